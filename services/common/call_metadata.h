@@ -1,0 +1,21 @@
+// Who is calling, as far as the call says (before API keys exist: the
+// "plaudit-actor" metadata, for audit trails).
+#ifndef PLAUDIT_SERVICES_COMMON_CALL_METADATA_H_
+#define PLAUDIT_SERVICES_COMMON_CALL_METADATA_H_
+
+#include <string>
+
+#include "grpcpp/server_context.h"
+
+namespace plaudit {
+
+inline std::string CallerName(const grpc::ServerContext& context) {
+  const auto& metadata = context.client_metadata();
+  const auto it = metadata.find("plaudit-actor");
+  if (it == metadata.end() || it->second.empty()) return "unknown";
+  return std::string(it->second.data(), std::min<size_t>(it->second.size(), 128));
+}
+
+}  // namespace plaudit
+
+#endif  // PLAUDIT_SERVICES_COMMON_CALL_METADATA_H_

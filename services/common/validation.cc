@@ -1,0 +1,146 @@
+#include "services/common/validation.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace plaudit {
+namespace {
+
+bool IsControlOrSpace(unsigned char c) { return c <= 0x20 || c == 0x7f; }
+
+bool IsSlugChar(char c) {
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+         c == '-';
+}
+
+}  // namespace
+
+absl::Status InvalidField(absl::string_view field, absl::string_view reason) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", reason));
+}
+
+absl::Status ValidateId(absl::string_view field, absl::string_view value,
+                        size_t max_bytes) {
+  if (value.empty()) return InvalidField(field, "is required");
+  if (value.size() > max_bytes) {
+    return InvalidField(field, absl::StrCat("must be at most ", max_bytes,
+                                            " bytes, got ", value.size()));
+  }
+  for (unsigned char c : value) {
+    if (IsControlOrSpace(c)) {
+      return InvalidField(field, "must not contain whitespace or control "
+                                 "characters");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateOptionalId(absl::string_view field,
+                                absl::string_view value, size_t max_bytes) {
+  if (value.empty()) return absl::OkStatus();
+  return ValidateId(field, value, max_bytes);
+}
+
+absl::Status ValidateSlug(absl::string_view field, absl::string_view value) {
+  if (value.empty()) return InvalidField(field, "is required");
+  if (value.size() > 64) {
+    return InvalidField(field, "must be at most 64 characters");
+  }
+  for (char c : value) {
+    if (!IsSlugChar(c)) {
+      return InvalidField(field, "may only contain A-Z, a-z, 0-9, '_', '-'");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateAction(absl::string_view field, absl::string_view value) {
+  if (value.empty()) return InvalidField(field, "is required");
+  if (value.size() > 64) {
+    return InvalidField(field, "must be at most 64 characters");
+  }
+  for (char c : value) {
+    const bool ok = absl::ascii_islower(static_cast<unsigned char>(c)) ||
+                    absl::ascii_isdigit(static_cast<unsigned char>(c)) ||
+                    c == '_' || c == '.' || c == '-';
+    if (!ok) return InvalidField(field, "may only contain a-z, 0-9, '_.-'");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateGroup(absl::string_view field, absl::string_view value) {
+  if (auto s = ValidateId(field, value); !s.ok()) return s;
+  const size_t colon = value.find(':');
+  if (colon == absl::string_view::npos || colon == 0 ||
+      colon + 1 == value.size()) {
+    return InvalidField(field, "must look like <kind>:<name>, e.g. dept:sales");
+  }
+  for (char c : value.substr(0, colon)) {
+    const bool ok = absl::ascii_islower(static_cast<unsigned char>(c)) ||
+                    absl::ascii_isdigit(static_cast<unsigned char>(c)) ||
+                    c == '_' || c == '-';
+    if (!ok) return InvalidField(field, "kind may only contain a-z, 0-9, '_-'");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateText(absl::string_view field, absl::string_view value,
+                          size_t max_bytes) {
+  if (value.size() > max_bytes) {
+    return InvalidField(field, absl::StrCat("must be at most ", max_bytes,
+                                            " bytes, got ", value.size()));
+  }
+  for (unsigned char c : value) {
+    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
+      return InvalidField(field, "must not contain control characters");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int32_t> ResolvePageSize(absl::string_view field,
+                                        int32_t size) {
+  if (size == 0) return kDefaultPageSize;
+  if (size < 0 || size > kMaxPageSize) {
+    return InvalidField(field, absl::StrCat("must be between 0 and ",
+                                            kMaxPageSize, ", got ", size));
+  }
+  return size;
+}
+
+namespace {
+
+// FNV-1a: a checksum (not a secret) so that edited tokens are detected.
+uint32_t Checksum(absl::string_view data) {
+  uint32_t hash = 2166136261u;
+  for (unsigned char c : data) hash = (hash ^ c) * 16777619u;
+  return hash;
+}
+
+}  // namespace
+
+std::string EncodePageToken(absl::string_view kind, absl::string_view cursor) {
+  const std::string body = absl::StrCat(kind, "|", cursor);
+  return absl::WebSafeBase64Escape(absl::StrCat(Checksum(body), "|", body));
+}
+
+absl::StatusOr<std::string> DecodePageToken(absl::string_view kind,
+                                            absl::string_view token) {
+  const absl::Status invalid =
+      InvalidField("page_token", "is not a token returned by this list");
+  std::string raw;
+  if (!absl::WebSafeBase64Unescape(token, &raw)) return invalid;
+  const size_t bar = raw.find('|');
+  if (bar == std::string::npos) return invalid;
+  const absl::string_view body = absl::string_view(raw).substr(bar + 1);
+  const std::string prefix = absl::StrCat(kind, "|");
+  if (raw.substr(0, bar) != absl::StrCat(Checksum(body)) ||
+      !absl::StartsWith(body, prefix) || body.size() == prefix.size()) {
+    return invalid;
+  }
+  return std::string(body.substr(prefix.size()));
+}
+
+}  // namespace plaudit

@@ -1,0 +1,161 @@
+#include "services/rules/rule_service.h"
+
+#include <algorithm>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/field_mask_util.h"
+#include "services/common/call_metadata.h"
+#include "services/common/grpc_status.h"
+#include "services/common/validation.h"
+#include "services/rules/rule_validation.h"
+
+namespace plaudit {
+namespace {
+
+constexpr char kRulesToken[] = "rules";
+constexpr char kRevisionsToken[] = "revisions";
+
+absl::Status ValidateMask(const google::protobuf::FieldMask& mask) {
+  for (const std::string& path : mask.paths()) {
+    if (path == "rule_id" || path == "update_time") {
+      return InvalidField("update_mask", absl::StrCat(path, " cannot be changed"));
+    }
+    google::protobuf::FieldMask single;
+    single.add_paths(path);
+    if (!google::protobuf::util::FieldMaskUtil::IsValidFieldMask<v1::Rule>(
+            single)) {
+      return InvalidField("update_mask",
+                          absl::StrCat("unknown Rule field \"", path, "\""));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+grpc::Status RuleService::CreateRule(grpc::ServerContext* context,
+                                     const v1::CreateRuleRequest* request,
+                                     v1::CreateRuleResponse* response) {
+  if (auto s = ValidateRule(request->rule(), "rule"); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  absl::StatusOr<v1::Rule> rule =
+      store_->Create(request->rule(), CallerName(*context));
+  if (!rule.ok()) return ToGrpcStatus(rule.status());
+  cache_->Reload().IgnoreError();  // the next award would reload anyway
+  *response->mutable_rule() = *std::move(rule);
+  return grpc::Status::OK;
+}
+
+grpc::Status RuleService::GetRule(grpc::ServerContext*,
+                                  const v1::GetRuleRequest* request,
+                                  v1::GetRuleResponse* response) {
+  if (auto s = ValidateSlug("rule_id", request->rule_id()); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  absl::StatusOr<v1::Rule> rule = store_->Get(request->rule_id());
+  if (!rule.ok()) return ToGrpcStatus(rule.status());
+  *response->mutable_rule() = *std::move(rule);
+  return grpc::Status::OK;
+}
+
+grpc::Status RuleService::ListRules(grpc::ServerContext*,
+                                    const v1::ListRulesRequest* request,
+                                    v1::ListRulesResponse* response) {
+  absl::StatusOr<int32_t> page_size =
+      ResolvePageSize("page_size", request->page_size());
+  if (!page_size.ok()) return ToGrpcStatus(page_size.status());
+  std::string after;  // rules are listed by id; the token is the last id
+  if (!request->page_token().empty()) {
+    absl::StatusOr<std::string> cursor =
+        DecodePageToken(kRulesToken, request->page_token());
+    if (!cursor.ok()) return ToGrpcStatus(cursor.status());
+    after = *cursor;
+  }
+  absl::StatusOr<RuleSnapshot> snapshot = store_->Snapshot();
+  if (!snapshot.ok()) return ToGrpcStatus(snapshot.status());
+  auto it = std::upper_bound(snapshot->rules.begin(), snapshot->rules.end(),
+                             after, [](const std::string& id, const v1::Rule& r) {
+                               return id < r.rule_id();
+                             });
+  for (; it != snapshot->rules.end() && response->rules_size() < *page_size;
+       ++it) {
+    *response->add_rules() = *it;
+  }
+  if (it != snapshot->rules.end()) {
+    response->set_next_page_token(
+        EncodePageToken(kRulesToken, response->rules().rbegin()->rule_id()));
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status RuleService::UpdateRule(grpc::ServerContext* context,
+                                     const v1::UpdateRuleRequest* request,
+                                     v1::UpdateRuleResponse* response) {
+  if (auto s = ValidateSlug("rule.rule_id", request->rule().rule_id());
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  if (auto s = ValidateMask(request->update_mask()); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  absl::StatusOr<v1::Rule> rule = store_->Update(
+      request->rule(), request->update_mask(),
+      [](const v1::Rule& merged) { return ValidateRule(merged, "rule"); },
+      CallerName(*context));
+  if (!rule.ok()) return ToGrpcStatus(rule.status());
+  cache_->Reload().IgnoreError();
+  *response->mutable_rule() = *std::move(rule);
+  return grpc::Status::OK;
+}
+
+grpc::Status RuleService::DeleteRule(grpc::ServerContext* context,
+                                     const v1::DeleteRuleRequest* request,
+                                     v1::DeleteRuleResponse*) {
+  if (auto s = ValidateSlug("rule_id", request->rule_id()); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  absl::Status deleted = store_->Delete(request->rule_id(), CallerName(*context));
+  if (!deleted.ok()) return ToGrpcStatus(deleted);
+  cache_->Reload().IgnoreError();
+  return grpc::Status::OK;
+}
+
+grpc::Status RuleService::ListRuleRevisions(
+    grpc::ServerContext*, const v1::ListRuleRevisionsRequest* request,
+    v1::ListRuleRevisionsResponse* response) {
+  if (auto s = ValidateSlug("rule_id", request->rule_id()); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  absl::StatusOr<int32_t> page_size =
+      ResolvePageSize("page_size", request->page_size());
+  if (!page_size.ok()) return ToGrpcStatus(page_size.status());
+  int64_t before = 0;  // the revision number the previous page ended at
+  if (!request->page_token().empty()) {
+    absl::StatusOr<std::string> cursor =
+        DecodePageToken(kRevisionsToken, request->page_token());
+    if (!cursor.ok()) return ToGrpcStatus(cursor.status());
+    if (!absl::SimpleAtoi(*cursor, &before) || before < 1) {
+      return ToGrpcStatus(InvalidField("page_token", "is malformed"));
+    }
+  }
+  absl::StatusOr<RevisionPage> page =
+      store_->Revisions(request->rule_id(), before, *page_size);
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  if (page->total == 0) {
+    return ToGrpcStatus(absl::NotFoundError(
+        absl::StrCat("rule ", request->rule_id(), " has no revisions")));
+  }
+  for (auto& revision : page->revisions) {
+    *response->add_revisions() = std::move(revision);
+  }
+  if (response->revisions_size() > 0 &&
+      response->revisions().rbegin()->revision() > 1) {
+    response->set_next_page_token(EncodePageToken(
+        kRevisionsToken, absl::StrCat(response->revisions().rbegin()->revision())));
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace plaudit

@@ -1,0 +1,42 @@
+// RuleService: HR's reward rules over gRPC (a thin adapter over RuleStore).
+#ifndef PLAUDIT_SERVICES_RULES_RULE_SERVICE_H_
+#define PLAUDIT_SERVICES_RULES_RULE_SERVICE_H_
+
+#include "plaudit/v1/rule_service.grpc.pb.h"
+#include "services/rules/rule_cache.h"
+#include "services/rules/rule_store.h"
+
+namespace plaudit {
+
+class RuleService final : public v1::RuleService::Service {
+ public:
+  RuleService(RuleStore* store, RuleCache* cache)
+      : store_(store), cache_(cache) {}
+
+  grpc::Status CreateRule(grpc::ServerContext* context,
+                          const v1::CreateRuleRequest* request,
+                          v1::CreateRuleResponse* response) override;
+  grpc::Status GetRule(grpc::ServerContext* context,
+                       const v1::GetRuleRequest* request,
+                       v1::GetRuleResponse* response) override;
+  grpc::Status ListRules(grpc::ServerContext* context,
+                         const v1::ListRulesRequest* request,
+                         v1::ListRulesResponse* response) override;
+  grpc::Status UpdateRule(grpc::ServerContext* context,
+                          const v1::UpdateRuleRequest* request,
+                          v1::UpdateRuleResponse* response) override;
+  grpc::Status DeleteRule(grpc::ServerContext* context,
+                          const v1::DeleteRuleRequest* request,
+                          v1::DeleteRuleResponse* response) override;
+  grpc::Status ListRuleRevisions(
+      grpc::ServerContext* context, const v1::ListRuleRevisionsRequest* request,
+      v1::ListRuleRevisionsResponse* response) override;
+
+ private:
+  RuleStore* store_;
+  RuleCache* cache_;
+};
+
+}  // namespace plaudit
+
+#endif  // PLAUDIT_SERVICES_RULES_RULE_SERVICE_H_

@@ -1,0 +1,60 @@
+// The key schema. Every key of a tenant starts with "plaudit:{<tenant>}:" so
+// that one tenant's keys share a Redis Cluster slot and multi-key scripts
+// stay legal. Free-form ids (user, event, request) only ever come last in a
+// key, so "a:b" + "c" and "a" + "b:c" can never collide.
+#ifndef PLAUDIT_SERVICES_STORE_KEYS_H_
+#define PLAUDIT_SERVICES_STORE_KEYS_H_
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+
+namespace plaudit {
+
+class KeySchema {
+ public:
+  explicit KeySchema(absl::string_view tenant)
+      : prefix_(absl::StrCat("plaudit:{", tenant, "}:")) {}
+
+  // Scripts build their per-user keys from this prefix (see lua/*.lua).
+  const std::string& prefix() const { return prefix_; }
+
+  // Hash: name, groups (space separated).
+  std::string User(absl::string_view user_id) const {
+    return absl::StrCat(prefix_, "user:", user_id);
+  }
+  // Hash: rule_id -> serialized Rule.
+  std::string Rules() const { return absl::StrCat(prefix_, "rules"); }
+  // Integer, bumped by every rule change.
+  std::string RulesVersion() const {
+    return absl::StrCat(prefix_, "rules:version");
+  }
+  // List of serialized RuleRevision, oldest first.
+  std::string RuleRevisions(absl::string_view rule_id) const {
+    return absl::StrCat(prefix_, "rules:revisions:", rule_id);
+  }
+  // Hash: the idempotency record and outcome of one event.
+  std::string Event(absl::string_view event_id) const {
+    return absl::StrCat(prefix_, "event:", event_id);
+  }
+  // Hash: balance, earned.
+  std::string Account(absl::string_view user_id) const {
+    return absl::StrCat(prefix_, "acct:", user_id);
+  }
+  // Stream of ledger entries.
+  std::string Ledger(absl::string_view user_id) const {
+    return absl::StrCat(prefix_, "ledger:", user_id);
+  }
+  // Hash: the idempotency record of one balance adjustment.
+  std::string Adjustment(absl::string_view request_id) const {
+    return absl::StrCat(prefix_, "adjust:", request_id);
+  }
+
+ private:
+  std::string prefix_;
+};
+
+}  // namespace plaudit
+
+#endif  // PLAUDIT_SERVICES_STORE_KEYS_H_

@@ -1,0 +1,36 @@
+-- An HR grant or deduction, idempotent by request_id, never below zero.
+--
+-- KEYS[1] adjustment record
+-- ARGV: prefix, user_id, delta, reason, now_ms, request_id, fingerprint
+-- Returns {'OK'|'DUP', entry_id, delta, balance_after, at, reason,
+--          balance, earned} | {'MISMATCH'} | {'INSUFFICIENT', balance}
+local prefix, user, delta, reason = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local now, request_id, fingerprint = ARGV[5], ARGV[6], ARGV[7]
+local account = prefix .. 'acct:' .. user
+
+local function reply(status, record)
+  local current = redis.call('HMGET', account, 'balance', 'earned')
+  return {status, record[1], record[2], record[3], record[4], record[5],
+          current[1] or '0', current[2] or '0'}
+end
+
+local prior = redis.call('HMGET', KEYS[1], 'fingerprint', 'entry_id', 'delta',
+                         'balance_after', 'at', 'reason')
+if prior[1] then
+  if prior[1] ~= fingerprint then return {'MISMATCH'} end
+  return reply('DUP', {prior[2], prior[3], prior[4], prior[5], prior[6]})
+end
+
+local balance = tonumber(redis.call('HGET', account, 'balance') or '0')
+if balance + delta < 0 then return {'INSUFFICIENT', tostring(balance)} end
+
+balance = redis.call('HINCRBY', account, 'balance', ARGV[3])
+redis.call('HINCRBY', account, 'earned', ARGV[3])
+local entry_id = redis.call('XADD', prefix .. 'ledger:' .. user, '*', 'type',
+                            'ADJUST', 'delta', ARGV[3], 'balance', balance,
+                            'ref', 'adjust:' .. request_id, 'reason', reason,
+                            'at', now)
+redis.call('HSET', KEYS[1], 'fingerprint', fingerprint, 'entry_id', entry_id,
+           'delta', ARGV[3], 'balance_after', balance, 'at', now,
+           'reason', reason)
+return reply('OK', {entry_id, ARGV[3], tostring(balance), now, reason})

@@ -1,0 +1,87 @@
+-- Applies one event atomically: idempotency, rules-version check, group,
+-- once-per-object and daily-limit checks, balances, ledger, counters.
+-- The caller matched rules in C++ and sends the candidate awards.
+--
+-- KEYS[1] event record   KEYS[2] rules version
+-- ARGV: prefix, rules_version, event_id, now_ms, day, action, actor, object,
+--       n_candidates, n_refusals,
+--       n_candidates x (rule_id, user_id, points, daily_limit, once, group),
+--       n_refusals   x (rule_id, user_id, reason)
+-- Returns {'OK', outcome_json} | {'DUP', outcome_json} | {'STALE', version}
+local prior = redis.call('HGET', KEYS[1], 'outcome')
+if prior then return {'DUP', prior} end
+local version = redis.call('GET', KEYS[2]) or '0'
+if version ~= ARGV[2] then return {'STALE', version} end
+
+local prefix, event_id, now, day = ARGV[1], ARGV[3], ARGV[4], ARGV[5]
+local action, actor, object = ARGV[6], ARGV[7], ARGV[8]
+local n_candidates, n_refusals = tonumber(ARGV[9]), tonumber(ARGV[10])
+local LIMIT_TTL = 8 * 86400  -- a day's counter outlives late events a while
+
+local awards, refusals, once_marks = {}, {}, {}
+local paid = 0
+
+local function in_group(user, group)
+  local groups = redis.call('HGET', prefix .. 'user:' .. user, 'groups')
+  return groups and string.find(' ' .. groups .. ' ', ' ' .. group .. ' ', 1,
+                                true) ~= nil
+end
+
+for i = 0, n_candidates - 1 do
+  local base = 11 + i * 6
+  local rule, user, points = ARGV[base], ARGV[base + 1], tonumber(ARGV[base + 2])
+  local limit, once, group = tonumber(ARGV[base + 3]), ARGV[base + 4], ARGV[base + 5]
+  local once_key = prefix .. 'once:' .. rule .. ':' .. actor
+  local limit_key = prefix .. 'limit:' .. rule .. ':' .. day .. ':' .. user
+  local reason = nil
+  if group ~= '' and not in_group(user, group) then
+    reason = 'NOT_IN_GROUP'
+  elseif once == '1' and redis.call('SISMEMBER', once_key, object) == 1 then
+    reason = 'ALREADY_PAID_FOR_OBJECT'
+  elseif limit > 0 and tonumber(redis.call('GET', limit_key) or '0') >= limit then
+    reason = 'DAILY_LIMIT'
+  end
+  if reason then
+    refusals[#refusals + 1] = {rule_id = rule, user_id = user, reason = reason}
+  else
+    if once == '1' then
+      redis.call('SADD', once_key, object)
+      once_marks[#once_marks + 1] = {once_key, object}
+    end
+    if limit > 0 then
+      redis.call('INCR', limit_key)
+      redis.call('EXPIRE', limit_key, LIMIT_TTL)
+    end
+    local account = prefix .. 'acct:' .. user
+    local balance = redis.call('HINCRBY', account, 'balance', points)
+    redis.call('HINCRBY', account, 'earned', points)
+    redis.call('XADD', prefix .. 'ledger:' .. user, '*', 'type', 'AWARD',
+               'delta', points, 'balance', balance, 'ref', 'event:' .. event_id,
+               'rule', rule, 'at', now)
+    awards[#awards + 1] = {user_id = user, points = points, rule_id = rule}
+    paid = paid + points
+  end
+end
+
+for i = 0, n_refusals - 1 do
+  local base = 11 + n_candidates * 6 + i * 3
+  refusals[#refusals + 1] = {rule_id = ARGV[base], user_id = ARGV[base + 1],
+                             reason = ARGV[base + 2]}
+end
+
+-- Per-day engagement counters (read by analytics).
+local stats = prefix .. 'stats:day:' .. day
+redis.call('HINCRBY', stats, 'events:' .. action, 1)
+if paid ~= 0 then redis.call('HINCRBY', stats, 'points:' .. action, paid) end
+redis.call('EXPIRE', stats, 400 * 86400)
+
+-- Empty tables would encode as {} (an object): leave them out.
+local outcome = {event_id = event_id}
+if #awards > 0 then outcome.awards = awards end
+if #refusals > 0 then outcome.refusals = refusals end
+local json = cjson.encode(outcome)
+redis.call('HSET', KEYS[1], 'outcome', json, 'at', now)
+if #once_marks > 0 then
+  redis.call('HSET', KEYS[1], 'once', cjson.encode(once_marks))
+end
+return {'OK', json}

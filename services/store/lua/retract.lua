@@ -1,0 +1,36 @@
+-- Reverses exactly what one event paid, once: a RETRACT ledger entry per
+-- award, and the once-per-object marks released so that a fresh like of the
+-- same post pays again (only standing likes are paid).
+--
+-- KEYS[1] event record
+-- ARGV: prefix, event_id, now_ms
+-- Returns {'OK', json} | {'ALREADY', json} | {'NOT_FOUND'}
+local record = redis.call('HMGET', KEYS[1], 'outcome', 'retraction', 'once')
+if not record[1] then return {'NOT_FOUND'} end
+if record[2] then return {'ALREADY', record[2]} end
+
+local prefix, event_id, now = ARGV[1], ARGV[2], ARGV[3]
+local outcome = cjson.decode(record[1])
+local reversals = {}
+for _, award in ipairs(outcome.awards or {}) do
+  local delta = string.format('%d', -award.points)
+  local account = prefix .. 'acct:' .. award.user_id
+  local balance = redis.call('HINCRBY', account, 'balance', delta)
+  redis.call('HINCRBY', account, 'earned', delta)
+  redis.call('XADD', prefix .. 'ledger:' .. award.user_id, '*', 'type',
+             'RETRACT', 'delta', delta, 'balance', balance,
+             'ref', 'event:' .. event_id, 'rule', award.rule_id, 'at', now)
+  reversals[#reversals + 1] = {user_id = award.user_id,
+                               points = -award.points, rule_id = award.rule_id}
+end
+if record[3] then
+  for _, mark in ipairs(cjson.decode(record[3])) do
+    redis.call('SREM', mark[1], mark[2])
+  end
+end
+
+local retraction = {event_id = event_id}
+if #reversals > 0 then retraction.reversals = reversals end
+local json = cjson.encode(retraction)
+redis.call('HSET', KEYS[1], 'retraction', json, 'retracted_at', now)
+return {'OK', json}

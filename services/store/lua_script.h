@@ -1,0 +1,44 @@
+// Lua scripts called by SHA (EVALSHA), loaded on demand: a NOSCRIPT reply
+// (first use, or a Redis restart that dropped the script cache) triggers
+// SCRIPT LOAD and one resend. NOSCRIPT means the script never ran, so the
+// resend cannot apply anything twice.
+#ifndef PLAUDIT_SERVICES_STORE_LUA_SCRIPT_H_
+#define PLAUDIT_SERVICES_STORE_LUA_SCRIPT_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "services/store/redis_client.h"
+
+namespace plaudit {
+
+class LuaScript {
+ public:
+  explicit LuaScript(absl::string_view source);
+
+  const std::string& source() const { return source_; }
+  const std::string& sha() const { return sha_; }
+
+ private:
+  std::string source_;
+  std::string sha_;  // SHA-1 hex, as Redis computes it
+};
+
+struct ScriptCall {
+  const LuaScript* script;
+  std::vector<std::string> keys;
+  std::vector<std::string> args;
+};
+
+// Runs the calls in one pipeline; replies in order. A script error reply
+// (a bug, or a refusal by redis.error_reply) is returned as INTERNAL.
+absl::StatusOr<std::vector<RedisValue>> RunScripts(
+    RedisClient& redis, const std::vector<ScriptCall>& calls);
+absl::StatusOr<RedisValue> RunScript(RedisClient& redis,
+                                     const ScriptCall& call);
+
+}  // namespace plaudit
+
+#endif  // PLAUDIT_SERVICES_STORE_LUA_SCRIPT_H_

@@ -1,0 +1,81 @@
+// A small synchronous Redis client over hiredis: a pool of connections shared
+// by concurrent callers, pipelines sent in one write, and hiredis failures
+// mapped to status codes (I/O or closed -> UNAVAILABLE, timeout ->
+// DEADLINE_EXCEEDED, protocol -> INTERNAL). A broken connection is dropped
+// and a new one opened on the next call, so a Redis restart needs no restart
+// of ours.
+#ifndef PLAUDIT_SERVICES_STORE_REDIS_CLIENT_H_
+#define PLAUDIT_SERVICES_STORE_REDIS_CLIENT_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+struct redisContext;
+
+namespace plaudit {
+
+// A reply, copied out of hiredis' tree so it outlives the connection.
+struct RedisValue {
+  enum class Kind { kNil, kInteger, kString, kStatus, kError, kArray };
+  Kind kind = Kind::kNil;
+  long long integer = 0;
+  std::string str;  // string, status or error text
+  std::vector<RedisValue> elements;
+
+  bool is_nil() const { return kind == Kind::kNil; }
+  bool is_error() const { return kind == Kind::kError; }
+};
+
+using RedisCommand = std::vector<std::string>;
+
+struct RedisOptions {
+  // "tcp://host:port" or "unix:///path/to/socket".
+  std::string address = "tcp://127.0.0.1:6379";
+  absl::Duration timeout = absl::Seconds(2);
+  // Idle connections kept for reuse; more are opened under load.
+  int max_idle_connections = 16;
+};
+
+class RedisClient {
+ public:
+  // Checks the address; does not connect (connections open on demand).
+  static absl::StatusOr<std::unique_ptr<RedisClient>> Create(
+      RedisOptions options);
+  ~RedisClient();
+
+  // One command. Error replies come back as values (kind kError), not as a
+  // failed status: a status is for failures of the connection itself.
+  absl::StatusOr<RedisValue> Run(const RedisCommand& command);
+  // Many commands in one write, replies in order.
+  absl::StatusOr<std::vector<RedisValue>> RunPipeline(
+      const std::vector<RedisCommand>& commands);
+
+ private:
+  struct ContextDeleter {
+    void operator()(redisContext* context) const;
+  };
+  using Connection = std::unique_ptr<redisContext, ContextDeleter>;
+
+  RedisClient(RedisOptions options, bool unix_socket, std::string host,
+              int port);
+  absl::StatusOr<Connection> Acquire();
+  void Release(Connection connection);
+
+  const RedisOptions options_;
+  const bool unix_socket_;
+  const std::string host_;  // or socket path
+  const int port_;
+  absl::Mutex mu_;
+  std::vector<Connection> idle_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace plaudit
+
+#endif  // PLAUDIT_SERVICES_STORE_REDIS_CLIENT_H_

@@ -1,0 +1,17 @@
+// The service's Lua scripts (sources in lua/, embedded at build time).
+#ifndef PLAUDIT_SERVICES_STORE_SCRIPTS_H_
+#define PLAUDIT_SERVICES_STORE_SCRIPTS_H_
+
+#include "services/store/lua_script.h"
+
+namespace plaudit {
+
+const LuaScript& AwardScript();
+const LuaScript& RetractScript();
+const LuaScript& AdjustScript();
+const LuaScript& RuleWriteScript();
+const LuaScript& RulesSnapshotScript();
+
+}  // namespace plaudit
+
+#endif  // PLAUDIT_SERVICES_STORE_SCRIPTS_H_
