@@ -1,0 +1,82 @@
+#include "services/accounts/account_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/common/grpc_status.h"
+#include "services/common/validation.h"
+
+namespace plaudit {
+namespace {
+
+constexpr char kLedgerToken[] = "ledger";
+constexpr int64_t kMaxAdjustment = 1'000'000;
+
+absl::Status ValidateAdjustment(const v1::AdjustBalanceRequest& request) {
+  if (auto s = ValidateId("user_id", request.user_id()); !s.ok()) return s;
+  if (request.delta() == 0 || request.delta() > kMaxAdjustment ||
+      request.delta() < -kMaxAdjustment) {
+    return InvalidField("delta", absl::StrCat("must be non-zero and within +-",
+                                              kMaxAdjustment, ", got ",
+                                              request.delta()));
+  }
+  if (request.reason().empty()) return InvalidField("reason", "is required");
+  if (auto s = ValidateText("reason", request.reason(), 512); !s.ok()) return s;
+  return ValidateId("request_id", request.request_id());
+}
+
+}  // namespace
+
+grpc::Status AccountService::GetBalance(grpc::ServerContext*,
+                                        const v1::GetBalanceRequest* request,
+                                        v1::GetBalanceResponse* response) {
+  if (auto s = ValidateId("user_id", request->user_id()); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  absl::StatusOr<v1::Balance> balance = store_->GetBalance(request->user_id());
+  if (!balance.ok()) return ToGrpcStatus(balance.status());
+  *response->mutable_balance() = *std::move(balance);
+  return grpc::Status::OK;
+}
+
+grpc::Status AccountService::ListTransactions(
+    grpc::ServerContext*, const v1::ListTransactionsRequest* request,
+    v1::ListTransactionsResponse* response) {
+  if (auto s = ValidateId("user_id", request->user_id()); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  absl::StatusOr<int32_t> page_size =
+      ResolvePageSize("page_size", request->page_size());
+  if (!page_size.ok()) return ToGrpcStatus(page_size.status());
+  std::string before;
+  if (!request->page_token().empty()) {
+    absl::StatusOr<std::string> cursor =
+        DecodePageToken(kLedgerToken, request->page_token());
+    if (!cursor.ok()) return ToGrpcStatus(cursor.status());
+    if (!IsStreamId(*cursor)) {
+      return ToGrpcStatus(InvalidField("page_token", "is malformed"));
+    }
+    before = *cursor;
+  }
+  absl::StatusOr<LedgerPage> page =
+      store_->ListLedger(request->user_id(), before, *page_size);
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  for (auto& entry : page->entries) *response->add_entries() = std::move(entry);
+  if (!page->last_entry_id.empty()) {
+    response->set_next_page_token(
+        EncodePageToken(kLedgerToken, page->last_entry_id));
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status AccountService::AdjustBalance(
+    grpc::ServerContext*, const v1::AdjustBalanceRequest* request,
+    v1::AdjustBalanceResponse* response) {
+  if (auto s = ValidateAdjustment(*request); !s.ok()) return ToGrpcStatus(s);
+  absl::StatusOr<v1::AdjustBalanceResponse> result = store_->Adjust(
+      {request->user_id(), request->delta(), request->reason(),
+       request->request_id()});
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  *response = *std::move(result);
+  return grpc::Status::OK;
+}
+
+}  // namespace plaudit

@@ -1,0 +1,141 @@
+#include "services/accounts/account_store.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
+#include "services/store/lua_script.h"
+#include "services/store/scripts.h"
+
+namespace plaudit {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+int64_t ToInt(const std::string& text) {
+  int64_t value = 0;
+  return absl::SimpleAtoi(text, &value) ? value : 0;
+}
+
+// A stream entry [id, [field, value, ...]] as a ledger entry.
+v1::LedgerEntry ParseLedgerEntry(const RedisValue& item) {
+  v1::LedgerEntry entry;
+  entry.set_entry_id(item.elements.at(0).str);
+  const auto& fields = item.elements.at(1).elements;
+  for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+    const std::string& name = fields[i].str;
+    const std::string& value = fields[i + 1].str;
+    if (name == "type") {
+      v1::LedgerEntry::Type type;
+      entry.set_type(v1::LedgerEntry::Type_Parse(value, &type)
+                         ? type
+                         : v1::LedgerEntry::TYPE_UNSPECIFIED);
+    } else if (name == "delta") {
+      entry.set_delta(ToInt(value));
+    } else if (name == "balance") {
+      entry.set_balance_after(ToInt(value));
+    } else if (name == "ref") {
+      entry.set_reference(value);
+    } else if (name == "rule") {
+      entry.set_rule_id(value);
+    } else if (name == "reason") {
+      entry.set_reason(value);
+    } else if (name == "at") {
+      *entry.mutable_create_time() =
+          TimeUtil::MillisecondsToTimestamp(ToInt(value));
+    }
+  }
+  return entry;
+}
+
+}  // namespace
+
+bool IsStreamId(absl::string_view id) {
+  const size_t dash = id.find('-');
+  if (dash == absl::string_view::npos || dash == 0 || dash + 1 == id.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < id.size(); ++i) {
+    if (i != dash && !absl::ascii_isdigit(static_cast<unsigned char>(id[i]))) {
+      return false;
+    }
+  }
+  return id.size() <= 41;
+}
+
+AccountStore::AccountStore(RedisClient* redis, KeySchema keys, Clock clock)
+    : redis_(redis), keys_(std::move(keys)), clock_(std::move(clock)) {}
+
+absl::StatusOr<v1::Balance> AccountStore::GetBalance(
+    const std::string& user_id) {
+  absl::StatusOr<RedisValue> reply =
+      redis_->Run({"HMGET", keys_.Account(user_id), "balance", "earned"});
+  if (!reply.ok()) return reply.status();
+  v1::Balance balance;
+  balance.set_user_id(user_id);
+  balance.set_balance(ToInt(reply->elements.at(0).str));
+  balance.set_lifetime_earned(ToInt(reply->elements.at(1).str));
+  return balance;
+}
+
+absl::StatusOr<LedgerPage> AccountStore::ListLedger(
+    const std::string& user_id, const std::string& before_entry_id,
+    int limit) {
+  // One more than asked tells whether another page exists.
+  absl::StatusOr<RedisValue> reply = redis_->Run(
+      {"XREVRANGE", keys_.Ledger(user_id),
+       before_entry_id.empty() ? "+" : absl::StrCat("(", before_entry_id), "-",
+       "COUNT", absl::StrCat(limit + 1)});
+  if (!reply.ok()) return reply.status();
+  LedgerPage page;
+  for (const RedisValue& item : reply->elements) {
+    if (static_cast<int>(page.entries.size()) == limit) {
+      page.last_entry_id = page.entries.back().entry_id();
+      break;
+    }
+    page.entries.push_back(ParseLedgerEntry(item));
+  }
+  return page;
+}
+
+absl::StatusOr<v1::AdjustBalanceResponse> AccountStore::Adjust(
+    const Adjustment& a) {
+  const std::string fingerprint =
+      absl::StrCat(a.user_id, "\n", a.delta, "\n", a.reason);
+  absl::StatusOr<RedisValue> reply = RunScript(
+      *redis_, {&AdjustScript(),
+                {keys_.Adjustment(a.request_id)},
+                {keys_.prefix(), a.user_id, absl::StrCat(a.delta), a.reason,
+                 absl::StrCat(absl::ToUnixMillis(clock_())), a.request_id,
+                 fingerprint}});
+  if (!reply.ok()) return reply.status();
+  const auto& fields = reply->elements;
+  const std::string& status = fields.at(0).str;
+  if (status == "MISMATCH") {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "request_id ", a.request_id,
+        " was already used for a different adjustment"));
+  }
+  if (status == "INSUFFICIENT") {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "balance of ", a.user_id, " is ", fields.at(1).str,
+        "; a deduction of ", -a.delta, " would take it below zero"));
+  }
+  v1::AdjustBalanceResponse response;
+  v1::LedgerEntry* entry = response.mutable_entry();
+  entry->set_entry_id(fields.at(1).str);
+  entry->set_type(v1::LedgerEntry::ADJUST);
+  entry->set_delta(ToInt(fields.at(2).str));
+  entry->set_balance_after(ToInt(fields.at(3).str));
+  *entry->mutable_create_time() =
+      TimeUtil::MillisecondsToTimestamp(ToInt(fields.at(4).str));
+  entry->set_reason(fields.at(5).str);
+  entry->set_reference(absl::StrCat("adjust:", a.request_id));
+  v1::Balance* balance = response.mutable_balance();
+  balance->set_user_id(a.user_id);
+  balance->set_balance(ToInt(fields.at(6).str));
+  balance->set_lifetime_earned(ToInt(fields.at(7).str));
+  return response;
+}
+
+}  // namespace plaudit

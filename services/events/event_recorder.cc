@@ -1,0 +1,130 @@
+#include "services/events/event_recorder.h"
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/json_util.h"
+#include "services/common/period.h"
+#include "services/events/event_validation.h"
+#include "services/rules/award_plan.h"
+#include "services/store/scripts.h"
+
+namespace plaudit {
+namespace {
+
+// Rules changing under every attempt means a storm of edits; give up rather
+// than spin, the client may retry.
+constexpr int kMaxStaleRetries = 5;
+
+template <typename Message>
+absl::StatusOr<Message> ParseScriptJson(const std::string& json) {
+  Message message;
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = true;
+  if (!google::protobuf::util::JsonStringToMessage(json, &message, options)
+           .ok()) {
+    return absl::InternalError(absl::StrCat("unreadable script reply: ", json));
+  }
+  return message;
+}
+
+}  // namespace
+
+EventRecorder::EventRecorder(RedisClient* redis, RuleCache* rules,
+                             KeySchema keys, absl::TimeZone zone, Clock clock)
+    : redis_(redis),
+      rules_(rules),
+      keys_(std::move(keys)),
+      zone_(zone),
+      clock_(std::move(clock)) {}
+
+ScriptCall EventRecorder::AwardCall(const v1::Event& event,
+                                    const RuleSnapshot& rules,
+                                    absl::Time now) const {
+  const absl::Time occurred_at = ResolveOccurredAt(event, now);
+  const AwardPlan plan = PlanAwards(rules.rules, event, occurred_at);
+  ScriptCall call{&AwardScript(),
+                  {keys_.Event(event.event_id()), keys_.RulesVersion()},
+                  {}};
+  std::vector<std::string>& args = call.args;
+  args.reserve(10 + 6 * plan.candidates.size() + 3 * plan.refusals.size());
+  args = {keys_.prefix(),
+          absl::StrCat(rules.version),
+          event.event_id(),
+          absl::StrCat(absl::ToUnixMillis(now)),
+          DayBucket(occurred_at, zone_),
+          event.action(),
+          event.actor_id(),
+          event.object_id(),
+          absl::StrCat(plan.candidates.size()),
+          absl::StrCat(plan.refusals.size())};
+  for (const AwardCandidate& c : plan.candidates) {
+    args.insert(args.end(), {c.rule_id, c.user_id, absl::StrCat(c.points),
+                             absl::StrCat(c.daily_limit),
+                             c.once_per_object ? "1" : "0", c.group});
+  }
+  for (const v1::Refusal& r : plan.refusals) {
+    args.insert(args.end(), {r.rule_id(), r.user_id(),
+                             v1::Refusal::Reason_Name(r.reason())});
+  }
+  return call;
+}
+
+absl::StatusOr<std::vector<v1::EventOutcome>> EventRecorder::Record(
+    const std::vector<const v1::Event*>& events) {
+  absl::StatusOr<std::shared_ptr<const RuleSnapshot>> rules = rules_->Current();
+  if (!rules.ok()) return rules.status();
+  const absl::Time now = clock_();
+
+  std::vector<v1::EventOutcome> outcomes(events.size());
+  std::vector<size_t> pending(events.size());
+  for (size_t i = 0; i < events.size(); ++i) pending[i] = i;
+
+  for (int attempt = 0; attempt <= kMaxStaleRetries; ++attempt) {
+    std::vector<ScriptCall> calls;
+    calls.reserve(pending.size());
+    for (size_t i : pending) calls.push_back(AwardCall(*events[i], **rules, now));
+    absl::StatusOr<std::vector<RedisValue>> replies = RunScripts(*redis_, calls);
+    if (!replies.ok()) return replies.status();
+
+    std::vector<size_t> stale;
+    for (size_t j = 0; j < pending.size(); ++j) {
+      const RedisValue& reply = (*replies)[j];
+      const std::string& status = reply.elements.at(0).str;
+      if (status == "STALE") {
+        stale.push_back(pending[j]);
+        continue;
+      }
+      absl::StatusOr<v1::EventOutcome> outcome =
+          ParseScriptJson<v1::EventOutcome>(reply.elements.at(1).str);
+      if (!outcome.ok()) return outcome.status();
+      outcome->set_duplicate(status == "DUP");
+      outcomes[pending[j]] = *std::move(outcome);
+    }
+    if (stale.empty()) return outcomes;
+    rules = rules_->Reload();
+    if (!rules.ok()) return rules.status();
+    pending = std::move(stale);
+  }
+  return absl::AbortedError("rules changed during every attempt; try again");
+}
+
+absl::StatusOr<v1::RetractEventResponse> EventRecorder::Retract(
+    const std::string& event_id) {
+  absl::StatusOr<RedisValue> reply = RunScript(
+      *redis_,
+      {&RetractScript(),
+       {keys_.Event(event_id)},
+       {keys_.prefix(), event_id, absl::StrCat(absl::ToUnixMillis(clock_()))}});
+  if (!reply.ok()) return reply.status();
+  const std::string& status = reply->elements.at(0).str;
+  if (status == "NOT_FOUND") {
+    return absl::NotFoundError(
+        absl::StrCat("event ", event_id, " was never recorded"));
+  }
+  absl::StatusOr<v1::RetractEventResponse> response =
+      ParseScriptJson<v1::RetractEventResponse>(reply->elements.at(1).str);
+  if (!response.ok()) return response.status();
+  response->set_already_retracted(status == "ALREADY");
+  return response;
+}
+
+}  // namespace plaudit

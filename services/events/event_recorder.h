@@ -1,0 +1,45 @@
+// Records events: matches rules in process, then lets the award script apply
+// each event atomically in Redis (one round trip for a whole batch). A STALE
+// answer means another replica changed the rules: reload and resend only the
+// stale events.
+#ifndef PLAUDIT_SERVICES_EVENTS_EVENT_RECORDER_H_
+#define PLAUDIT_SERVICES_EVENTS_EVENT_RECORDER_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "plaudit/v1/event_service.pb.h"
+#include "services/common/clock.h"
+#include "services/rules/rule_cache.h"
+#include "services/store/keys.h"
+#include "services/store/lua_script.h"
+#include "services/store/redis_client.h"
+
+namespace plaudit {
+
+class EventRecorder {
+ public:
+  EventRecorder(RedisClient* redis, RuleCache* rules, KeySchema keys,
+                absl::TimeZone zone, Clock clock);
+
+  // Events must be validated. Outcomes are in the order of `events`.
+  absl::StatusOr<std::vector<v1::EventOutcome>> Record(
+      const std::vector<const v1::Event*>& events);
+  absl::StatusOr<v1::RetractEventResponse> Retract(const std::string& event_id);
+
+ private:
+  ScriptCall AwardCall(const v1::Event& event, const RuleSnapshot& rules,
+                       absl::Time now) const;
+
+  RedisClient* redis_;
+  RuleCache* rules_;
+  const KeySchema keys_;
+  const absl::TimeZone zone_;
+  const Clock clock_;
+};
+
+}  // namespace plaudit
+
+#endif  // PLAUDIT_SERVICES_EVENTS_EVENT_RECORDER_H_

@@ -1,0 +1,63 @@
+#include "services/events/event_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/common/grpc_status.h"
+#include "services/common/validation.h"
+#include "services/events/event_validation.h"
+
+namespace plaudit {
+
+grpc::Status EventService::RecordEvent(grpc::ServerContext*,
+                                       const v1::RecordEventRequest* request,
+                                       v1::RecordEventResponse* response) {
+  if (auto s = ValidateEvent(request->event(), "event", clock_()); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  absl::StatusOr<std::vector<v1::EventOutcome>> outcomes =
+      recorder_->Record({&request->event()});
+  if (!outcomes.ok()) return ToGrpcStatus(outcomes.status());
+  *response->mutable_outcome() = std::move(outcomes->front());
+  return grpc::Status::OK;
+}
+
+grpc::Status EventService::RecordEvents(grpc::ServerContext*,
+                                        const v1::RecordEventsRequest* request,
+                                        v1::RecordEventsResponse* response) {
+  if (request->events_size() == 0 ||
+      request->events_size() > kMaxEventsPerBatch) {
+    return ToGrpcStatus(InvalidField(
+        "events", absl::StrCat("must hold 1 to ", kMaxEventsPerBatch,
+                               " events, got ", request->events_size())));
+  }
+  const absl::Time now = clock_();
+  std::vector<const v1::Event*> events;
+  events.reserve(request->events_size());
+  for (int i = 0; i < request->events_size(); ++i) {
+    const v1::Event& event = request->events(i);
+    if (auto s = ValidateEvent(event, absl::StrCat("events[", i, "]"), now);
+        !s.ok()) {
+      return ToGrpcStatus(s);
+    }
+    events.push_back(&event);
+  }
+  absl::StatusOr<std::vector<v1::EventOutcome>> outcomes =
+      recorder_->Record(events);
+  if (!outcomes.ok()) return ToGrpcStatus(outcomes.status());
+  for (auto& outcome : *outcomes) *response->add_outcomes() = std::move(outcome);
+  return grpc::Status::OK;
+}
+
+grpc::Status EventService::RetractEvent(grpc::ServerContext*,
+                                        const v1::RetractEventRequest* request,
+                                        v1::RetractEventResponse* response) {
+  if (auto s = ValidateId("event_id", request->event_id()); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  absl::StatusOr<v1::RetractEventResponse> retraction =
+      recorder_->Retract(request->event_id());
+  if (!retraction.ok()) return ToGrpcStatus(retraction.status());
+  *response = *std::move(retraction);
+  return grpc::Status::OK;
+}
+
+}  // namespace plaudit

@@ -1,0 +1,33 @@
+// EventService: what employees did, turned into points (thin adapter).
+#ifndef PLAUDIT_SERVICES_EVENTS_EVENT_SERVICE_H_
+#define PLAUDIT_SERVICES_EVENTS_EVENT_SERVICE_H_
+
+#include "plaudit/v1/event_service.grpc.pb.h"
+#include "services/common/clock.h"
+#include "services/events/event_recorder.h"
+
+namespace plaudit {
+
+class EventService final : public v1::EventService::Service {
+ public:
+  EventService(EventRecorder* recorder, Clock clock)
+      : recorder_(recorder), clock_(std::move(clock)) {}
+
+  grpc::Status RecordEvent(grpc::ServerContext* context,
+                           const v1::RecordEventRequest* request,
+                           v1::RecordEventResponse* response) override;
+  grpc::Status RecordEvents(grpc::ServerContext* context,
+                            const v1::RecordEventsRequest* request,
+                            v1::RecordEventsResponse* response) override;
+  grpc::Status RetractEvent(grpc::ServerContext* context,
+                            const v1::RetractEventRequest* request,
+                            v1::RetractEventResponse* response) override;
+
+ private:
+  EventRecorder* recorder_;
+  const Clock clock_;
+};
+
+}  // namespace plaudit
+
+#endif  // PLAUDIT_SERVICES_EVENTS_EVENT_SERVICE_H_

@@ -1,0 +1,125 @@
+#include "services/plauditd/server.h"
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/server.h"
+#include "grpcpp/server_builder.h"
+#include "services/accounts/account_service.h"
+#include "services/common/period.h"
+#include "services/common/validation.h"
+#include "services/events/event_service.h"
+#include "services/rules/rule_service.h"
+#include "services/rules/rules_file.h"
+#include "services/users/user_service.h"
+
+namespace plaudit {
+
+struct PlauditServer::Parts {
+  std::unique_ptr<RedisClient> redis;
+  std::unique_ptr<RuleStore> rule_store;
+  std::unique_ptr<RuleCache> rule_cache;
+  std::unique_ptr<EventRecorder> recorder;
+  std::unique_ptr<AccountStore> account_store;
+  std::unique_ptr<UserStore> user_store;
+  std::unique_ptr<RuleService> rule_service;
+  std::unique_ptr<EventService> event_service;
+  std::unique_ptr<AccountService> account_service;
+  std::unique_ptr<UserService> user_service;
+  std::unique_ptr<grpc::Server> server;
+  int port = 0;
+};
+
+namespace {
+
+// Creates or updates rules to match the file; rules not in it are kept.
+absl::Status ApplyRulesFile(const std::string& path, RuleStore& store) {
+  absl::StatusOr<v1::RuleSet> rules = ReadRulesFile(path);
+  if (!rules.ok()) return rules.status();
+  const std::string changed_by = absl::StrCat("rules file ", path);
+  for (const v1::Rule& rule : rules->rules()) {
+    absl::StatusOr<v1::Rule> current = store.Get(rule.rule_id());
+    if (absl::IsNotFound(current.status())) {
+      if (auto s = store.Create(rule, changed_by).status(); !s.ok()) return s;
+      continue;
+    }
+    if (!current.ok()) return current.status();
+    if (!RulesDiffer(*current, rule)) continue;
+    auto validate = [](const v1::Rule&) { return absl::OkStatus(); };
+    if (auto s = store.Update(rule, {}, validate, changed_by).status();
+        !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
+    ServerOptions options) {
+  if (auto s = ValidateSlug("tenant", options.tenant); !s.ok()) return s;
+  absl::StatusOr<absl::TimeZone> zone =
+      LoadTenantTimeZone("time_zone", options.time_zone);
+  if (!zone.ok()) return zone.status();
+  absl::StatusOr<std::unique_ptr<RedisClient>> redis =
+      RedisClient::Create(options.redis);
+  if (!redis.ok()) return redis.status();
+
+  auto parts = std::make_unique<Parts>();
+  parts->redis = *std::move(redis);
+  const KeySchema keys(options.tenant);
+  parts->rule_store =
+      std::make_unique<RuleStore>(parts->redis.get(), keys, options.clock);
+  parts->rule_cache = std::make_unique<RuleCache>(parts->rule_store.get());
+  parts->recorder = std::make_unique<EventRecorder>(
+      parts->redis.get(), parts->rule_cache.get(), keys, *zone, options.clock);
+  parts->account_store =
+      std::make_unique<AccountStore>(parts->redis.get(), keys, options.clock);
+  parts->user_store = std::make_unique<UserStore>(parts->redis.get(), keys);
+  parts->rule_service = std::make_unique<RuleService>(
+      parts->rule_store.get(), parts->rule_cache.get());
+  parts->event_service =
+      std::make_unique<EventService>(parts->recorder.get(), options.clock);
+  parts->account_service =
+      std::make_unique<AccountService>(parts->account_store.get());
+  parts->user_service = std::make_unique<UserService>(parts->user_store.get());
+
+  if (!options.rules_file.empty()) {
+    if (auto s = ApplyRulesFile(options.rules_file, *parts->rule_store);
+        !s.ok()) {
+      return s;
+    }
+  }
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen_address,
+                           grpc::InsecureServerCredentials(), &parts->port);
+  builder.RegisterService(parts->rule_service.get());
+  builder.RegisterService(parts->event_service.get());
+  builder.RegisterService(parts->account_service.get());
+  builder.RegisterService(parts->user_service.get());
+  parts->server = builder.BuildAndStart();
+  if (parts->server == nullptr || parts->port == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen_address));
+  }
+  return std::unique_ptr<PlauditServer>(new PlauditServer(std::move(parts)));
+}
+
+PlauditServer::PlauditServer(std::unique_ptr<Parts> parts)
+    : parts_(std::move(parts)) {}
+
+PlauditServer::~PlauditServer() { Shutdown(absl::ZeroDuration()); }
+
+int PlauditServer::port() const { return parts_->port; }
+
+void PlauditServer::Shutdown(absl::Duration grace) {
+  parts_->server->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+}
+
+void PlauditServer::Wait() { parts_->server->Wait(); }
+
+}  // namespace plaudit

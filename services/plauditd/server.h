@@ -1,0 +1,50 @@
+// plauditd as a library: wires Redis, the stores and the gRPC services into
+// a running server. main.cc only turns flags into ServerOptions; tests start
+// the same server in-process on port 0.
+#ifndef PLAUDIT_SERVICES_PLAUDITD_SERVER_H_
+#define PLAUDIT_SERVICES_PLAUDITD_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "services/common/clock.h"
+#include "services/store/redis_client.h"
+
+namespace plaudit {
+
+struct ServerOptions {
+  // host:port; port 0 picks a free one (see PlauditServer::port()).
+  std::string listen_address = "127.0.0.1:50051";
+  RedisOptions redis;
+  // Until API keys exist, every call belongs to this tenant.
+  std::string tenant = "default";
+  // IANA zone in which days (daily limits) begin.
+  std::string time_zone = "UTC";
+  // Rules file applied at start (create or update to match); empty = none.
+  std::string rules_file;
+  Clock clock = SystemClock();
+};
+
+class PlauditServer {
+ public:
+  // Validates options, applies the rules file, starts serving.
+  static absl::StatusOr<std::unique_ptr<PlauditServer>> Start(
+      ServerOptions options);
+  ~PlauditServer();
+
+  int port() const;
+  // Stops accepting calls and lets in-flight ones finish within `grace`.
+  void Shutdown(absl::Duration grace);
+  void Wait();
+
+ private:
+  struct Parts;
+  explicit PlauditServer(std::unique_ptr<Parts> parts);
+  std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace plaudit
+
+#endif  // PLAUDIT_SERVICES_PLAUDITD_SERVER_H_

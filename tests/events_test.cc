@@ -1,0 +1,262 @@
+// EventService against a real redis-server: idempotency under concurrency,
+// daily limits, once per object, groups, retraction, batches.
+#include <atomic>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "tests/fixtures/plaudit_fixture.h"
+
+namespace plaudit::testing {
+namespace {
+
+// Runs fn(i) for i in [0, n) on n threads at once.
+template <typename Fn>
+void RunConcurrently(int n, Fn fn) {
+  std::vector<std::thread> threads;
+  threads.reserve(n);
+  for (int i = 0; i < n; ++i) threads.emplace_back([&fn, i] { fn(i); });
+  for (auto& thread : threads) thread.join();
+}
+
+using EventsTest = PlauditTest;
+
+TEST_F(EventsTest, PaysByRuleAndWritesTheLedger) {
+  CreateRule("post", "post.created", v1::Rule::ACTOR, 10);
+  const v1::EventOutcome outcome =
+      Record(MakeEvent("e1", "post.created", "ann", "", "post-1"));
+  ASSERT_EQ(outcome.awards_size(), 1);
+  EXPECT_EQ(outcome.awards(0).user_id(), "ann");
+  EXPECT_EQ(outcome.awards(0).points(), 10);
+  EXPECT_EQ(outcome.awards(0).rule_id(), "post");
+  EXPECT_FALSE(outcome.duplicate());
+
+  EXPECT_EQ(Balance("ann").balance(), 10);
+  EXPECT_EQ(Balance("ann").lifetime_earned(), 10);
+  const auto ledger = Ledger("ann");
+  ASSERT_EQ(ledger.size(), 1u);
+  EXPECT_EQ(ledger[0].type(), v1::LedgerEntry::AWARD);
+  EXPECT_EQ(ledger[0].delta(), 10);
+  EXPECT_EQ(ledger[0].balance_after(), 10);
+  EXPECT_EQ(ledger[0].reference(), "event:e1");
+  EXPECT_EQ(ledger[0].rule_id(), "post");
+}
+
+TEST_F(EventsTest, AnEventNoRuleMatchesIsAcceptedWithoutAwards) {
+  CreateRule("post", "post.created", v1::Rule::ACTOR, 10);
+  const v1::EventOutcome outcome =
+      Record(MakeEvent("e1", "poll.voted", "ann"));
+  EXPECT_EQ(outcome.event_id(), "e1");
+  EXPECT_EQ(outcome.awards_size(), 0);
+  EXPECT_EQ(outcome.refusals_size(), 0);
+  EXPECT_EQ(Balance("ann").balance(), 0);
+}
+
+TEST_F(EventsTest, TheSameEventSentConcurrentlyPaysOnce) {
+  CreateRule("post", "post.created", v1::Rule::ACTOR, 10);
+  const v1::Event event = MakeEvent("same", "post.created", "ann");
+  std::atomic<int> first{0}, duplicates{0}, failures{0};
+  RunConcurrently(100, [&](int) {
+    v1::EventOutcome outcome;
+    if (!Record(event, &outcome).ok()) {
+      ++failures;
+      return;
+    }
+    // Every reply carries the first outcome: 10 points for ann.
+    if (outcome.awards_size() != 1 || outcome.awards(0).points() != 10) {
+      ++failures;
+    }
+    (outcome.duplicate() ? duplicates : first)++;
+  });
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(first.load(), 1);
+  EXPECT_EQ(duplicates.load(), 99);
+  EXPECT_EQ(Balance("ann").balance(), 10);
+  EXPECT_EQ(Ledger("ann").size(), 1u);
+}
+
+TEST_F(EventsTest, ConcurrentLikesStopAtTheDailyLimit) {
+  CreateRule("like", "like", v1::Rule::SUBJECT, 2, /*daily_limit=*/50);
+  std::atomic<int> paid{0}, limited{0}, failures{0};
+  RunConcurrently(200, [&](int i) {
+    v1::EventOutcome outcome;
+    const auto event = MakeEvent(absl::StrCat("like-", i), "like",
+                                 absl::StrCat("fan-", i), "author",
+                                 absl::StrCat("post-", i));
+    if (!Record(event, &outcome).ok()) {
+      ++failures;
+      return;
+    }
+    if (outcome.awards_size() == 1) ++paid;
+    if (outcome.refusals_size() == 1 &&
+        outcome.refusals(0).reason() == v1::Refusal::DAILY_LIMIT) {
+      ++limited;
+    }
+  });
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(paid.load(), 50);
+  EXPECT_EQ(limited.load(), 150);
+  EXPECT_EQ(Balance("author").balance(), 100);
+  EXPECT_EQ(Ledger("author").size(), 50u);
+}
+
+TEST_F(EventsTest, DailyLimitCountsPerLocalDay) {
+  CreateRule("like", "like", v1::Rule::SUBJECT, 2, /*daily_limit=*/1);
+  // The tenant's zone is Europe/Moscow (UTC+3): 20:59 and 21:01 UTC fall on
+  // two local days, so both pay.
+  auto at = [](v1::Event event, int64_t unix_seconds) {
+    event.mutable_occurred_at()->set_seconds(unix_seconds);
+    return event;
+  };
+  const int64_t day_end_utc = 1'790'000'000 - 1'790'000'000 % 86400 + 21 * 3600;
+  EXPECT_EQ(Record(at(MakeEvent("a", "like", "x", "author"), day_end_utc - 60))
+                .awards_size(), 1);
+  EXPECT_EQ(Record(at(MakeEvent("b", "like", "y", "author"), day_end_utc - 30))
+                .refusals(0).reason(), v1::Refusal::DAILY_LIMIT);
+  EXPECT_EQ(Record(at(MakeEvent("c", "like", "z", "author"), day_end_utc + 60))
+                .awards_size(), 1);
+  EXPECT_EQ(Balance("author").balance(), 4);
+}
+
+TEST_F(EventsTest, OncePerObjectPaysOnceEvenWhenRaced) {
+  CreateRule("course", "training.completed", v1::Rule::ACTOR, 50, 0,
+             /*once_per_object=*/true);
+  std::atomic<int> paid{0};
+  RunConcurrently(20, [&](int i) {
+    v1::EventOutcome outcome;
+    const auto event = MakeEvent(absl::StrCat("done-", i), "training.completed",
+                                 "ann", "", "course-42");
+    if (Record(event, &outcome).ok() && outcome.awards_size() == 1) ++paid;
+  });
+  EXPECT_EQ(paid.load(), 1);
+  const v1::EventOutcome again = Record(MakeEvent(
+      "done-again", "training.completed", "ann", "", "course-42"));
+  ASSERT_EQ(again.refusals_size(), 1);
+  EXPECT_EQ(again.refusals(0).reason(), v1::Refusal::ALREADY_PAID_FOR_OBJECT);
+  // Another course, or another person on the same course, pays.
+  EXPECT_EQ(Record(MakeEvent("d2", "training.completed", "ann", "", "course-7"))
+                .awards_size(), 1);
+  EXPECT_EQ(Record(MakeEvent("d3", "training.completed", "bob", "", "course-42"))
+                .awards_size(), 1);
+  EXPECT_EQ(Balance("ann").balance(), 100);
+}
+
+TEST_F(EventsTest, SelfActionsEarnNothing) {
+  CreateRule("like", "like", v1::Rule::SUBJECT, 2);
+  const v1::EventOutcome outcome =
+      Record(MakeEvent("self", "like", "ann", "ann", "post-1"));
+  EXPECT_EQ(outcome.awards_size(), 0);
+  ASSERT_EQ(outcome.refusals_size(), 1);
+  EXPECT_EQ(outcome.refusals(0).reason(), v1::Refusal::SELF_ACTION);
+  EXPECT_EQ(Balance("ann").balance(), 0);
+}
+
+TEST_F(EventsTest, GroupRestrictedRulesPayOnlyMembers) {
+  v1::CreateRuleRequest request;
+  v1::Rule* rule = request.mutable_rule();
+  rule->set_rule_id("kazan-attend");
+  rule->set_action("event.attended");
+  rule->set_recipient(v1::Rule::ACTOR);
+  rule->set_points(20);
+  rule->set_group("office:kazan");
+  v1::CreateRuleResponse created;
+  grpc::ClientContext context;
+  ASSERT_TRUE(client_->rules->CreateRule(&context, request, &created).ok());
+  UpsertUser("ann", {"office:kazan", "dept:sales"});
+  UpsertUser("bob", {"office:moscow"});
+
+  EXPECT_EQ(Record(MakeEvent("a", "event.attended", "ann")).awards_size(), 1);
+  const v1::EventOutcome bob = Record(MakeEvent("b", "event.attended", "bob"));
+  ASSERT_EQ(bob.refusals_size(), 1);
+  EXPECT_EQ(bob.refusals(0).reason(), v1::Refusal::NOT_IN_GROUP);
+  // Unknown users belong to no group.
+  EXPECT_EQ(Record(MakeEvent("c", "event.attended", "ghost")).refusals(0).reason(),
+            v1::Refusal::NOT_IN_GROUP);
+}
+
+TEST_F(EventsTest, TagBonusMultipliesPoints) {
+  v1::CreateRuleRequest request;
+  v1::Rule* rule = request.mutable_rule();
+  rule->set_rule_id("post");
+  rule->set_action("post.created");
+  rule->set_recipient(v1::Rule::ACTOR);
+  rule->set_points(10);
+  (*rule->mutable_tag_bonuses())["priority"] = 2;
+  v1::CreateRuleResponse created;
+  grpc::ClientContext context;
+  ASSERT_TRUE(client_->rules->CreateRule(&context, request, &created).ok());
+  v1::Event event = MakeEvent("p1", "post.created", "ann");
+  event.add_tags("#Priority");
+  EXPECT_EQ(Record(event).awards(0).points(), 20);
+}
+
+TEST_F(EventsTest, RetractionReversesExactlyOnce) {
+  CreateRule("like", "like", v1::Rule::SUBJECT, 2, 0, /*once_per_object=*/true);
+  CreateRule("like-given", "like", v1::Rule::ACTOR, 1);
+  Record(MakeEvent("like-1", "like", "fan", "author", "post-1"));
+  Record(MakeEvent("post", "like", "fan", "author", "post-2"));
+  ASSERT_EQ(Balance("author").balance(), 4);
+  ASSERT_EQ(Balance("fan").balance(), 2);
+
+  std::atomic<int> reversed{0}, already{0};
+  RunConcurrently(10, [&](int) {
+    v1::RetractEventRequest request;
+    request.set_event_id("like-1");
+    v1::RetractEventResponse response;
+    grpc::ClientContext context;
+    if (!client_->events->RetractEvent(&context, request, &response).ok()) return;
+    (response.already_retracted() ? already : reversed)++;
+    EXPECT_EQ(response.reversals_size(), 2);
+  });
+  EXPECT_EQ(reversed.load(), 1);
+  EXPECT_EQ(already.load(), 9);
+  EXPECT_EQ(Balance("author").balance(), 2);
+  EXPECT_EQ(Balance("author").lifetime_earned(), 2);
+  EXPECT_EQ(Balance("fan").balance(), 1);
+  const auto ledger = Ledger("author");
+  ASSERT_EQ(ledger.size(), 3u);
+  EXPECT_EQ(ledger[0].type(), v1::LedgerEntry::RETRACT);
+  EXPECT_EQ(ledger[0].delta(), -2);
+  EXPECT_EQ(ledger[0].reference(), "event:like-1");
+
+  // The withdrawn like no longer blocks a fresh like of the same post.
+  EXPECT_EQ(Record(MakeEvent("like-1b", "like", "fan", "author", "post-1"))
+                .awards_size(), 2);
+  // The retracted event stays recorded: resending it pays nothing.
+  EXPECT_TRUE(Record(MakeEvent("like-1", "like", "fan", "author", "post-1"))
+                  .duplicate());
+  EXPECT_EQ(Balance("author").balance(), 4);
+}
+
+TEST_F(EventsTest, RetractingAnUnknownEventIsNotFound) {
+  v1::RetractEventRequest request;
+  request.set_event_id("never");
+  v1::RetractEventResponse response;
+  grpc::ClientContext context;
+  EXPECT_EQ(client_->events->RetractEvent(&context, request, &response)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(EventsTest, BatchOutcomesComeInOrderAndDuplicatesInsideABatchPayOnce) {
+  CreateRule("post", "post.created", v1::Rule::ACTOR, 10);
+  CreateRule("comment", "comment.created", v1::Rule::ACTOR, 3);
+  v1::RecordEventsRequest request;
+  *request.add_events() = MakeEvent("b1", "post.created", "ann");
+  *request.add_events() = MakeEvent("b2", "comment.created", "ann");
+  *request.add_events() = MakeEvent("b1", "post.created", "ann");
+  *request.add_events() = MakeEvent("b3", "comment.created", "bob");
+  v1::RecordEventsResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(client_->events->RecordEvents(&context, request, &response).ok());
+  ASSERT_EQ(response.outcomes_size(), 4);
+  EXPECT_EQ(response.outcomes(0).event_id(), "b1");
+  EXPECT_FALSE(response.outcomes(0).duplicate());
+  EXPECT_EQ(response.outcomes(1).awards(0).points(), 3);
+  EXPECT_TRUE(response.outcomes(2).duplicate());
+  EXPECT_EQ(response.outcomes(3).awards(0).user_id(), "bob");
+  EXPECT_EQ(Balance("ann").balance(), 13);
+  EXPECT_EQ(Balance("bob").balance(), 3);
+}
+
+}  // namespace
+}  // namespace plaudit::testing
