@@ -1,5 +1,7 @@
 #include "services/store/redis_client.h"
 
+#include <csignal>
+
 #include <cstring>
 
 #include "absl/strings/match.h"
@@ -77,6 +79,9 @@ void RedisClient::ContextDeleter::operator()(redisContext* context) const {
 
 absl::StatusOr<std::unique_ptr<RedisClient>> RedisClient::Create(
     RedisOptions options) {
+  // hiredis writes with write(2): a server that went away would kill the
+  // process with SIGPIPE instead of failing the call with EPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
   const std::string& address = options.address;
   if (absl::StartsWith(address, "unix://")) {
     std::string path = address.substr(strlen("unix://"));
@@ -115,13 +120,13 @@ RedisClient::RedisClient(RedisOptions options, bool unix_socket,
 
 RedisClient::~RedisClient() = default;
 
-absl::StatusOr<RedisClient::Connection> RedisClient::Acquire() {
+absl::StatusOr<RedisClient::Lease> RedisClient::Acquire() {
   {
     absl::MutexLock lock(&mu_);
     if (!idle_.empty()) {
-      Connection connection = std::move(idle_.back());
+      Lease lease{std::move(idle_.back()), true};
       idle_.pop_back();
-      return connection;
+      return lease;
     }
   }
   const timeval timeout = absl::ToTimeval(options_.timeout);
@@ -137,7 +142,13 @@ absl::StatusOr<RedisClient::Connection> RedisClient::Acquire() {
         connection->errstr));
   }
   redisSetTimeout(connection.get(), timeout);
-  return connection;
+  return Lease{std::move(connection), false};
+}
+
+void RedisClient::DropIdle() {
+  std::vector<Connection> dropped;
+  absl::MutexLock lock(&mu_);
+  dropped.swap(idle_);
 }
 
 void RedisClient::Release(Connection connection) {
@@ -155,9 +166,18 @@ absl::StatusOr<RedisValue> RedisClient::Run(const RedisCommand& command) {
 
 absl::StatusOr<std::vector<RedisValue>> RedisClient::RunPipeline(
     const std::vector<RedisCommand>& commands) {
-  absl::StatusOr<Connection> connection = Acquire();
-  if (!connection.ok()) return connection.status();
-  redisContext* context = connection->get();
+  bool failed_reused = false;
+  absl::StatusOr<std::vector<RedisValue>> values =
+      RunPipelineOnce(commands, &failed_reused);
+  if (values.ok() || !failed_reused) return values;
+  return RunPipelineOnce(commands, &failed_reused);  // on a fresh connection
+}
+
+absl::StatusOr<std::vector<RedisValue>> RedisClient::RunPipelineOnce(
+    const std::vector<RedisCommand>& commands, bool* failed_reused) {
+  absl::StatusOr<Lease> lease = Acquire();
+  if (!lease.ok()) return lease.status();
+  redisContext* context = lease->connection.get();
   for (const RedisCommand& command : commands) AppendCommand(context, command);
 
   std::vector<RedisValue> values;
@@ -166,12 +186,15 @@ absl::StatusOr<std::vector<RedisValue>> RedisClient::RunPipeline(
     void* raw = nullptr;
     if (redisGetReply(context, &raw) != REDIS_OK || raw == nullptr) {
       // The connection is in an unknown state: drop it (not released).
-      return ContextError(*context);
+      const absl::Status error = ContextError(*context);
+      if (!absl::IsDeadlineExceeded(error)) DropIdle();
+      *failed_reused = lease->reused && absl::IsUnavailable(error);
+      return error;
     }
     Reply reply(static_cast<redisReply*>(raw));
     values.push_back(CopyReply(*reply));
   }
-  Release(*std::move(connection));
+  Release(std::move(lease->connection));
   return values;
 }
 

@@ -2,8 +2,10 @@
 // by concurrent callers, pipelines sent in one write, and hiredis failures
 // mapped to status codes (I/O or closed -> UNAVAILABLE, timeout ->
 // DEADLINE_EXCEEDED, protocol -> INTERNAL). A broken connection is dropped
-// and a new one opened on the next call, so a Redis restart needs no restart
-// of ours.
+// with every idle one, and a call that failed on a reused idle connection is
+// sent once more on a fresh one, so a Redis restart needs no restart of ours.
+// That resend is safe because every write of the service is idempotent (by
+// event_id, request_id, or compare-and-set).
 #ifndef PLAUDIT_SERVICES_STORE_REDIS_CLIENT_H_
 #define PLAUDIT_SERVICES_STORE_REDIS_CLIENT_H_
 
@@ -65,8 +67,17 @@ class RedisClient {
 
   RedisClient(RedisOptions options, bool unix_socket, std::string host,
               int port);
-  absl::StatusOr<Connection> Acquire();
+  struct Lease {
+    Connection connection;
+    bool reused = false;  // came from the idle pool
+  };
+  absl::StatusOr<Lease> Acquire();
   void Release(Connection connection);
+  // Forgets idle connections: after one failed, the rest likely point at
+  // the same dead server.
+  void DropIdle();
+  absl::StatusOr<std::vector<RedisValue>> RunPipelineOnce(
+      const std::vector<RedisCommand>& commands, bool* failed_reused);
 
   const RedisOptions options_;
   const bool unix_socket_;
