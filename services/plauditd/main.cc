@@ -1,5 +1,6 @@
 // plauditd: flags -> ServerOptions, then serve until SIGTERM/SIGINT.
 #include <csignal>
+#include <fstream>
 #include <iostream>
 
 #include "absl/flags/flag.h"
@@ -17,6 +18,8 @@ ABSL_FLAG(std::string, time_zone, "UTC",
           "IANA time zone in which the tenant's days begin, e.g. Europe/Berlin");
 ABSL_FLAG(std::string, rules_file, "",
           "Rules JSON applied at start (create or update to match)");
+ABSL_FLAG(std::string, port_file, "",
+          "Once serving, write the bound port here (useful with --listen=...:0)");
 ABSL_FLAG(absl::Duration, redis_timeout, absl::Seconds(2),
           "Timeout of one Redis round trip");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
@@ -51,6 +54,13 @@ int main(int argc, char** argv) {
   std::cout << "plauditd: serving on port " << (*server)->port()
             << ", tenant " << options.tenant << ", Redis "
             << options.redis.address << std::endl;
+
+  if (const std::string path = absl::GetFlag(FLAGS_port_file); !path.empty()) {
+    // Written whole under another name, then renamed: readers never see half.
+    const std::string partial = path + ".partial";
+    std::ofstream(partial) << (*server)->port() << "\n";
+    std::rename(partial.c_str(), path.c_str());
+  }
 
   int signal = 0;
   sigwait(&stop_signals, &signal);

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# End to end, the README's path: serve.sh starts its own redis-server and the
+# built plauditd, applies the example rules and users; plauditctl then sends
+# events and reads balances and history, as the walkthrough does.
+set -euo pipefail
+
+runfiles="$TEST_SRCDIR/$TEST_WORKSPACE"
+plauditd="$runfiles/services/plauditd/plauditd"
+ctl="$runfiles/tools/plauditctl/plauditctl"
+data="$TEST_TMPDIR/data"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+"$runfiles/tools/serve.sh" --plauditd="$plauditd" --plauditctl="$ctl" \
+  --listen=127.0.0.1:0 --data="$data" --example-rules -- --time_zone=Europe/Berlin \
+  > "$TEST_TMPDIR/serve.log" 2>&1 &
+serve_pid=$!
+trap 'kill -TERM $serve_pid 2>/dev/null || true; wait $serve_pid 2>/dev/null || true' EXIT
+
+# Wait for the example users (the last step of --example-rules).
+for _ in $(seq 1 400); do
+  grep -q "users: 5 imported" "$TEST_TMPDIR/serve.log" && break
+  kill -0 $serve_pid 2>/dev/null || { cat "$TEST_TMPDIR/serve.log"; fail "serve.sh exited"; }
+  sleep 0.05
+done
+grep -q "users: 5 imported" "$TEST_TMPDIR/serve.log" || { cat "$TEST_TMPDIR/serve.log"; fail "example data not loaded"; }
+grep -q "rules: 5 created" "$TEST_TMPDIR/serve.log" || fail "example rules not created"
+server="127.0.0.1:$(cat "$data/plauditd.port")"
+ctl() { "$ctl" --server="$server" "$@"; }
+
+# A post on a priority topic pays double; a like pays its author.
+out="$(ctl events send --id=e1 --action=post.created --actor_id=ann --object=post-1 --tags=priority)"
+echo "$out" | grep -q "awarded ann +20 (rule post-created)" || fail "post: $out"
+out="$(ctl events send --id=e2 --action=like --actor_id=bob --subject=ann --object=post-1)"
+echo "$out" | grep -q "awarded ann +2 (rule like-received)" || fail "like: $out"
+out="$(ctl events send --id=e2 --action=like --actor_id=bob --subject=ann --object=post-1)"
+echo "$out" | grep -q "already recorded" || fail "duplicate: $out"
+out="$(ctl events send --id=e3 --action=like --actor_id=ann --subject=ann --object=post-1)"
+echo "$out" | grep -q "SELF_ACTION" || fail "self like: $out"
+
+out="$(ctl balance ann)"
+[ "$out" = "ann: balance 22, lifetime earned 22" ] || fail "balance: $out"
+out="$(ctl history ann)"
+[ "$(echo "$out" | grep -c AWARD)" = 2 ] || fail "history: $out"
+
+out="$(ctl events retract e2)"
+echo "$out" | grep -q "ann -2" || fail "retract: $out"
+[ "$(ctl balance ann)" = "ann: balance 20, lifetime earned 20" ] || fail "after retract"
+
+# Errors: clear text and a non-zero exit.
+if out="$(ctl events send --action=post.created --actor_id=ann 2>&1)"; then fail "missing id accepted"; fi
+echo "$out" | grep -q "INVALID_ARGUMENT: event.event_id: is required" || fail "missing id: $out"
+printf '{"rules":[{"rule_id":"x","action":"a","recipient":"ACTOR","points":1,"pionts":2}]}' > "$TEST_TMPDIR/bad.json"
+if out="$(ctl rules apply -f "$TEST_TMPDIR/bad.json" 2>&1)"; then fail "bad rules file accepted"; fi
+echo "$out" | grep -q "pionts" || fail "bad rules file: $out"
+[ "$(ctl rules list | grep -c '"rule_id"')" = 5 ] || fail "a bad file changed the rules"
+if ctl frobnicate >/dev/null 2>&1; then fail "unknown command accepted"; fi
+
+# Re-applying the same file changes nothing.
+out="$(ctl rules apply -f "$runfiles/deploy/examples/rules.json")"
+echo "$out" | grep -q "0 created, 0 updated, 5 unchanged" || fail "re-apply: $out"
+
+# SIGTERM stops plauditd gracefully and the local Redis with it.
+kill -TERM $serve_pid
+wait $serve_pid || true
+grep -q "plauditd: stopped" "$TEST_TMPDIR/serve.log" || { cat "$TEST_TMPDIR/serve.log"; fail "no graceful stop"; }
+echo "PASS"

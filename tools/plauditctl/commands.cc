@@ -1,0 +1,282 @@
+#include "tools/plauditctl/commands.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/time_util.h"
+#include "grpcpp/client_context.h"
+#include "plaudit/v1/account_service.grpc.pb.h"
+#include "plaudit/v1/event_service.grpc.pb.h"
+#include "plaudit/v1/rule_service.grpc.pb.h"
+#include "plaudit/v1/user_service.grpc.pb.h"
+#include "services/rules/rules_file.h"
+#include "tools/plauditctl/users_csv.h"
+
+namespace plaudit::ctl {
+namespace {
+
+constexpr int kUsersPerImportCall = 5000;
+
+std::unique_ptr<grpc::ClientContext> NewContext(const Connection& c) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(absl::ToChronoTime(absl::Now() + c.timeout));
+  if (!c.actor.empty()) context->AddMetadata("plaudit-actor", c.actor);
+  return context;
+}
+
+absl::Status FromGrpc(const grpc::Status& status) {
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                      status.error_message());
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string FormatTime(const google::protobuf::Timestamp& ts) {
+  return absl::FormatTime(
+      "%Y-%m-%d %H:%M:%S", absl::FromUnixSeconds(ts.seconds()),
+      absl::LocalTimeZone());
+}
+
+// Fetches every rule, following page tokens.
+absl::StatusOr<std::vector<v1::Rule>> FetchRules(const Connection& c) {
+  auto stub = v1::RuleService::NewStub(c.channel);
+  std::vector<v1::Rule> rules;
+  v1::ListRulesRequest request;
+  request.set_page_size(1000);
+  do {
+    v1::ListRulesResponse response;
+    if (auto s = stub->ListRules(NewContext(c).get(), request, &response);
+        !s.ok()) {
+      return FromGrpc(s);
+    }
+    rules.insert(rules.end(), response.rules().begin(), response.rules().end());
+    request.set_page_token(response.next_page_token());
+  } while (!request.page_token().empty());
+  return rules;
+}
+
+}  // namespace
+
+absl::Status RulesApply(const Connection& c, const std::string& path,
+                        bool prune) {
+  absl::StatusOr<v1::RuleSet> wanted = ReadRulesFile(path);
+  if (!wanted.ok()) return wanted.status();
+  absl::StatusOr<std::vector<v1::Rule>> existing = FetchRules(c);
+  if (!existing.ok()) return existing.status();
+  std::map<std::string, v1::Rule> current;
+  for (auto& rule : *existing) current[rule.rule_id()] = std::move(rule);
+
+  auto stub = v1::RuleService::NewStub(c.channel);
+  int created = 0, updated = 0, unchanged = 0, deleted = 0;
+  for (const v1::Rule& rule : wanted->rules()) {
+    const auto it = current.find(rule.rule_id());
+    grpc::Status status;
+    if (it == current.end()) {
+      v1::CreateRuleRequest request;
+      *request.mutable_rule() = rule;
+      v1::CreateRuleResponse response;
+      status = stub->CreateRule(NewContext(c).get(), request, &response);
+      ++created;
+    } else if (RulesDiffer(it->second, rule)) {
+      v1::UpdateRuleRequest request;  // no mask: the file's rule replaces all
+      *request.mutable_rule() = rule;
+      v1::UpdateRuleResponse response;
+      status = stub->UpdateRule(NewContext(c).get(), request, &response);
+      ++updated;
+    } else {
+      ++unchanged;
+    }
+    if (!status.ok()) {
+      return absl::Status(FromGrpc(status).code(),
+                          absl::StrCat("rule ", rule.rule_id(), ": ",
+                                       status.error_message()));
+    }
+    current.erase(rule.rule_id());
+  }
+  for (const auto& [id, rule] : current) {
+    if (!prune) break;
+    v1::DeleteRuleRequest request;
+    request.set_rule_id(id);
+    v1::DeleteRuleResponse response;
+    if (auto s = stub->DeleteRule(NewContext(c).get(), request, &response);
+        !s.ok()) {
+      return FromGrpc(s);
+    }
+    ++deleted;
+  }
+  *c.out << absl::StrFormat(
+      "rules: %d created, %d updated, %d unchanged, %d deleted%s\n", created,
+      updated, unchanged, deleted,
+      !prune && !current.empty()
+          ? absl::StrCat(" (", current.size(),
+                         " not in the file kept; --prune deletes them)")
+          : "");
+  return absl::OkStatus();
+}
+
+absl::Status RulesList(const Connection& c) {
+  absl::StatusOr<std::vector<v1::Rule>> rules = FetchRules(c);
+  if (!rules.ok()) return rules.status();
+  v1::RuleSet set;
+  for (auto& rule : *rules) {
+    rule.clear_update_time();  // output only: keeps the file re-appliable
+    *set.add_rules() = std::move(rule);
+  }
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.preserve_proto_field_names = true;
+  std::string json;
+  google::protobuf::util::MessageToJsonString(set, &json, options);
+  *c.out << json;
+  return absl::OkStatus();
+}
+
+absl::Status UsersImport(const Connection& c, const std::string& path) {
+  absl::StatusOr<std::string> text = ReadFile(path);
+  if (!text.ok()) return text.status();
+  absl::StatusOr<std::vector<CsvUser>> users = ParseUsersCsv(*text);
+  if (!users.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": ", users.status().message()));
+  }
+  auto stub = v1::UserService::NewStub(c.channel);
+  int imported = 0;
+  for (size_t start = 0; start < users->size(); start += kUsersPerImportCall) {
+    const size_t end = std::min(users->size(), start + kUsersPerImportCall);
+    v1::ImportUsersRequest request;
+    for (size_t i = start; i < end; ++i) *request.add_users() = (*users)[i].user;
+    v1::ImportUsersResponse response;
+    if (auto s = stub->ImportUsers(NewContext(c).get(), request, &response);
+        !s.ok()) {
+      return absl::Status(
+          FromGrpc(s).code(),
+          absl::StrCat(path, ": batch from line ", (*users)[start].line, ": ",
+                       s.error_message()));
+    }
+    imported += response.imported_count();
+  }
+  *c.out << "users: " << imported << " imported\n";
+  return absl::OkStatus();
+}
+
+absl::Status EventsSend(const Connection& c, const v1::Event& event) {
+  auto stub = v1::EventService::NewStub(c.channel);
+  v1::RecordEventRequest request;
+  *request.mutable_event() = event;
+  v1::RecordEventResponse response;
+  if (auto s = stub->RecordEvent(NewContext(c).get(), request, &response);
+      !s.ok()) {
+    return FromGrpc(s);
+  }
+  const v1::EventOutcome& outcome = response.outcome();
+  *c.out << "event " << outcome.event_id()
+         << (outcome.duplicate() ? " (already recorded: nothing paid now)" : "")
+         << "\n";
+  for (const auto& award : outcome.awards()) {
+    *c.out << absl::StrFormat("  awarded %s %+d (rule %s)\n", award.user_id(),
+                              award.points(), award.rule_id());
+  }
+  for (const auto& refusal : outcome.refusals()) {
+    *c.out << absl::StrFormat("  not paid: rule %s for %s: %s\n",
+                              refusal.rule_id(), refusal.user_id(),
+                              v1::Refusal::Reason_Name(refusal.reason()));
+  }
+  if (outcome.awards_size() == 0 && outcome.refusals_size() == 0) {
+    *c.out << "  no rule matches this action\n";
+  }
+  return absl::OkStatus();
+}
+
+absl::Status EventsRetract(const Connection& c, const std::string& event_id) {
+  auto stub = v1::EventService::NewStub(c.channel);
+  v1::RetractEventRequest request;
+  request.set_event_id(event_id);
+  v1::RetractEventResponse response;
+  if (auto s = stub->RetractEvent(NewContext(c).get(), request, &response);
+      !s.ok()) {
+    return FromGrpc(s);
+  }
+  *c.out << "event " << event_id
+         << (response.already_retracted() ? " was already retracted"
+                                          : " retracted")
+         << "\n";
+  for (const auto& reversal : response.reversals()) {
+    *c.out << absl::StrFormat("  %s %+d (rule %s)\n", reversal.user_id(),
+                              reversal.points(), reversal.rule_id());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ShowBalance(const Connection& c, const std::string& user_id) {
+  auto stub = v1::AccountService::NewStub(c.channel);
+  v1::GetBalanceRequest request;
+  request.set_user_id(user_id);
+  v1::GetBalanceResponse response;
+  if (auto s = stub->GetBalance(NewContext(c).get(), request, &response);
+      !s.ok()) {
+    return FromGrpc(s);
+  }
+  *c.out << absl::StrFormat("%s: balance %d, lifetime earned %d\n", user_id,
+                            response.balance().balance(),
+                            response.balance().lifetime_earned());
+  return absl::OkStatus();
+}
+
+absl::Status ShowHistory(const Connection& c, const std::string& user_id,
+                         int limit) {
+  auto stub = v1::AccountService::NewStub(c.channel);
+  v1::ListTransactionsRequest request;
+  request.set_user_id(user_id);
+  request.set_page_size(std::min(limit, 1000));
+  int shown = 0;
+  do {
+    v1::ListTransactionsResponse response;
+    if (auto s = stub->ListTransactions(NewContext(c).get(), request, &response);
+        !s.ok()) {
+      return FromGrpc(s);
+    }
+    for (const auto& e : response.entries()) {
+      if (shown++ == limit) return absl::OkStatus();
+      *c.out << absl::StrFormat(
+          "%s  %-7s %+6d  balance %6d  %s%s%s\n", FormatTime(e.create_time()),
+          v1::LedgerEntry::Type_Name(e.type()), e.delta(), e.balance_after(),
+          e.reference(), e.rule_id().empty() ? "" : " rule " + e.rule_id(),
+          e.reason().empty() ? "" : " \"" + e.reason() + "\"");
+    }
+    request.set_page_token(response.next_page_token());
+  } while (!request.page_token().empty() && shown < limit);
+  if (shown == 0) *c.out << user_id << ": no transactions\n";
+  return absl::OkStatus();
+}
+
+absl::Status Adjust(const Connection& c, const std::string& user_id,
+                    int64_t delta, const std::string& reason,
+                    const std::string& request_id) {
+  auto stub = v1::AccountService::NewStub(c.channel);
+  v1::AdjustBalanceRequest request;
+  request.set_user_id(user_id);
+  request.set_delta(delta);
+  request.set_reason(reason);
+  request.set_request_id(request_id);
+  v1::AdjustBalanceResponse response;
+  if (auto s = stub->AdjustBalance(NewContext(c).get(), request, &response);
+      !s.ok()) {
+    return FromGrpc(s);
+  }
+  *c.out << absl::StrFormat("%s: %+d, balance now %d\n", user_id,
+                            response.entry().delta(),
+                            response.balance().balance());
+  return absl::OkStatus();
+}
+
+}  // namespace plaudit::ctl

@@ -1,0 +1,41 @@
+// plauditctl's commands: each one a few gRPC calls against plauditd, with
+// errors returned as absl::Status carrying the server's code and message.
+#ifndef PLAUDIT_TOOLS_PLAUDITCTL_COMMANDS_H_
+#define PLAUDIT_TOOLS_PLAUDITCTL_COMMANDS_H_
+
+#include <memory>
+#include <ostream>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "grpcpp/channel.h"
+#include "plaudit/v1/event_service.pb.h"
+
+namespace plaudit::ctl {
+
+struct Connection {
+  std::shared_ptr<grpc::Channel> channel;
+  std::string actor;  // sent as "plaudit-actor" for the revision trail
+  absl::Duration timeout = absl::Seconds(30);
+  std::ostream* out;
+};
+
+// Creates or updates rules to match the file; with `prune`, deletes rules
+// the file does not name. The file is validated whole before any change.
+absl::Status RulesApply(const Connection& c, const std::string& path, bool prune);
+// Prints every rule as a rules file (JSON), ready for `rules apply`.
+absl::Status RulesList(const Connection& c);
+absl::Status UsersImport(const Connection& c, const std::string& path);
+absl::Status EventsSend(const Connection& c, const v1::Event& event);
+absl::Status EventsRetract(const Connection& c, const std::string& event_id);
+absl::Status ShowBalance(const Connection& c, const std::string& user_id);
+absl::Status ShowHistory(const Connection& c, const std::string& user_id,
+                         int limit);
+absl::Status Adjust(const Connection& c, const std::string& user_id,
+                    int64_t delta, const std::string& reason,
+                    const std::string& request_id);
+
+}  // namespace plaudit::ctl
+
+#endif  // PLAUDIT_TOOLS_PLAUDITCTL_COMMANDS_H_

@@ -1,0 +1,117 @@
+// plauditctl: the admin CLI for HR and operators. Flags only here.
+#include <iostream>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "grpcpp/create_channel.h"
+#include "tools/plauditctl/commands.h"
+
+ABSL_FLAG(std::string, server, "127.0.0.1:50051", "plauditd address, host:port");
+ABSL_FLAG(std::string, actor, "", "Your name, kept in the rules' revision trail");
+ABSL_FLAG(std::string, f, "", "Input file: rules JSON or users CSV");
+ABSL_FLAG(bool, prune, false, "rules apply: delete rules not in the file");
+ABSL_FLAG(std::string, id, "", "events send: event id (idempotency key)");
+ABSL_FLAG(std::string, action, "", "events send: action, e.g. post.created");
+ABSL_FLAG(std::string, actor_id, "", "events send: who did it");
+ABSL_FLAG(std::string, subject, "", "events send: whose thing it was done to");
+ABSL_FLAG(std::string, object, "", "events send: which post / course");
+ABSL_FLAG(std::string, tags, "", "events send: comma-separated tags");
+ABSL_FLAG(int, limit, 50, "history: how many entries");
+ABSL_FLAG(std::string, reason, "", "adjust: why (shown in the ledger)");
+ABSL_FLAG(std::string, request_id, "", "adjust: idempotency key");
+
+namespace {
+
+constexpr char kUsage[] = R"(plauditctl [--server=host:port] COMMAND
+
+  rules apply -f rules.json [--prune]   create/update rules to match the file
+  rules list                            print all rules as a rules file
+  users import -f users.csv             bulk upsert (user_id,display_name,groups)
+  events send --id ID --action A --actor_id U [--subject U] [--object O] [--tags a,b]
+  events retract ID                     reverse what an event paid
+  balance USER                          spendable balance and lifetime earned
+  history USER [--limit N]              the user's ledger, newest first
+  adjust USER DELTA --reason R --request_id ID   HR grant (+) or deduction (-)
+)";
+
+int UsageError(const std::string& why) {
+  std::cerr << "plauditctl: " << why << "\n\n" << kUsage;
+  return 2;
+}
+
+absl::Status Dispatch(const std::vector<std::string>& args,
+                      const plaudit::ctl::Connection& c, int* usage_error) {
+  using namespace plaudit::ctl;  // NOLINT: the command table reads better
+  const std::string command =
+      args.size() >= 2 ? args[0] + " " + args[1] : (args.empty() ? "" : args[0]);
+  const std::string file = absl::GetFlag(FLAGS_f);
+  if (command == "rules apply" && !file.empty()) {
+    return RulesApply(c, file, absl::GetFlag(FLAGS_prune));
+  }
+  if (command == "rules list") return RulesList(c);
+  if (command == "users import" && !file.empty()) return UsersImport(c, file);
+  if (command == "events send") {
+    plaudit::v1::Event event;
+    event.set_event_id(absl::GetFlag(FLAGS_id));
+    event.set_action(absl::GetFlag(FLAGS_action));
+    event.set_actor_id(absl::GetFlag(FLAGS_actor_id));
+    event.set_subject_id(absl::GetFlag(FLAGS_subject));
+    event.set_object_id(absl::GetFlag(FLAGS_object));
+    for (absl::string_view tag :
+         absl::StrSplit(absl::GetFlag(FLAGS_tags), ',', absl::SkipEmpty())) {
+      event.add_tags(std::string(tag));
+    }
+    return EventsSend(c, event);
+  }
+  if (command == "events retract" && args.size() == 3) {
+    return EventsRetract(c, args[2]);
+  }
+  if (args.size() == 2 && args[0] == "balance") return ShowBalance(c, args[1]);
+  if (args.size() == 2 && args[0] == "history") {
+    return ShowHistory(c, args[1], absl::GetFlag(FLAGS_limit));
+  }
+  int64_t delta = 0;
+  if (args.size() == 3 && args[0] == "adjust" &&
+      absl::SimpleAtoi(args[2], &delta)) {
+    return Adjust(c, args[1], delta, absl::GetFlag(FLAGS_reason),
+                  absl::GetFlag(FLAGS_request_id));
+  }
+  *usage_error = 1;
+  return absl::InvalidArgumentError(
+      command.empty() ? "no command given"
+                      : absl::StrCat("unknown or incomplete command: ",
+                                     absl::StrJoin(args, " ")));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(kUsage);
+  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  std::vector<std::string> args(positional.begin() + 1, positional.end());
+
+  plaudit::ctl::Connection connection;
+  connection.channel = grpc::CreateChannel(absl::GetFlag(FLAGS_server),
+                                           grpc::InsecureChannelCredentials());
+  connection.actor = absl::GetFlag(FLAGS_actor);
+  if (connection.actor.empty()) {
+    const char* user = std::getenv("USER");
+    connection.actor = user != nullptr ? user : "plauditctl";
+  }
+  connection.out = &std::cout;
+
+  int usage_error = 0;
+  const absl::Status status = Dispatch(args, connection, &usage_error);
+  if (usage_error) return UsageError(std::string(status.message()));
+  if (!status.ok()) {
+    std::cerr << "plauditctl: " << absl::StatusCodeToString(status.code())
+              << ": " << status.message() << "\n";
+    return 1;
+  }
+  return 0;
+}
