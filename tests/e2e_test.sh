@@ -47,6 +47,12 @@ out="$(ctl events retract e2)"
 echo "$out" | grep -q "ann -2" || fail "retract: $out"
 [ "$(ctl balance ann)" = "ann: balance 20, lifetime earned 20" ] || fail "after retract"
 
+# HR grants, and a deduction below zero is refused.
+out="$(ctl adjust ann --delta=100 --reason="Hackathon winner" --request_id=hack-1)"
+[ "$out" = "ann: +100, balance now 120" ] || fail "grant: $out"
+if out="$(ctl adjust ann --delta=-500 --reason=fine --request_id=fine-1 2>&1)"; then fail "overdraft accepted"; fi
+echo "$out" | grep -q "FAILED_PRECONDITION: .*below zero" || fail "overdraft: $out"
+
 # Errors: clear text and a non-zero exit.
 if out="$(ctl events send --action=post.created --actor_id=ann 2>&1)"; then fail "missing id accepted"; fi
 echo "$out" | grep -q "INVALID_ARGUMENT: event.event_id: is required" || fail "missing id: $out"

@@ -4,7 +4,6 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -22,6 +21,7 @@ ABSL_FLAG(std::string, subject, "", "events send: whose thing it was done to");
 ABSL_FLAG(std::string, object, "", "events send: which post / course");
 ABSL_FLAG(std::string, tags, "", "events send: comma-separated tags");
 ABSL_FLAG(int, limit, 50, "history: how many entries");
+ABSL_FLAG(int64_t, delta, 0, "adjust: points to grant (+) or deduct (-)");
 ABSL_FLAG(std::string, reason, "", "adjust: why (shown in the ledger)");
 ABSL_FLAG(std::string, request_id, "", "adjust: idempotency key");
 
@@ -36,7 +36,7 @@ constexpr char kUsage[] = R"(plauditctl [--server=host:port] COMMAND
   events retract ID                     reverse what an event paid
   balance USER                          spendable balance and lifetime earned
   history USER [--limit N]              the user's ledger, newest first
-  adjust USER DELTA --reason R --request_id ID   HR grant (+) or deduction (-)
+  adjust USER --delta=N --reason=R --request_id=ID   HR grant (+N) or deduction (-N)
 )";
 
 int UsageError(const std::string& why) {
@@ -75,11 +75,9 @@ absl::Status Dispatch(const std::vector<std::string>& args,
   if (args.size() == 2 && args[0] == "history") {
     return ShowHistory(c, args[1], absl::GetFlag(FLAGS_limit));
   }
-  int64_t delta = 0;
-  if (args.size() == 3 && args[0] == "adjust" &&
-      absl::SimpleAtoi(args[2], &delta)) {
-    return Adjust(c, args[1], delta, absl::GetFlag(FLAGS_reason),
-                  absl::GetFlag(FLAGS_request_id));
+  if (args.size() == 2 && args[0] == "adjust") {
+    return Adjust(c, args[1], absl::GetFlag(FLAGS_delta),
+                  absl::GetFlag(FLAGS_reason), absl::GetFlag(FLAGS_request_id));
   }
   *usage_error = 1;
   return absl::InvalidArgumentError(
