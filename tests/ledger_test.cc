@@ -135,7 +135,9 @@ TEST_F(LedgerTest, RandomWorkloadKeepsEveryBalanceEqualToItsLedger) {
     int64_t sum = 0;
     for (const auto& entry : ledger) sum += entry.delta();
     EXPECT_EQ(Balance(user).balance(), sum) << user;
-    if (!ledger.empty()) EXPECT_EQ(ledger.front().balance_after(), sum) << user;
+    if (!ledger.empty()) {
+      EXPECT_EQ(ledger.front().balance_after(), sum) << user;
+    }
     total_entries += ledger.size();
   }
   EXPECT_GT(total_entries, 1000);

@@ -163,5 +163,36 @@ TEST_F(RulesTest, ASecondReplicaPaysByTheNewRuleAtOnce) {
   EXPECT_EQ(Balance("ann").balance(), 35);
 }
 
+TEST_F(RulesTest, ARulesFileAtStartCreatesThenLeavesUnchangedRulesAlone) {
+  ServerOptions options = Options();
+  options.rules_file = "deploy/examples/rules.json";
+  for (int start = 0; start < 2; ++start) {  // a restart applies it again
+    absl::StatusOr<std::unique_ptr<PlauditServer>> server =
+        PlauditServer::Start(options);
+    ASSERT_TRUE(server.ok()) << server.status();
+  }
+  v1::ListRuleRevisionsRequest request;
+  request.set_rule_id("like-received");
+  v1::ListRuleRevisionsResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(
+      client_->rules->ListRuleRevisions(&context, request, &response).ok());
+  ASSERT_EQ(response.revisions_size(), 1);  // created once, never rewritten
+  EXPECT_EQ(response.revisions(0).after().daily_limit(), 50);
+  EXPECT_EQ(Record(MakeEvent("p", "post.created", "ann")).awards(0).points(), 10);
+
+  options.rules_file = "deploy/examples/missing.json";
+  EXPECT_EQ(PlauditServer::Start(options).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(RulesTest, AnUnknownTimeZoneStopsTheStart) {
+  ServerOptions options = Options();
+  options.time_zone = "Europe/Atlantis";
+  const auto server = PlauditServer::Start(options);
+  EXPECT_EQ(server.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(server.status().message().find("time_zone"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace plaudit::testing
