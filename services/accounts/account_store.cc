@@ -63,8 +63,12 @@ bool IsStreamId(absl::string_view id) {
   return id.size() <= 41;
 }
 
-AccountStore::AccountStore(RedisClient* redis, KeySchema keys, Clock clock)
-    : redis_(redis), keys_(std::move(keys)), clock_(std::move(clock)) {}
+AccountStore::AccountStore(RedisClient* redis, KeySchema keys,
+                           const BoardCalendar* calendar, Clock clock)
+    : redis_(redis),
+      keys_(std::move(keys)),
+      calendar_(calendar),
+      clock_(std::move(clock)) {}
 
 absl::StatusOr<v1::Balance> AccountStore::GetBalance(
     const std::string& user_id) {
@@ -102,12 +106,14 @@ absl::StatusOr<v1::AdjustBalanceResponse> AccountStore::Adjust(
     const Adjustment& a) {
   const std::string fingerprint =
       absl::StrCat(a.user_id, "\n", a.delta, "\n", a.reason);
-  absl::StatusOr<RedisValue> reply = RunScript(
-      *redis_, {&AdjustScript(),
-                {keys_.Adjustment(a.request_id)},
-                {keys_.prefix(), a.user_id, absl::StrCat(a.delta), a.reason,
-                 absl::StrCat(absl::ToUnixMillis(clock_())), a.request_id,
-                 fingerprint}});
+  const absl::Time now = clock_();
+  ScriptCall call{&AdjustScript(),
+                  {keys_.Adjustment(a.request_id)},
+                  {keys_.prefix(), a.user_id, absl::StrCat(a.delta), a.reason,
+                   absl::StrCat(absl::ToUnixMillis(now)), a.request_id,
+                   fingerprint}};
+  BoardCalendar::AppendArgs(calendar_->BucketsAt(now, now), &call.args);
+  absl::StatusOr<RedisValue> reply = RunScript(*redis_, call);
   if (!reply.ok()) return reply.status();
   const auto& fields = reply->elements;
   const std::string& status = fields.at(0).str;

@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "plaudit/v1/account_service.pb.h"
 #include "services/common/clock.h"
+#include "services/leaderboards/board_calendar.h"
 #include "services/store/keys.h"
 #include "services/store/redis_client.h"
 
@@ -29,7 +30,9 @@ struct Adjustment {
 
 class AccountStore {
  public:
-  AccountStore(RedisClient* redis, KeySchema keys, Clock clock);
+  // Adjustments count on the leaderboards of the current buckets.
+  AccountStore(RedisClient* redis, KeySchema keys,
+               const BoardCalendar* calendar, Clock clock);
 
   // A user without any entry has a zero balance (not NOT_FOUND).
   absl::StatusOr<v1::Balance> GetBalance(const std::string& user_id);
@@ -44,6 +47,7 @@ class AccountStore {
  private:
   RedisClient* redis_;
   const KeySchema keys_;
+  const BoardCalendar* calendar_;
   const Clock clock_;
 };
 

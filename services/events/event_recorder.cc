@@ -29,11 +29,12 @@ absl::StatusOr<Message> ParseScriptJson(const std::string& json) {
 }  // namespace
 
 EventRecorder::EventRecorder(RedisClient* redis, RuleCache* rules,
-                             KeySchema keys, absl::TimeZone zone, Clock clock)
+                             KeySchema keys, const BoardCalendar* calendar,
+                             Clock clock)
     : redis_(redis),
       rules_(rules),
       keys_(std::move(keys)),
-      zone_(zone),
+      calendar_(calendar),
       clock_(std::move(clock)) {}
 
 ScriptCall EventRecorder::AwardCall(const v1::Event& event,
@@ -45,22 +46,23 @@ ScriptCall EventRecorder::AwardCall(const v1::Event& event,
                   {keys_.Event(event.event_id()), keys_.RulesVersion()},
                   {}};
   std::vector<std::string>& args = call.args;
-  args.reserve(10 + 6 * plan.candidates.size() + 3 * plan.refusals.size());
+  args.reserve(21 + 6 * plan.candidates.size() + 3 * plan.refusals.size());
   args = {keys_.prefix(),
           absl::StrCat(rules.version),
           event.event_id(),
           absl::StrCat(absl::ToUnixMillis(now)),
-          DayBucket(occurred_at, zone_),
+          BucketAt(Period::kDay, occurred_at, calendar_->zone()).id,
           event.action(),
           event.actor_id(),
-          event.object_id(),
-          absl::StrCat(plan.candidates.size()),
-          absl::StrCat(plan.refusals.size())};
+          event.object_id()};
+  BoardCalendar::AppendArgs(calendar_->BucketsAt(occurred_at, now), &args);
+  args.push_back(absl::StrCat(plan.candidates.size()));
   for (const AwardCandidate& c : plan.candidates) {
     args.insert(args.end(), {c.rule_id, c.user_id, absl::StrCat(c.points),
                              absl::StrCat(c.daily_limit),
                              c.once_per_object ? "1" : "0", c.group});
   }
+  args.push_back(absl::StrCat(plan.refusals.size()));
   for (const v1::Refusal& r : plan.refusals) {
     args.insert(args.end(), {r.rule_id(), r.user_id(),
                              v1::Refusal::Reason_Name(r.reason())});

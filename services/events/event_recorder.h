@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "plaudit/v1/event_service.pb.h"
 #include "services/common/clock.h"
+#include "services/leaderboards/board_calendar.h"
 #include "services/rules/rule_cache.h"
 #include "services/store/keys.h"
 #include "services/store/lua_script.h"
@@ -22,7 +23,7 @@ namespace plaudit {
 class EventRecorder {
  public:
   EventRecorder(RedisClient* redis, RuleCache* rules, KeySchema keys,
-                absl::TimeZone zone, Clock clock);
+                const BoardCalendar* calendar, Clock clock);
 
   // Events must be validated. Outcomes are in the order of `events`.
   absl::StatusOr<std::vector<v1::EventOutcome>> Record(
@@ -36,7 +37,7 @@ class EventRecorder {
   RedisClient* redis_;
   RuleCache* rules_;
   const KeySchema keys_;
-  const absl::TimeZone zone_;
+  const BoardCalendar* calendar_;
   const Clock clock_;
 };
 

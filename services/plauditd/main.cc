@@ -16,6 +16,10 @@ ABSL_FLAG(std::string, tenant, "default",
           "Tenant every call belongs to (until API keys exist)");
 ABSL_FLAG(std::string, time_zone, "UTC",
           "IANA time zone in which the tenant's days begin, e.g. Europe/Berlin");
+ABSL_FLAG(int, retain_days, 14, "Past day leaderboards kept");
+ABSL_FLAG(int, retain_weeks, 10, "Past week leaderboards kept");
+ABSL_FLAG(int, retain_months, 13, "Past month leaderboards kept");
+ABSL_FLAG(int, retain_years, 5, "Past year leaderboards kept");
 ABSL_FLAG(std::string, rules_file, "",
           "Rules JSON applied at start (create or update to match)");
 ABSL_FLAG(std::string, port_file, "",
@@ -44,6 +48,10 @@ int main(int argc, char** argv) {
   options.tenant = absl::GetFlag(FLAGS_tenant);
   options.time_zone = absl::GetFlag(FLAGS_time_zone);
   options.rules_file = absl::GetFlag(FLAGS_rules_file);
+  options.retention.days = absl::GetFlag(FLAGS_retain_days);
+  options.retention.weeks = absl::GetFlag(FLAGS_retain_weeks);
+  options.retention.months = absl::GetFlag(FLAGS_retain_months);
+  options.retention.years = absl::GetFlag(FLAGS_retain_years);
 
   absl::StatusOr<std::unique_ptr<plaudit::PlauditServer>> server =
       plaudit::PlauditServer::Start(options);

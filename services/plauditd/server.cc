@@ -9,6 +9,7 @@
 #include "services/common/period.h"
 #include "services/common/validation.h"
 #include "services/events/event_service.h"
+#include "services/leaderboards/leaderboard_service.h"
 #include "services/rules/rule_service.h"
 #include "services/rules/rules_file.h"
 #include "services/users/user_service.h"
@@ -17,6 +18,9 @@ namespace plaudit {
 
 struct PlauditServer::Parts {
   std::unique_ptr<RedisClient> redis;
+  std::unique_ptr<BoardCalendar> calendar;
+  std::unique_ptr<LeaderboardStore> leaderboard_store;
+  std::unique_ptr<LeaderboardService> leaderboard_service;
   std::unique_ptr<RuleStore> rule_store;
   std::unique_ptr<RuleCache> rule_cache;
   std::unique_ptr<EventRecorder> recorder;
@@ -59,6 +63,11 @@ absl::Status ApplyRulesFile(const std::string& path, RuleStore& store) {
 absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
     ServerOptions options) {
   if (auto s = ValidateSlug("tenant", options.tenant); !s.ok()) return s;
+  const Retention& retention = options.retention;
+  if (retention.days < 0 || retention.weeks < 0 || retention.months < 0 ||
+      retention.years < 0) {
+    return absl::InvalidArgumentError("retention: must not be negative");
+  }
   absl::StatusOr<absl::TimeZone> zone =
       LoadTenantTimeZone("time_zone", options.time_zone);
   if (!zone.ok()) return zone.status();
@@ -72,10 +81,16 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
   parts->rule_store =
       std::make_unique<RuleStore>(parts->redis.get(), keys, options.clock);
   parts->rule_cache = std::make_unique<RuleCache>(parts->rule_store.get());
+  parts->calendar = std::make_unique<BoardCalendar>(*zone, retention);
   parts->recorder = std::make_unique<EventRecorder>(
-      parts->redis.get(), parts->rule_cache.get(), keys, *zone, options.clock);
-  parts->account_store =
-      std::make_unique<AccountStore>(parts->redis.get(), keys, options.clock);
+      parts->redis.get(), parts->rule_cache.get(), keys, parts->calendar.get(),
+      options.clock);
+  parts->account_store = std::make_unique<AccountStore>(
+      parts->redis.get(), keys, parts->calendar.get(), options.clock);
+  parts->leaderboard_store =
+      std::make_unique<LeaderboardStore>(parts->redis.get(), keys);
+  parts->leaderboard_service = std::make_unique<LeaderboardService>(
+      parts->leaderboard_store.get(), parts->calendar.get(), options.clock);
   parts->user_store = std::make_unique<UserStore>(parts->redis.get(), keys);
   parts->rule_service = std::make_unique<RuleService>(
       parts->rule_store.get(), parts->rule_cache.get());
@@ -101,6 +116,7 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
   builder.RegisterService(parts->event_service.get());
   builder.RegisterService(parts->account_service.get());
   builder.RegisterService(parts->user_service.get());
+  builder.RegisterService(parts->leaderboard_service.get());
   parts->server = builder.BuildAndStart();
   if (parts->server == nullptr || parts->port == 0) {
     return absl::UnavailableError(

@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "services/common/clock.h"
+#include "services/common/period.h"
 #include "services/store/redis_client.h"
 
 namespace plaudit {
@@ -20,8 +21,10 @@ struct ServerOptions {
   RedisOptions redis;
   // Until API keys exist, every call belongs to this tenant.
   std::string tenant = "default";
-  // IANA zone in which days (daily limits) begin.
+  // IANA zone in which days (daily limits, leaderboard buckets) begin.
   std::string time_zone = "UTC";
+  // How many past leaderboard buckets stay readable, per period.
+  Retention retention;
   // Rules file applied at start (create or update to match); empty = none.
   std::string rules_file;
   Clock clock = SystemClock();

@@ -20,7 +20,7 @@ class KeySchema {
   // Scripts build their per-user keys from this prefix (see lua/*.lua).
   const std::string& prefix() const { return prefix_; }
 
-  // Hash: name, groups (space separated).
+  // Hash: name, groups (space separated), hidden ("1" = off leaderboards).
   std::string User(absl::string_view user_id) const {
     return absl::StrCat(prefix_, "user:", user_id);
   }
@@ -45,6 +45,17 @@ class KeySchema {
   // Stream of ledger entries.
   std::string Ledger(absl::string_view user_id) const {
     return absl::StrCat(prefix_, "ledger:", user_id);
+  }
+  // Sorted set of -points per user: one leaderboard (bucket_key from
+  // BucketKey(), scope "global" or a group). Hidden users live on "lbh:".
+  std::string Board(absl::string_view bucket_key, absl::string_view scope,
+                    bool hidden = false) const {
+    return absl::StrCat(prefix_, hidden ? "lbh:" : "lb:", bucket_key, ":",
+                        scope);
+  }
+  // Set of the scopes a user has scored on.
+  std::string Scopes(absl::string_view user_id) const {
+    return absl::StrCat(prefix_, "scopes:", user_id);
   }
   // Hash: the idempotency record of one balance adjustment.
   std::string Adjustment(absl::string_view request_id) const {

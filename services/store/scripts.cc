@@ -1,20 +1,29 @@
 #include "services/store/scripts.h"
 
+#include <string>
+
 #include "services/store/lua_sources.h"
 
 namespace plaudit {
 
-#define PLAUDIT_SCRIPT(Name, source)        \
-  const LuaScript& Name() {                 \
-    static const LuaScript* script = new LuaScript(source); \
-    return *script;                         \
+// Scripts that write leaderboards start with the shared boards library.
+#define PLAUDIT_SCRIPT(Name, source)                                   \
+  const LuaScript& Name() {                                            \
+    static const LuaScript* script = new LuaScript(source);           \
+    return *script;                                                    \
   }
+#define WITH_BOARDS(source) std::string(kBoardsLibLua) + source
 
-PLAUDIT_SCRIPT(AwardScript, kAwardLua)
-PLAUDIT_SCRIPT(RetractScript, kRetractLua)
-PLAUDIT_SCRIPT(AdjustScript, kAdjustLua)
+PLAUDIT_SCRIPT(AwardScript, WITH_BOARDS(kAwardLua))
+PLAUDIT_SCRIPT(RetractScript, WITH_BOARDS(kRetractLua))
+PLAUDIT_SCRIPT(AdjustScript, WITH_BOARDS(kAdjustLua))
+PLAUDIT_SCRIPT(VisibilityScript, WITH_BOARDS(kVisibilityLua))
 PLAUDIT_SCRIPT(RuleWriteScript, kRuleWriteLua)
 PLAUDIT_SCRIPT(RulesSnapshotScript, kRulesSnapshotLua)
+PLAUDIT_SCRIPT(LeaderboardPageScript, kLeaderboardPageLua)
+PLAUDIT_SCRIPT(LeaderboardRankScript, kLeaderboardRankLua)
+
+#undef WITH_BOARDS
 
 #undef PLAUDIT_SCRIPT
 

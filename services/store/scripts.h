@@ -11,6 +11,9 @@ const LuaScript& RetractScript();
 const LuaScript& AdjustScript();
 const LuaScript& RuleWriteScript();
 const LuaScript& RulesSnapshotScript();
+const LuaScript& LeaderboardPageScript();
+const LuaScript& LeaderboardRankScript();
+const LuaScript& VisibilityScript();
 
 }  // namespace plaudit
 

@@ -56,7 +56,7 @@ absl::Status UserStore::Upsert(const std::vector<const v1::User*>& users) {
 
 absl::StatusOr<v1::User> UserStore::Get(const std::string& user_id) {
   absl::StatusOr<RedisValue> reply =
-      redis_->Run({"HMGET", keys_.User(user_id), "name", "groups"});
+      redis_->Run({"HMGET", keys_.User(user_id), "name", "groups", "hidden"});
   if (!reply.ok()) return reply.status();
   const RedisValue& name = reply->elements.at(0);
   const RedisValue& groups = reply->elements.at(1);
@@ -66,6 +66,7 @@ absl::StatusOr<v1::User> UserStore::Get(const std::string& user_id) {
   v1::User user;
   user.set_user_id(user_id);
   user.set_display_name(name.str);
+  user.set_hidden(reply->elements.at(2).str == "1");
   for (absl::string_view group :
        absl::StrSplit(groups.str, ' ', absl::SkipEmpty())) {
     user.add_groups(std::string(group));

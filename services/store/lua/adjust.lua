@@ -1,7 +1,9 @@
--- An HR grant or deduction, idempotent by request_id, never below zero.
+-- An HR grant or deduction, idempotent by request_id, never below zero. It
+-- counts on the leaderboards of the current buckets (a deduction lowers).
 --
 -- KEYS[1] adjustment record
--- ARGV: prefix, user_id, delta, reason, now_ms, request_id, fingerprint
+-- ARGV: prefix, user_id, delta, reason, now_ms, request_id, fingerprint,
+--       buckets (see read_buckets)
 -- Returns {'OK'|'DUP', entry_id, delta, balance_after, at, reason,
 --          balance, earned} | {'MISMATCH'} | {'INSUFFICIENT', balance}
 local prefix, user, delta, reason = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
@@ -30,6 +32,10 @@ local entry_id = redis.call('XADD', prefix .. 'ledger:' .. user, '*', 'type',
                             'ADJUST', 'delta', ARGV[3], 'balance', balance,
                             'ref', 'adjust:' .. request_id, 'reason', reason,
                             'at', now)
+local groups, hidden = user_info(prefix, user)
+local buckets = read_buckets(8)
+add_to_boards(prefix, user, hidden, scopes_of(groups), buckets, delta,
+              tonumber(now), false)
 redis.call('HSET', KEYS[1], 'fingerprint', fingerprint, 'entry_id', entry_id,
            'delta', ARGV[3], 'balance_after', balance, 'at', now,
            'reason', reason)

@@ -1,40 +1,39 @@
 -- Applies one event atomically: idempotency, rules-version check, group,
--- once-per-object and daily-limit checks, balances, ledger, counters.
--- The caller matched rules in C++ and sends the candidate awards.
+-- once-per-object and daily-limit checks, balances, ledger, leaderboards,
+-- counters. The caller matched rules in C++ and sends the candidate awards.
 --
 -- KEYS[1] event record   KEYS[2] rules version
 -- ARGV: prefix, rules_version, event_id, now_ms, day, action, actor, object,
---       n_candidates, n_refusals,
---       n_candidates x (rule_id, user_id, points, daily_limit, once, group),
---       n_refusals   x (rule_id, user_id, reason)
+--       buckets (see read_buckets),
+--       n_candidates, n_candidates x (rule_id, user_id, points, daily_limit,
+--                                     once, group),
+--       n_refusals, n_refusals x (rule_id, user_id, reason)
 -- Returns {'OK', outcome_json} | {'DUP', outcome_json} | {'STALE', version}
 local prior = redis.call('HGET', KEYS[1], 'outcome')
 if prior then return {'DUP', prior} end
 local version = redis.call('GET', KEYS[2]) or '0'
 if version ~= ARGV[2] then return {'STALE', version} end
 
-local prefix, event_id, now, day = ARGV[1], ARGV[3], ARGV[4], ARGV[5]
+local prefix, event_id, day = ARGV[1], ARGV[3], ARGV[5]
+local now = tonumber(ARGV[4])
 local action, actor, object = ARGV[6], ARGV[7], ARGV[8]
-local n_candidates, n_refusals = tonumber(ARGV[9]), tonumber(ARGV[10])
+local buckets, i = read_buckets(9)
 local LIMIT_TTL = 8 * 86400  -- a day's counter outlives late events a while
 
-local awards, refusals, once_marks = {}, {}, {}
+local awards, refusals, once_marks, board_scopes = {}, {}, {}, {}
 local paid = 0
 
-local function in_group(user, group)
-  local groups = redis.call('HGET', prefix .. 'user:' .. user, 'groups')
-  return groups and string.find(' ' .. groups .. ' ', ' ' .. group .. ' ', 1,
-                                true) ~= nil
-end
-
-for i = 0, n_candidates - 1 do
-  local base = 11 + i * 6
+local n_candidates = tonumber(ARGV[i])
+for c = 0, n_candidates - 1 do
+  local base = i + 1 + c * 6
   local rule, user, points = ARGV[base], ARGV[base + 1], tonumber(ARGV[base + 2])
   local limit, once, group = tonumber(ARGV[base + 3]), ARGV[base + 4], ARGV[base + 5]
   local once_key = prefix .. 'once:' .. rule .. ':' .. actor
   local limit_key = prefix .. 'limit:' .. rule .. ':' .. day .. ':' .. user
+  local groups, hidden = user_info(prefix, user)
   local reason = nil
-  if group ~= '' and not in_group(user, group) then
+  if group ~= '' and not string.find(' ' .. groups .. ' ', ' ' .. group .. ' ',
+                                     1, true) then
     reason = 'NOT_IN_GROUP'
   elseif once == '1' and redis.call('SISMEMBER', once_key, object) == 1 then
     reason = 'ALREADY_PAID_FOR_OBJECT'
@@ -57,14 +56,18 @@ for i = 0, n_candidates - 1 do
     redis.call('HINCRBY', account, 'earned', points)
     redis.call('XADD', prefix .. 'ledger:' .. user, '*', 'type', 'AWARD',
                'delta', points, 'balance', balance, 'ref', 'event:' .. event_id,
-               'rule', rule, 'at', now)
+               'rule', rule, 'at', ARGV[4])
+    local scopes = scopes_of(groups)
+    add_to_boards(prefix, user, hidden, scopes, buckets, points, now, false)
+    board_scopes[user] = scopes
     awards[#awards + 1] = {user_id = user, points = points, rule_id = rule}
     paid = paid + points
   end
 end
 
-for i = 0, n_refusals - 1 do
-  local base = 11 + n_candidates * 6 + i * 3
+i = i + 1 + n_candidates * 6
+for r = 0, tonumber(ARGV[i]) - 1 do
+  local base = i + 1 + r * 3
   refusals[#refusals + 1] = {rule_id = ARGV[base], user_id = ARGV[base + 1],
                              reason = ARGV[base + 2]}
 end
@@ -80,8 +83,13 @@ local outcome = {event_id = event_id}
 if #awards > 0 then outcome.awards = awards end
 if #refusals > 0 then outcome.refusals = refusals end
 local json = cjson.encode(outcome)
-redis.call('HSET', KEYS[1], 'outcome', json, 'at', now)
+redis.call('HSET', KEYS[1], 'outcome', json, 'at', ARGV[4])
 if #once_marks > 0 then
   redis.call('HSET', KEYS[1], 'once', cjson.encode(once_marks))
+end
+if #awards > 0 then
+  -- What a retraction must take back from the boards.
+  redis.call('HSET', KEYS[1], 'boards',
+             cjson.encode({buckets = buckets, scopes = board_scopes}))
 end
 return {'OK', json}

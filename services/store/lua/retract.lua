@@ -1,27 +1,34 @@
 -- Reverses exactly what one event paid, once: a RETRACT ledger entry per
--- award, and the once-per-object marks released so that a fresh like of the
--- same post pays again (only standing likes are paid).
+-- award, the leaderboards it raised lowered again, and the once-per-object
+-- marks released so that a fresh like of the same post pays again (only
+-- standing likes are paid).
 --
 -- KEYS[1] event record
 -- ARGV: prefix, event_id, now_ms
 -- Returns {'OK', json} | {'ALREADY', json} | {'NOT_FOUND'}
-local record = redis.call('HMGET', KEYS[1], 'outcome', 'retraction', 'once')
+local record = redis.call('HMGET', KEYS[1], 'outcome', 'retraction', 'once',
+                          'boards')
 if not record[1] then return {'NOT_FOUND'} end
 if record[2] then return {'ALREADY', record[2]} end
 
-local prefix, event_id, now = ARGV[1], ARGV[2], ARGV[3]
+local prefix, event_id, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local outcome = cjson.decode(record[1])
+local boards = record[4] and cjson.decode(record[4]) or {buckets = {}, scopes = {}}
 local reversals = {}
 for _, award in ipairs(outcome.awards or {}) do
+  local user = award.user_id
   local delta = string.format('%d', -award.points)
-  local account = prefix .. 'acct:' .. award.user_id
+  local account = prefix .. 'acct:' .. user
   local balance = redis.call('HINCRBY', account, 'balance', delta)
   redis.call('HINCRBY', account, 'earned', delta)
-  redis.call('XADD', prefix .. 'ledger:' .. award.user_id, '*', 'type',
+  redis.call('XADD', prefix .. 'ledger:' .. user, '*', 'type',
              'RETRACT', 'delta', delta, 'balance', balance,
-             'ref', 'event:' .. event_id, 'rule', award.rule_id, 'at', now)
-  reversals[#reversals + 1] = {user_id = award.user_id,
-                               points = -award.points, rule_id = award.rule_id}
+             'ref', 'event:' .. event_id, 'rule', award.rule_id, 'at', ARGV[3])
+  local _, hidden = user_info(prefix, user)
+  add_to_boards(prefix, user, hidden, boards.scopes[user] or {}, boards.buckets,
+                -award.points, now, true)
+  reversals[#reversals + 1] = {user_id = user, points = -award.points,
+                               rule_id = award.rule_id}
 end
 if record[3] then
   for _, mark in ipairs(cjson.decode(record[3])) do
@@ -32,5 +39,5 @@ end
 local retraction = {event_id = event_id}
 if #reversals > 0 then retraction.reversals = reversals end
 local json = cjson.encode(retraction)
-redis.call('HSET', KEYS[1], 'retraction', json, 'retracted_at', now)
+redis.call('HSET', KEYS[1], 'retraction', json, 'retracted_at', ARGV[3])
 return {'OK', json}

@@ -1,0 +1,65 @@
+#include "services/leaderboards/board_calendar.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace plaudit {
+
+BoardBucket BoardCalendar::Make(const PeriodBucket& bucket) const {
+  const absl::Time until = RetainedUntil(bucket, retention_, zone_);
+  return {BucketKey(bucket),
+          until == absl::InfiniteFuture() ? 0 : absl::ToUnixMillis(until)};
+}
+
+std::vector<BoardBucket> BoardCalendar::BucketsAt(absl::Time t,
+                                                  absl::Time now) const {
+  std::vector<BoardBucket> buckets;
+  buckets.reserve(5);
+  for (Period period : kAllPeriods) {
+    BoardBucket bucket = Make(BucketAt(period, t, zone_));
+    if (bucket.retained_until_ms == 0 ||
+        bucket.retained_until_ms > absl::ToUnixMillis(now)) {
+      buckets.push_back(std::move(bucket));
+    }
+  }
+  return buckets;
+}
+
+std::vector<BoardBucket> BoardCalendar::RetainedBuckets(absl::Time now) const {
+  std::vector<BoardBucket> buckets;
+  for (Period period : kAllPeriods) {
+    PeriodBucket bucket = BucketAt(period, now, zone_);
+    buckets.push_back(Make(bucket));
+    if (period == Period::kAllTime) continue;
+    // Walk back while a bucket is still readable.
+    for (bucket = ShiftBucket(bucket, -1);
+         RetainedUntil(bucket, retention_, zone_) > now;
+         bucket = ShiftBucket(bucket, -1)) {
+      buckets.push_back(Make(bucket));
+    }
+  }
+  return buckets;
+}
+
+absl::Status BoardCalendar::CheckReadable(const PeriodBucket& bucket,
+                                          absl::Time now) const {
+  if (BucketStart(bucket, zone_) > now) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bucket: ", bucket.id, " is in the future"));
+  }
+  if (RetainedUntil(bucket, retention_, zone_) <= now) {
+    return absl::NotFoundError(absl::StrCat(
+        "bucket ", bucket.id, " is beyond retention and no longer kept"));
+  }
+  return absl::OkStatus();
+}
+
+void BoardCalendar::AppendArgs(const std::vector<BoardBucket>& buckets,
+                               std::vector<std::string>* args) {
+  args->push_back(absl::StrCat(buckets.size()));
+  for (const BoardBucket& bucket : buckets) {
+    args->push_back(bucket.key);
+    args->push_back(absl::StrCat(bucket.retained_until_ms));
+  }
+}
+
+}  // namespace plaudit

@@ -1,0 +1,50 @@
+// Which leaderboard buckets a movement of points counts in, and until when
+// each stays readable. Retention is enforced by key TTLs that the scripts
+// set on every write (never by a sweep over keys).
+#ifndef PLAUDIT_SERVICES_LEADERBOARDS_BOARD_CALENDAR_H_
+#define PLAUDIT_SERVICES_LEADERBOARDS_BOARD_CALENDAR_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "services/common/period.h"
+
+namespace plaudit {
+
+struct BoardBucket {
+  std::string key;                 // BucketKey(), e.g. "w:2026-W48"
+  int64_t retained_until_ms = 0;   // unix ms; 0 = kept forever (all time)
+};
+
+class BoardCalendar {
+ public:
+  BoardCalendar(absl::TimeZone zone, Retention retention)
+      : zone_(zone), retention_(retention) {}
+
+  absl::TimeZone zone() const { return zone_; }
+  const Retention& retention() const { return retention_; }
+
+  // The bucket of every period that `t` falls in (all time, year, month,
+  // week, day), left out where already beyond retention at `now`.
+  std::vector<BoardBucket> BucketsAt(absl::Time t, absl::Time now) const;
+  // Every bucket still readable at `now`, of every period.
+  std::vector<BoardBucket> RetainedBuckets(absl::Time now) const;
+  // INVALID_ARGUMENT for a future bucket, NOT_FOUND beyond retention.
+  absl::Status CheckReadable(const PeriodBucket& bucket, absl::Time now) const;
+
+  // Appends buckets as script arguments: n, then n x (key, until_ms).
+  static void AppendArgs(const std::vector<BoardBucket>& buckets,
+                         std::vector<std::string>* args);
+
+ private:
+  BoardBucket Make(const PeriodBucket& bucket) const;
+
+  absl::TimeZone zone_;
+  Retention retention_;
+};
+
+}  // namespace plaudit
+
+#endif  // PLAUDIT_SERVICES_LEADERBOARDS_BOARD_CALENDAR_H_

@@ -1,0 +1,167 @@
+#include "services/leaderboards/leaderboard_service.h"
+
+#include <optional>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/grpc_status.h"
+#include "services/common/validation.h"
+
+namespace plaudit {
+namespace {
+
+absl::Status ValidateScope(const std::string& scope) {
+  if (scope == "global") return absl::OkStatus();
+  if (scope.empty()) {
+    return InvalidField("scope", "is required: \"global\" or a group such as "
+                                 "\"dept:sales\"");
+  }
+  return ValidateGroup("scope", scope);
+}
+
+absl::StatusOr<Period> ToPeriod(v1::Period period) {
+  switch (period) {
+    case v1::ALL_TIME: return Period::kAllTime;
+    case v1::YEAR: return Period::kYear;
+    case v1::MONTH: return Period::kMonth;
+    case v1::WEEK: return Period::kWeek;
+    case v1::DAY: return Period::kDay;
+    default:
+      return InvalidField("period",
+                          "must be ALL_TIME, YEAR, MONTH, WEEK or DAY");
+  }
+}
+
+// Tokens name their board, so a token of one board is refused on another.
+std::string TokenKind(const std::string& scope, const PeriodBucket& bucket) {
+  return absl::StrCat("board:", BucketKey(bucket), ":", scope);
+}
+
+absl::StatusOr<BoardCursor> DecodeCursor(const std::string& kind,
+                                         const std::string& token) {
+  absl::StatusOr<std::string> raw = DecodePageToken(kind, token);
+  if (!raw.ok()) return raw.status();
+  const size_t bar = raw->find('|');
+  BoardCursor cursor;
+  if (bar == std::string::npos ||
+      !absl::SimpleAtoi(raw->substr(0, bar), &cursor.score) ||
+      bar + 1 == raw->size()) {
+    return InvalidField("page_token", "is malformed");
+  }
+  cursor.user_id = raw->substr(bar + 1);
+  return cursor;
+}
+
+}  // namespace
+
+absl::StatusOr<PeriodBucket> LeaderboardService::ResolveBoard(
+    const std::string& scope, v1::Period period,
+    const std::string& bucket) const {
+  if (auto s = ValidateScope(scope); !s.ok()) return s;
+  absl::StatusOr<Period> resolved = ToPeriod(period);
+  if (!resolved.ok()) return resolved.status();
+  const absl::Time now = clock_();
+  if (bucket.empty()) return BucketAt(*resolved, now, calendar_->zone());
+  absl::StatusOr<PeriodBucket> parsed = ParseBucket(*resolved, bucket, "bucket");
+  if (!parsed.ok()) return parsed.status();
+  if (auto s = calendar_->CheckReadable(*parsed, now); !s.ok()) return s;
+  return parsed;
+}
+
+grpc::Status LeaderboardService::GetLeaderboard(
+    grpc::ServerContext*, const v1::GetLeaderboardRequest* request,
+    v1::GetLeaderboardResponse* response) {
+  absl::StatusOr<PeriodBucket> bucket =
+      ResolveBoard(request->scope(), request->period(), request->bucket());
+  if (!bucket.ok()) return ToGrpcStatus(bucket.status());
+  absl::StatusOr<int32_t> page_size =
+      ResolvePageSize("page_size", request->page_size());
+  if (!page_size.ok()) return ToGrpcStatus(page_size.status());
+  const std::string kind = TokenKind(request->scope(), *bucket);
+  std::optional<BoardCursor> after;
+  if (!request->page_token().empty()) {
+    absl::StatusOr<BoardCursor> cursor = DecodeCursor(kind, request->page_token());
+    if (!cursor.ok()) return ToGrpcStatus(cursor.status());
+    after = *std::move(cursor);
+  }
+  absl::StatusOr<BoardPage> page =
+      store_->Page(BucketKey(*bucket), request->scope(),
+                   after ? &*after : nullptr, *page_size);
+  if (!page.ok()) return ToGrpcStatus(page.status());
+
+  response->set_scope(request->scope());
+  response->set_period(request->period());
+  response->set_bucket(bucket->id);
+  response->set_participants(page->participants);
+  for (auto& entry : page->entries) *response->add_entries() = std::move(entry);
+  if (page->more) {
+    const v1::LeaderboardEntry& last = *response->entries().rbegin();
+    response->set_next_page_token(EncodePageToken(
+        kind, absl::StrCat(last.score(), "|", last.user_id())));
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status LeaderboardService::GetRank(grpc::ServerContext*,
+                                         const v1::GetRankRequest* request,
+                                         v1::GetRankResponse* response) {
+  if (auto s = ValidateId("user_id", request->user_id()); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  absl::StatusOr<PeriodBucket> bucket =
+      ResolveBoard(request->scope(), request->period(), request->bucket());
+  if (!bucket.ok()) return ToGrpcStatus(bucket.status());
+  if (request->neighbors() < 0 || request->neighbors() > kMaxNeighbors) {
+    return ToGrpcStatus(InvalidField(
+        "neighbors", absl::StrCat("must be between 0 and ", kMaxNeighbors)));
+  }
+  absl::StatusOr<RankView> view =
+      store_->Rank(BucketKey(*bucket), request->scope(), request->user_id(),
+                   request->neighbors());
+  if (!view.ok()) return ToGrpcStatus(view.status());
+
+  response->set_scope(request->scope());
+  response->set_period(request->period());
+  response->set_bucket(bucket->id);
+  *response->mutable_entry() = view->entry;
+  response->set_participants(view->participants);
+  response->set_percentile(
+      100.0 * static_cast<double>(view->participants - view->entry.rank() + 1) /
+      static_cast<double>(view->participants));
+  response->set_hidden(view->hidden);
+  for (auto& entry : view->above) *response->add_above() = std::move(entry);
+  for (auto& entry : view->below) *response->add_below() = std::move(entry);
+  return grpc::Status::OK;
+}
+
+grpc::Status LeaderboardService::ListScopes(
+    grpc::ServerContext*, const v1::ListScopesRequest* request,
+    v1::ListScopesResponse* response) {
+  if (auto s = ValidateId("user_id", request->user_id()); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  absl::StatusOr<std::vector<std::string>> scopes =
+      store_->Scopes(request->user_id());
+  if (!scopes.ok()) return ToGrpcStatus(scopes.status());
+  for (auto& scope : *scopes) response->add_scopes(std::move(scope));
+  return grpc::Status::OK;
+}
+
+grpc::Status LeaderboardService::SetUserVisibility(
+    grpc::ServerContext*, const v1::SetUserVisibilityRequest* request,
+    v1::SetUserVisibilityResponse* response) {
+  if (auto s = ValidateId("user_id", request->user_id()); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  const absl::Time now = clock_();
+  if (auto s = store_->SetHidden(request->user_id(), request->hidden(), now,
+                                 calendar_->RetainedBuckets(now));
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  response->set_user_id(request->user_id());
+  response->set_hidden(request->hidden());
+  return grpc::Status::OK;
+}
+
+}  // namespace plaudit

@@ -1,0 +1,47 @@
+// LeaderboardService: where employees stand (thin adapter: validation,
+// bucket resolution, paging tokens; the store does the reading).
+#ifndef PLAUDIT_SERVICES_LEADERBOARDS_LEADERBOARD_SERVICE_H_
+#define PLAUDIT_SERVICES_LEADERBOARDS_LEADERBOARD_SERVICE_H_
+
+#include "plaudit/v1/leaderboard_service.grpc.pb.h"
+#include "services/common/clock.h"
+#include "services/leaderboards/board_calendar.h"
+#include "services/leaderboards/leaderboard_store.h"
+
+namespace plaudit {
+
+inline constexpr int kMaxNeighbors = 50;
+
+class LeaderboardService final : public v1::LeaderboardService::Service {
+ public:
+  LeaderboardService(LeaderboardStore* store, const BoardCalendar* calendar,
+                     Clock clock)
+      : store_(store), calendar_(calendar), clock_(std::move(clock)) {}
+
+  grpc::Status GetLeaderboard(grpc::ServerContext* context,
+                              const v1::GetLeaderboardRequest* request,
+                              v1::GetLeaderboardResponse* response) override;
+  grpc::Status GetRank(grpc::ServerContext* context,
+                       const v1::GetRankRequest* request,
+                       v1::GetRankResponse* response) override;
+  grpc::Status ListScopes(grpc::ServerContext* context,
+                          const v1::ListScopesRequest* request,
+                          v1::ListScopesResponse* response) override;
+  grpc::Status SetUserVisibility(
+      grpc::ServerContext* context, const v1::SetUserVisibilityRequest* request,
+      v1::SetUserVisibilityResponse* response) override;
+
+ private:
+  // Validates scope, period and bucket; the current bucket when empty.
+  absl::StatusOr<PeriodBucket> ResolveBoard(const std::string& scope,
+                                            v1::Period period,
+                                            const std::string& bucket) const;
+
+  LeaderboardStore* store_;
+  const BoardCalendar* calendar_;
+  const Clock clock_;
+};
+
+}  // namespace plaudit
+
+#endif  // PLAUDIT_SERVICES_LEADERBOARDS_LEADERBOARD_SERVICE_H_

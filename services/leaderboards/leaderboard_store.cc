@@ -1,0 +1,124 @@
+#include "services/leaderboards/leaderboard_store.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "services/store/lua_script.h"
+#include "services/store/scripts.h"
+
+namespace plaudit {
+namespace {
+
+// Boards store -points (so ascending order is best first).
+int64_t ScoreOf(const std::string& stored) {
+  double value = 0;
+  return absl::SimpleAtod(stored, &value) ? -std::llround(value) : 0;
+}
+
+// Reads n x (user, stored score, rank, name) from `values` at `*i`.
+std::vector<v1::LeaderboardEntry> ReadEntries(
+    const std::vector<RedisValue>& values, size_t* i, int64_t n) {
+  std::vector<v1::LeaderboardEntry> entries;
+  entries.reserve(n);
+  for (int64_t k = 0; k < n; ++k, *i += 4) {
+    v1::LeaderboardEntry entry;
+    entry.set_user_id(values.at(*i).str);
+    entry.set_score(ScoreOf(values.at(*i + 1).str));
+    entry.set_rank(values.at(*i + 2).integer);
+    entry.set_display_name(values.at(*i + 3).str);
+    entries.push_back(std::move(entry));
+  }
+  return entries;
+}
+
+}  // namespace
+
+absl::StatusOr<BoardPage> LeaderboardStore::Page(const std::string& bucket_key,
+                                                 const std::string& scope,
+                                                 const BoardCursor* after,
+                                                 int count) {
+  // One more than asked tells whether another page exists.
+  absl::StatusOr<RedisValue> reply = RunScript(
+      *redis_, {&LeaderboardPageScript(),
+                {keys_.Board(bucket_key, scope)},
+                {keys_.prefix(), absl::StrCat(count + 1),
+                 after ? absl::StrCat(-after->score) : "",
+                 after ? after->user_id : ""}});
+  if (!reply.ok()) return reply.status();
+  const auto& values = reply->elements;
+  BoardPage page;
+  page.participants = values.at(0).integer;
+  size_t i = 2;
+  page.entries = ReadEntries(values, &i, values.at(1).integer);
+  if (static_cast<int>(page.entries.size()) > count) {
+    page.entries.pop_back();
+    page.more = true;
+  }
+  return page;
+}
+
+absl::StatusOr<RankView> LeaderboardStore::Rank(const std::string& bucket_key,
+                                                const std::string& scope,
+                                                const std::string& user_id,
+                                                int neighbors) {
+  absl::StatusOr<RedisValue> reply = RunScript(
+      *redis_, {&LeaderboardRankScript(),
+                {keys_.Board(bucket_key, scope),
+                 keys_.Board(bucket_key, scope, /*hidden=*/true)},
+                {keys_.prefix(), user_id, absl::StrCat(neighbors)}});
+  if (!reply.ok()) return reply.status();
+  const auto& values = reply->elements;
+  if (values.at(0).str == "NOT_FOUND") {
+    return absl::NotFoundError(absl::StrCat(
+        "user ", user_id, " has no score on the ", scope, " board of ",
+        bucket_key));
+  }
+  RankView view;
+  view.entry.set_user_id(user_id);
+  view.entry.set_score(ScoreOf(values.at(1).str));
+  view.entry.set_rank(values.at(2).integer);
+  view.participants = values.at(3).integer;
+  view.hidden = values.at(4).integer == 1;
+  view.entry.set_display_name(values.at(5).str);
+  size_t i = 7;
+  view.above = ReadEntries(values, &i, values.at(6).integer);
+  const int64_t below = values.at(i++).integer;
+  view.below = ReadEntries(values, &i, below);
+  return view;
+}
+
+absl::StatusOr<std::vector<std::string>> LeaderboardStore::Scopes(
+    const std::string& user_id) {
+  absl::StatusOr<RedisValue> reply =
+      redis_->Run({"SMEMBERS", keys_.Scopes(user_id)});
+  if (!reply.ok()) return reply.status();
+  std::vector<std::string> scopes;
+  for (const RedisValue& value : reply->elements) scopes.push_back(value.str);
+  std::sort(scopes.begin(), scopes.end(),
+            [](const std::string& a, const std::string& b) {
+              return std::make_pair(a != "global", a) <
+                     std::make_pair(b != "global", b);
+            });
+  return scopes;
+}
+
+absl::Status LeaderboardStore::SetHidden(
+    const std::string& user_id, bool hidden, absl::Time now,
+    const std::vector<BoardBucket>& buckets) {
+  ScriptCall call{&VisibilityScript(),
+                  {keys_.User(user_id)},
+                  {keys_.prefix(), user_id, hidden ? "1" : "0",
+                   absl::StrCat(absl::ToUnixMillis(now))}};
+  BoardCalendar::AppendArgs(buckets, &call.args);
+  absl::StatusOr<RedisValue> reply = RunScript(*redis_, call);
+  if (!reply.ok()) return reply.status();
+  if (reply->elements.at(0).str == "NOT_FOUND") {
+    return absl::NotFoundError(
+        absl::StrCat("user ", user_id, " not found; sync it first"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace plaudit

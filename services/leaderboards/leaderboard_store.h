@@ -1,0 +1,63 @@
+// Reads of the leaderboards the award scripts write (see
+// store/lua/boards_lib.lua), and moving a user on or off the boards.
+#ifndef PLAUDIT_SERVICES_LEADERBOARDS_LEADERBOARD_STORE_H_
+#define PLAUDIT_SERVICES_LEADERBOARDS_LEADERBOARD_STORE_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "plaudit/v1/leaderboard_service.pb.h"
+#include "services/leaderboards/board_calendar.h"
+#include "services/store/keys.h"
+#include "services/store/redis_client.h"
+
+namespace plaudit {
+
+// A position in a board's order: pages continue after it.
+struct BoardCursor {
+  int64_t score = 0;
+  std::string user_id;
+};
+
+struct BoardPage {
+  int64_t participants = 0;
+  std::vector<v1::LeaderboardEntry> entries;
+  bool more = false;  // entries exist after the last one
+};
+
+struct RankView {
+  v1::LeaderboardEntry entry;
+  int64_t participants = 0;
+  bool hidden = false;
+  std::vector<v1::LeaderboardEntry> above;
+  std::vector<v1::LeaderboardEntry> below;
+};
+
+class LeaderboardStore {
+ public:
+  LeaderboardStore(RedisClient* redis, KeySchema keys)
+      : redis_(redis), keys_(std::move(keys)) {}
+
+  // `after` = nullptr for the first page.
+  absl::StatusOr<BoardPage> Page(const std::string& bucket_key,
+                                 const std::string& scope,
+                                 const BoardCursor* after, int count);
+  // NOT_FOUND when the user has no score on the board.
+  absl::StatusOr<RankView> Rank(const std::string& bucket_key,
+                                const std::string& scope,
+                                const std::string& user_id, int neighbors);
+  // "global" first, then the groups, sorted.
+  absl::StatusOr<std::vector<std::string>> Scopes(const std::string& user_id);
+  // NOT_FOUND for an unknown user. `buckets`: every retained bucket.
+  absl::Status SetHidden(const std::string& user_id, bool hidden,
+                         absl::Time now, const std::vector<BoardBucket>& buckets);
+
+ private:
+  RedisClient* redis_;
+  const KeySchema keys_;
+};
+
+}  // namespace plaudit
+
+#endif  // PLAUDIT_SERVICES_LEADERBOARDS_LEADERBOARD_STORE_H_
