@@ -108,6 +108,7 @@ TEST_F(EventsTest, DailyLimitCountsPerLocalDay) {
     return event;
   };
   const int64_t day_end_utc = 1'790'000'000 - 1'790'000'000 % 86400 + 21 * 3600;
+  clock_->Set(absl::FromUnixSeconds(day_end_utc + 3600));
   EXPECT_EQ(Record(at(MakeEvent("a", "like", "x", "author"), day_end_utc - 60))
                 .awards_size(), 1);
   EXPECT_EQ(Record(at(MakeEvent("b", "like", "y", "author"), day_end_utc - 30))
@@ -115,6 +116,52 @@ TEST_F(EventsTest, DailyLimitCountsPerLocalDay) {
   EXPECT_EQ(Record(at(MakeEvent("c", "like", "z", "author"), day_end_utc + 60))
                 .awards_size(), 1);
   EXPECT_EQ(Balance("author").balance(), 4);
+}
+
+TEST_F(EventsTest, LimitedRulesRefuseEventsTooLateForTheirDaysCount) {
+  CreateRule("like", "like", v1::Rule::SUBJECT, 2, /*daily_limit=*/1);
+  CreateRule("like-given", "like", v1::Rule::ACTOR, 1);
+  clock_->Set(absl::FromUnixSeconds(1'790'000'000));
+  v1::Event late = MakeEvent("late", "like", "fan", "author", "post-1");
+  late.mutable_occurred_at()->set_seconds(1'790'000'000 - 9 * 86400);
+  const v1::EventOutcome outcome = Record(late);
+  // The unlimited rule still pays; the limited one cannot count that day.
+  ASSERT_EQ(outcome.awards_size(), 1);
+  EXPECT_EQ(outcome.awards(0).rule_id(), "like-given");
+  ASSERT_EQ(outcome.refusals_size(), 1);
+  EXPECT_EQ(outcome.refusals(0).reason(), v1::Refusal::TOO_LATE);
+  // Six days late is fine.
+  late.set_event_id("recent");
+  late.mutable_occurred_at()->set_seconds(1'790'000'000 - 6 * 86400);
+  EXPECT_EQ(Record(late).awards_size(), 2);
+}
+
+TEST_F(EventsTest, AnEventIdReusedForOtherContentIsRefused) {
+  CreateRule("post", "post.created", v1::Rule::ACTOR, 10);
+  Record(MakeEvent("e1", "post.created", "ann"));
+  v1::EventOutcome outcome;
+  const grpc::Status reused =
+      Record(MakeEvent("e1", "post.created", "bob"), &outcome);
+  EXPECT_EQ(reused.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_NE(reused.error_message().find("e1"), std::string::npos);
+  EXPECT_EQ(Balance("bob").balance(), 0);
+  // The same content again is an ordinary repeat.
+  EXPECT_TRUE(Record(MakeEvent("e1", "post.created", "ann")).duplicate());
+}
+
+TEST_F(EventsTest, WorksOverTcpToo) {
+  ServerOptions options = Options();
+  options.redis.address = redis_->tcp_address();
+  auto server = StartServer(options);
+  ASSERT_NE(server, nullptr);
+  Client client(server->port());
+  CreateRule("post", "post.created", v1::Rule::ACTOR, 10);
+  v1::RecordEventRequest request;
+  *request.mutable_event() = MakeEvent("tcp", "post.created", "ann");
+  v1::RecordEventResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(client.events->RecordEvent(&context, request, &response).ok());
+  EXPECT_EQ(Balance("ann").balance(), 10);
 }
 
 TEST_F(EventsTest, OncePerObjectPaysOnceEvenWhenRaced) {

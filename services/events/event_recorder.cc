@@ -1,6 +1,9 @@
 #include "services/events/event_recorder.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "google/protobuf/util/json_util.h"
 #include "services/common/period.h"
 #include "services/events/event_validation.h"
@@ -13,6 +16,25 @@ namespace {
 // Rules changing under every attempt means a storm of edits; give up rather
 // than spin, the client may retry.
 constexpr int kMaxStaleRetries = 5;
+
+// Daily-limit counts are kept this long after their day ends: later events
+// of that day can no longer be limited, so limited rules refuse them.
+constexpr absl::Duration kDailyCountWindow = absl::Hours(7 * 24);
+
+// What makes two sends of one event_id the same event. occurred_at counts
+// only when given (a retry without it resolves to another "now").
+std::string Fingerprint(const v1::Event& event) {
+  std::vector<std::string> tags(event.tags().begin(), event.tags().end());
+  std::sort(tags.begin(), tags.end());
+  std::string fingerprint = absl::StrCat(
+      event.action(), "\n", event.actor_id(), "\n", event.subject_id(), "\n",
+      event.object_id(), "\n", absl::StrJoin(tags, " "));
+  if (event.has_occurred_at()) {
+    absl::StrAppend(&fingerprint, "\n", event.occurred_at().seconds(), ".",
+                    event.occurred_at().nanos());
+  }
+  return fingerprint;
+}
 
 template <typename Message>
 absl::StatusOr<Message> ParseScriptJson(const std::string& json) {
@@ -41,7 +63,11 @@ ScriptCall EventRecorder::AwardCall(const v1::Event& event,
                                     const RuleSnapshot& rules,
                                     absl::Time now) const {
   const absl::Time occurred_at = ResolveOccurredAt(event, now);
-  const AwardPlan plan = PlanAwards(rules.rules, event, occurred_at);
+  const PeriodBucket day = BucketAt(Period::kDay, occurred_at, calendar_->zone());
+  const absl::Duration counts_kept_for =
+      BucketEnd(day, calendar_->zone()) + kDailyCountWindow - now;
+  const AwardPlan plan = PlanAwards(rules.rules, event, occurred_at,
+                                    counts_kept_for > absl::ZeroDuration());
   ScriptCall call{&AwardScript(),
                   {keys_.Event(event.event_id()), keys_.RulesVersion()},
                   {}};
@@ -51,10 +77,12 @@ ScriptCall EventRecorder::AwardCall(const v1::Event& event,
           absl::StrCat(rules.version),
           event.event_id(),
           absl::StrCat(absl::ToUnixMillis(now)),
-          BucketAt(Period::kDay, occurred_at, calendar_->zone()).id,
+          day.id,
+          absl::StrCat(absl::ToInt64Milliseconds(counts_kept_for)),
           event.action(),
           event.actor_id(),
-          event.object_id()};
+          event.object_id(),
+          Fingerprint(event)};
   BoardCalendar::AppendArgs(calendar_->BucketsAt(occurred_at, now), &args);
   args.push_back(absl::StrCat(plan.candidates.size()));
   for (const AwardCandidate& c : plan.candidates) {
@@ -94,6 +122,11 @@ absl::StatusOr<std::vector<v1::EventOutcome>> EventRecorder::Record(
       if (status == "STALE") {
         stale.push_back(pending[j]);
         continue;
+      }
+      if (status == "MISMATCH") {
+        return absl::AlreadyExistsError(absl::StrCat(
+            "event_id ", events[pending[j]]->event_id(),
+            " was already recorded with different content"));
       }
       absl::StatusOr<v1::EventOutcome> outcome =
           ParseScriptJson<v1::EventOutcome>(reply.elements.at(1).str);

@@ -44,8 +44,13 @@ absl::Status ApplyRulesFile(const std::string& path, RuleStore& store) {
   for (const v1::Rule& rule : rules->rules()) {
     absl::StatusOr<v1::Rule> current = store.Get(rule.rule_id());
     if (absl::IsNotFound(current.status())) {
-      if (auto s = store.Create(rule, changed_by).status(); !s.ok()) return s;
-      continue;
+      const absl::Status created = store.Create(rule, changed_by).status();
+      // A replica starting at the same moment may have created it first.
+      if (!absl::IsAlreadyExists(created)) {
+        if (!created.ok()) return created;
+        continue;
+      }
+      current = store.Get(rule.rule_id());
     }
     if (!current.ok()) return current.status();
     if (!RulesDiffer(*current, rule)) continue;

@@ -3,15 +3,14 @@
 #include <cmath>
 
 #include "absl/strings/ascii.h"
-#include "google/protobuf/util/time_util.h"
 
 namespace plaudit {
 namespace {
 
-using google::protobuf::util::TimeUtil;
-
+// Not via nanoseconds: int64 nanos overflow after 2262, and HR may well set
+// valid_until to 9999-12-31.
 absl::Time ToAbsl(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(ts));
+  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
 }
 
 bool WithinWindow(const v1::Rule& rule, absl::Time t) {
@@ -55,7 +54,7 @@ int64_t PointsWithTagBonus(
 }
 
 AwardPlan PlanAwards(const std::vector<v1::Rule>& rules, const v1::Event& event,
-                     absl::Time occurred_at) {
+                     absl::Time occurred_at, bool daily_counts_kept) {
   AwardPlan plan;
   for (const v1::Rule& rule : rules) {
     if (rule.action() != event.action()) continue;
@@ -76,6 +75,8 @@ AwardPlan PlanAwards(const std::vector<v1::Rule>& rules, const v1::Event& event,
       reason = v1::Refusal::SELF_ACTION;
     } else if (rule.once_per_object() && event.object_id().empty()) {
       reason = v1::Refusal::MISSING_OBJECT;
+    } else if (rule.daily_limit() > 0 && !daily_counts_kept) {
+      reason = v1::Refusal::TOO_LATE;
     }
     if (reason != v1::Refusal::REASON_UNSPECIFIED) {
       plan.refusals.push_back(MakeRefusal(rule, recipient, reason));

@@ -31,8 +31,10 @@ struct AwardPlan {
 };
 
 // `occurred_at` is the event's resolved time (its own, or now).
+// `daily_counts_kept`: whether the event's day is recent enough that its
+// daily-limit counts still exist; if not, daily-limited rules refuse TOO_LATE.
 AwardPlan PlanAwards(const std::vector<v1::Rule>& rules, const v1::Event& event,
-                     absl::Time occurred_at);
+                     absl::Time occurred_at, bool daily_counts_kept = true);
 
 // Points of `rule` for an event with `tags`: the rule's points times the
 // highest multiplier among its matching tag bonuses, rounded half away from 0.

@@ -87,6 +87,24 @@ TEST(PlanAwardsTest, WindowIsHalfOpen) {
   EXPECT_EQ(at_end.refusals[0].reason(), v1::Refusal::OUTSIDE_WINDOW);
 }
 
+TEST(PlanAwardsTest, DailyLimitedRulesRefuseEventsTooLateToCount) {
+  v1::Rule limited = MakeRule("like-author", "like", v1::Rule::SUBJECT, 2);
+  limited.set_daily_limit(50);
+  v1::Rule unlimited = MakeRule("like-given", "like", v1::Rule::ACTOR, 1);
+  const AwardPlan plan = PlanAwards({limited, unlimited}, Like("ann", "bob"),
+                                    kNow, /*daily_counts_kept=*/false);
+  ASSERT_EQ(plan.candidates.size(), 1u);
+  EXPECT_EQ(plan.candidates[0].rule_id, "like-given");
+  ASSERT_EQ(plan.refusals.size(), 1u);
+  EXPECT_EQ(plan.refusals[0].reason(), v1::Refusal::TOO_LATE);
+}
+
+TEST(PlanAwardsTest, AWindowEndingInTheFarFuturePays) {
+  v1::Rule rule = MakeRule("like-author", "like", v1::Rule::SUBJECT, 2);
+  rule.mutable_valid_until()->set_seconds(253402300799);  // 9999-12-31
+  EXPECT_EQ(PlanAwards({rule}, Like("ann", "bob"), kNow).candidates.size(), 1u);
+}
+
 TEST(PlanAwardsTest, MissingSubjectOrObjectIsARefusalNotAnError) {
   v1::Rule to_subject = MakeRule("like-author", "like", v1::Rule::SUBJECT, 2);
   v1::Event like = Like("ann", "");

@@ -36,9 +36,11 @@ TEST(RulesFileTest, RefusesDuplicateIdsAndUnknownEnumValues) {
       R"({"rules": [{"rule_id": "p", "action": "a", "recipient": "ACTOR", "points": 1},
                     {"rule_id": "p", "action": "b", "recipient": "ACTOR", "points": 1}]})")
                    .ok());
-  EXPECT_FALSE(ParseRulesJson(
-      R"({"rules": [{"rule_id": "p", "action": "a", "recipient": "BOSS", "points": 1}]})")
-                   .ok());
+  const auto unknown_enum = ParseRulesJson(
+      R"({"rules": [{"rule_id": "p", "action": "a", "recipient": "BOSS", "points": 1}]})");
+  EXPECT_EQ(unknown_enum.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(unknown_enum.status().message().find("recipient"), std::string::npos)
+      << unknown_enum.status();
 }
 
 TEST(RulesDifferTest, IgnoresUpdateTime) {

@@ -34,21 +34,6 @@ RedisCommand EvalShaCommand(const ScriptCall& call) {
   return command;
 }
 
-// Redis refusing for a passing reason (loading its AOF after a restart, a
-// replica, a busy script) is an outage to retry, not a bug of ours.
-absl::Status ErrorReplyStatus(absl::string_view error) {
-  for (absl::string_view transient :
-       {"LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "READONLY"}) {
-    if (absl::StartsWith(error, transient)) {
-      return absl::UnavailableError(absl::StrCat("redis: ", error));
-    }
-  }
-  if (absl::StartsWith(error, "OOM")) {
-    return absl::ResourceExhaustedError(absl::StrCat("redis: ", error));
-  }
-  return absl::InternalError(absl::StrCat("redis script: ", error));
-}
-
 bool IsNoScript(const RedisValue& value) {
   return value.is_error() && absl::StartsWith(value.str, "NOSCRIPT");
 }
@@ -87,14 +72,14 @@ absl::StatusOr<std::vector<RedisValue>> RunScripts(
     if (!second.ok()) return second.status();
     for (size_t j = 0; j < retry.size(); ++j) {
       if (retry_index[j] == calls.size()) {
-        if ((*second)[j].is_error()) return ErrorReplyStatus((*second)[j].str);
+        if ((*second)[j].is_error()) return RedisErrorStatus((*second)[j].str);
         continue;
       }
       (*replies)[retry_index[j]] = std::move((*second)[j]);
     }
   }
   for (const RedisValue& reply : *replies) {
-    if (reply.is_error()) return ErrorReplyStatus(reply.str);
+    if (reply.is_error()) return RedisErrorStatus(reply.str);
   }
   return replies;
 }

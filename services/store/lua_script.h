@@ -32,8 +32,9 @@ struct ScriptCall {
   std::vector<std::string> args;
 };
 
-// Runs the calls in one pipeline; replies in order. A script error reply
-// (a bug, or a refusal by redis.error_reply) is returned as INTERNAL.
+// Runs the calls in one pipeline; replies in order. An error reply fails the
+// whole call with RedisErrorStatus (UNAVAILABLE when passing, else INTERNAL);
+// every script is idempotent, so the caller's retry is safe.
 absl::StatusOr<std::vector<RedisValue>> RunScripts(
     RedisClient& redis, const std::vector<ScriptCall>& calls);
 absl::StatusOr<RedisValue> RunScript(RedisClient& redis,

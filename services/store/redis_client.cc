@@ -1,5 +1,8 @@
 #include "services/store/redis_client.h"
 
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <csignal>
 
 #include <cstring>
@@ -58,7 +61,15 @@ absl::Status ContextError(const redisContext& context) {
   return absl::UnavailableError(what);
 }
 
-void AppendCommand(redisContext* context, const RedisCommand& command) {
+// An idle connection is usable only if nothing is waiting on it: no EOF
+// (the server hung up) and no stray bytes (a reply nobody read).
+bool StillOpen(const redisContext& context) {
+  char byte;
+  const ssize_t n = recv(context.fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+bool AppendCommand(redisContext* context, const RedisCommand& command) {
   std::vector<const char*> argv;
   std::vector<size_t> lengths;
   argv.reserve(command.size());
@@ -67,8 +78,8 @@ void AppendCommand(redisContext* context, const RedisCommand& command) {
     argv.push_back(arg.data());
     lengths.push_back(arg.size());
   }
-  redisAppendCommandArgv(context, static_cast<int>(argv.size()), argv.data(),
-                         lengths.data());
+  return redisAppendCommandArgv(context, static_cast<int>(argv.size()),
+                                argv.data(), lengths.data()) == REDIS_OK;
 }
 
 }  // namespace
@@ -120,14 +131,16 @@ RedisClient::RedisClient(RedisOptions options, bool unix_socket,
 
 RedisClient::~RedisClient() = default;
 
-absl::StatusOr<RedisClient::Lease> RedisClient::Acquire() {
-  {
-    absl::MutexLock lock(&mu_);
-    if (!idle_.empty()) {
-      Lease lease{std::move(idle_.back()), true};
+absl::StatusOr<RedisClient::Connection> RedisClient::Acquire() {
+  for (;;) {
+    Connection idle;
+    {
+      absl::MutexLock lock(&mu_);
+      if (idle_.empty()) break;
+      idle = std::move(idle_.back());
       idle_.pop_back();
-      return lease;
     }
+    if (StillOpen(*idle)) return idle;
   }
   const timeval timeout = absl::ToTimeval(options_.timeout);
   Connection connection(
@@ -142,7 +155,7 @@ absl::StatusOr<RedisClient::Lease> RedisClient::Acquire() {
         connection->errstr));
   }
   redisSetTimeout(connection.get(), timeout);
-  return Lease{std::move(connection), false};
+  return connection;
 }
 
 void RedisClient::DropIdle() {
@@ -161,24 +174,20 @@ void RedisClient::Release(Connection connection) {
 absl::StatusOr<RedisValue> RedisClient::Run(const RedisCommand& command) {
   absl::StatusOr<std::vector<RedisValue>> replies = RunPipeline({command});
   if (!replies.ok()) return replies.status();
+  if (replies->front().is_error()) return RedisErrorStatus(replies->front().str);
   return std::move(replies->front());
 }
 
 absl::StatusOr<std::vector<RedisValue>> RedisClient::RunPipeline(
     const std::vector<RedisCommand>& commands) {
-  bool failed_reused = false;
-  absl::StatusOr<std::vector<RedisValue>> values =
-      RunPipelineOnce(commands, &failed_reused);
-  if (values.ok() || !failed_reused) return values;
-  return RunPipelineOnce(commands, &failed_reused);  // on a fresh connection
-}
-
-absl::StatusOr<std::vector<RedisValue>> RedisClient::RunPipelineOnce(
-    const std::vector<RedisCommand>& commands, bool* failed_reused) {
-  absl::StatusOr<Lease> lease = Acquire();
-  if (!lease.ok()) return lease.status();
-  redisContext* context = lease->connection.get();
-  for (const RedisCommand& command : commands) AppendCommand(context, command);
+  absl::StatusOr<Connection> connection = Acquire();
+  if (!connection.ok()) return connection.status();
+  redisContext* context = connection->get();
+  for (const RedisCommand& command : commands) {
+    if (!AppendCommand(context, command)) {
+      return absl::ResourceExhaustedError("redis: cannot buffer a command");
+    }
+  }
 
   std::vector<RedisValue> values;
   values.reserve(commands.size());
@@ -188,14 +197,26 @@ absl::StatusOr<std::vector<RedisValue>> RedisClient::RunPipelineOnce(
       // The connection is in an unknown state: drop it (not released).
       const absl::Status error = ContextError(*context);
       if (!absl::IsDeadlineExceeded(error)) DropIdle();
-      *failed_reused = lease->reused && absl::IsUnavailable(error);
       return error;
     }
     Reply reply(static_cast<redisReply*>(raw));
     values.push_back(CopyReply(*reply));
   }
-  Release(std::move(lease->connection));
+  Release(*std::move(connection));
   return values;
+}
+
+absl::Status RedisErrorStatus(absl::string_view error) {
+  for (absl::string_view transient : {"LOADING", "BUSY", "MASTERDOWN",
+                                      "TRYAGAIN", "READONLY", "NOSCRIPT"}) {
+    if (absl::StartsWith(error, transient)) {
+      return absl::UnavailableError(absl::StrCat("redis: ", error));
+    }
+  }
+  if (absl::StartsWith(error, "OOM")) {
+    return absl::ResourceExhaustedError(absl::StrCat("redis: ", error));
+  }
+  return absl::InternalError(absl::StrCat("redis: ", error));
 }
 
 }  // namespace plaudit

@@ -2,10 +2,9 @@
 // by concurrent callers, pipelines sent in one write, and hiredis failures
 // mapped to status codes (I/O or closed -> UNAVAILABLE, timeout ->
 // DEADLINE_EXCEEDED, protocol -> INTERNAL). A broken connection is dropped
-// with every idle one, and a call that failed on a reused idle connection is
-// sent once more on a fresh one, so a Redis restart needs no restart of ours.
-// That resend is safe because every write of the service is idempotent (by
-// event_id, request_id, or compare-and-set).
+// with every idle one, and an idle connection whose server hung up is noticed
+// (by a non-blocking peek) before anything is sent on it, so a Redis restart
+// needs no restart of ours and nothing is ever sent twice.
 #ifndef PLAUDIT_SERVICES_STORE_REDIS_CLIENT_H_
 #define PLAUDIT_SERVICES_STORE_REDIS_CLIENT_H_
 
@@ -42,7 +41,7 @@ struct RedisOptions {
   std::string address = "tcp://127.0.0.1:6379";
   absl::Duration timeout = absl::Seconds(2);
   // Idle connections kept for reuse; more are opened under load.
-  int max_idle_connections = 16;
+  int max_idle_connections = 64;
 };
 
 class RedisClient {
@@ -52,10 +51,10 @@ class RedisClient {
       RedisOptions options);
   ~RedisClient();
 
-  // One command. Error replies come back as values (kind kError), not as a
-  // failed status: a status is for failures of the connection itself.
+  // One command; an error reply becomes a status (see RedisErrorStatus).
   absl::StatusOr<RedisValue> Run(const RedisCommand& command);
-  // Many commands in one write, replies in order.
+  // Many commands in one write, replies in order. Error replies come back
+  // as values (kind kError): the caller decides (NOSCRIPT is expected).
   absl::StatusOr<std::vector<RedisValue>> RunPipeline(
       const std::vector<RedisCommand>& commands);
 
@@ -67,17 +66,12 @@ class RedisClient {
 
   RedisClient(RedisOptions options, bool unix_socket, std::string host,
               int port);
-  struct Lease {
-    Connection connection;
-    bool reused = false;  // came from the idle pool
-  };
-  absl::StatusOr<Lease> Acquire();
+  // An idle connection that is still open, or a new one.
+  absl::StatusOr<Connection> Acquire();
   void Release(Connection connection);
   // Forgets idle connections: after one failed, the rest likely point at
   // the same dead server.
   void DropIdle();
-  absl::StatusOr<std::vector<RedisValue>> RunPipelineOnce(
-      const std::vector<RedisCommand>& commands, bool* failed_reused);
 
   const RedisOptions options_;
   const bool unix_socket_;
@@ -86,6 +80,11 @@ class RedisClient {
   absl::Mutex mu_;
   std::vector<Connection> idle_ ABSL_GUARDED_BY(mu_);
 };
+
+// An error reply as a status: Redis refusing for a passing reason (LOADING
+// its AOF after a restart, BUSY, a replica, a script cache just flushed) is
+// UNAVAILABLE, OOM is RESOURCE_EXHAUSTED, anything else (a bug) INTERNAL.
+absl::Status RedisErrorStatus(absl::string_view error);
 
 }  // namespace plaudit
 

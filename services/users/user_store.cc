@@ -47,9 +47,7 @@ absl::Status UserStore::Upsert(const std::vector<const v1::User*>& users) {
       redis_->RunPipeline(commands);
   if (!replies.ok()) return replies.status();
   for (const RedisValue& reply : *replies) {
-    if (reply.is_error()) {
-      return absl::InternalError(absl::StrCat("redis: ", reply.str));
-    }
+    if (reply.is_error()) return RedisErrorStatus(reply.str);
   }
   return absl::OkStatus();
 }

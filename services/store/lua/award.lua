@@ -3,22 +3,26 @@
 -- counters. The caller matched rules in C++ and sends the candidate awards.
 --
 -- KEYS[1] event record   KEYS[2] rules version
--- ARGV: prefix, rules_version, event_id, now_ms, day, action, actor, object,
+-- ARGV: prefix, rules_version, event_id, now_ms, day, limit_ttl_ms (how long
+--       the day's limit counts are kept), action, actor, object, fingerprint,
 --       buckets (see read_buckets),
 --       n_candidates, n_candidates x (rule_id, user_id, points, daily_limit,
 --                                     once, group),
 --       n_refusals, n_refusals x (rule_id, user_id, reason)
 -- Returns {'OK', outcome_json} | {'DUP', outcome_json} | {'STALE', version}
-local prior = redis.call('HGET', KEYS[1], 'outcome')
-if prior then return {'DUP', prior} end
+--         | {'MISMATCH'} (the event_id was recorded with other content)
+local prior = redis.call('HMGET', KEYS[1], 'outcome', 'fp')
+if prior[1] then
+  if prior[2] and prior[2] ~= ARGV[10] then return {'MISMATCH'} end
+  return {'DUP', prior[1]}
+end
 local version = redis.call('GET', KEYS[2]) or '0'
 if version ~= ARGV[2] then return {'STALE', version} end
 
-local prefix, event_id, day = ARGV[1], ARGV[3], ARGV[5]
+local prefix, event_id, day, limit_ttl = ARGV[1], ARGV[3], ARGV[5], ARGV[6]
 local now = tonumber(ARGV[4])
-local action, actor, object = ARGV[6], ARGV[7], ARGV[8]
-local buckets, i = read_buckets(9)
-local LIMIT_TTL = 8 * 86400  -- a day's counter outlives late events a while
+local action, actor, object = ARGV[7], ARGV[8], ARGV[9]
+local buckets, i = read_buckets(11)
 
 local awards, refusals, once_marks, board_scopes = {}, {}, {}, {}
 local paid = 0
@@ -49,7 +53,7 @@ for c = 0, n_candidates - 1 do
     end
     if limit > 0 then
       redis.call('INCR', limit_key)
-      redis.call('EXPIRE', limit_key, LIMIT_TTL)
+      redis.call('PEXPIRE', limit_key, limit_ttl)
     end
     local account = prefix .. 'acct:' .. user
     local balance = redis.call('HINCRBY', account, 'balance', points)
@@ -83,7 +87,8 @@ local outcome = {event_id = event_id}
 if #awards > 0 then outcome.awards = awards end
 if #refusals > 0 then outcome.refusals = refusals end
 local json = cjson.encode(outcome)
-redis.call('HSET', KEYS[1], 'outcome', json, 'at', ARGV[4])
+redis.call('HSET', KEYS[1], 'outcome', json, 'at', ARGV[4], 'fp', ARGV[10],
+           'day', day, 'action', action)
 if #once_marks > 0 then
   redis.call('HSET', KEYS[1], 'once', cjson.encode(once_marks))
 end

@@ -7,7 +7,7 @@
 -- ARGV: prefix, event_id, now_ms
 -- Returns {'OK', json} | {'ALREADY', json} | {'NOT_FOUND'}
 local record = redis.call('HMGET', KEYS[1], 'outcome', 'retraction', 'once',
-                          'boards')
+                          'boards', 'day', 'action')
 if not record[1] then return {'NOT_FOUND'} end
 if record[2] then return {'ALREADY', record[2]} end
 
@@ -15,7 +15,9 @@ local prefix, event_id, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local outcome = cjson.decode(record[1])
 local boards = record[4] and cjson.decode(record[4]) or {buckets = {}, scopes = {}}
 local reversals = {}
+local paid = 0
 for _, award in ipairs(outcome.awards or {}) do
+  paid = paid + award.points
   local user = award.user_id
   local delta = string.format('%d', -award.points)
   local account = prefix .. 'acct:' .. user
@@ -29,6 +31,11 @@ for _, award in ipairs(outcome.awards or {}) do
                 -award.points, now, true)
   reversals[#reversals + 1] = {user_id = user, points = -award.points,
                                rule_id = award.rule_id}
+end
+-- The per-day points counter follows; the event itself still happened.
+local stats = prefix .. 'stats:day:' .. (record[5] or '')
+if paid ~= 0 and record[5] and redis.call('EXISTS', stats) == 1 then
+  redis.call('HINCRBY', stats, 'points:' .. record[6], string.format('%d', -paid))
 end
 if record[3] then
   for _, mark in ipairs(cjson.decode(record[3])) do
