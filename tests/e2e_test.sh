@@ -47,6 +47,19 @@ out="$(ctl events retract e2)"
 echo "$out" | grep -q "ann -2" || fail "retract: $out"
 [ "$(ctl balance ann)" = "ann: balance 20, lifetime earned 20" ] || fail "after retract"
 
+# Leaderboards: ann (20) leads the company and dept:sales this week.
+ctl events send --id=e4 --action=comment.created --actor_id=bob >/dev/null
+out="$(ctl top global week)"
+echo "$out" | grep -qE "^ +1  ann +20  Ann Smirnova" || fail "top: $out"
+echo "$out" | grep -q "2 participants" || fail "top participants: $out"
+out="$(ctl rank bob dept:sales all --neighbors=1)"
+echo "$out" | grep -q "bob: rank 2 of 2 on dept:sales" || fail "rank: $out"
+out="$(ctl hide ann)"
+echo "$out" | grep -q "hidden" || fail "hide: $out"
+[ "$(ctl top global all | grep -c ann)" = 0 ] || fail "hidden ann listed"
+ctl unhide ann >/dev/null
+if out="$(ctl top global fortnight 2>&1)"; then fail "bad period accepted"; fi
+
 # HR grants, and a deduction below zero is refused.
 out="$(ctl adjust ann --delta=100 --reason="Hackathon winner" --request_id=hack-1)"
 [ "$out" = "ann: +100, balance now 120" ] || fail "grant: $out"

@@ -8,9 +8,11 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
 #include "plaudit/v1/event_service.pb.h"
+#include "plaudit/v1/leaderboard_service.pb.h"
 
 namespace plaudit::ctl {
 
@@ -35,6 +37,16 @@ absl::Status ShowHistory(const Connection& c, const std::string& user_id,
 absl::Status Adjust(const Connection& c, const std::string& user_id,
                     int64_t delta, const std::string& reason,
                     const std::string& request_id);
+
+// "all", "year", "month", "week", "day" (any case).
+absl::StatusOr<v1::Period> ParsePeriod(const std::string& name);
+absl::Status ShowTop(const Connection& c, const std::string& scope,
+                     v1::Period period, const std::string& bucket, int limit);
+absl::Status ShowRank(const Connection& c, const std::string& user_id,
+                      const std::string& scope, v1::Period period,
+                      const std::string& bucket, int neighbors);
+absl::Status SetHidden(const Connection& c, const std::string& user_id,
+                       bool hidden);
 
 }  // namespace plaudit::ctl
 

@@ -20,7 +20,10 @@ ABSL_FLAG(std::string, actor_id, "", "events send: who did it");
 ABSL_FLAG(std::string, subject, "", "events send: whose thing it was done to");
 ABSL_FLAG(std::string, object, "", "events send: which post / course");
 ABSL_FLAG(std::string, tags, "", "events send: comma-separated tags");
-ABSL_FLAG(int, limit, 50, "history: how many entries");
+ABSL_FLAG(int, limit, 50, "history, top: how many entries");
+ABSL_FLAG(std::string, bucket, "",
+          "top, rank: a past bucket, e.g. 2026-W47 (default: the current one)");
+ABSL_FLAG(int, neighbors, 3, "rank: entries shown above and below");
 ABSL_FLAG(int64_t, delta, 0, "adjust: points to grant (+) or deduct (-)");
 ABSL_FLAG(std::string, reason, "", "adjust: why (shown in the ledger)");
 ABSL_FLAG(std::string, request_id, "", "adjust: idempotency key");
@@ -37,6 +40,10 @@ constexpr char kUsage[] = R"(plauditctl [--server=host:port] COMMAND
   balance USER                          spendable balance and lifetime earned
   history USER [--limit N]              the user's ledger, newest first
   adjust USER --delta=N --reason=R --request_id=ID   HR grant (+N) or deduction (-N)
+  top SCOPE PERIOD [--bucket=B] [--limit=N]   a leaderboard (scope: global or a
+                                        group; period: all, year, month, week, day)
+  rank USER SCOPE PERIOD [--bucket=B] [--neighbors=K]   where USER stands
+  hide USER | unhide USER               leaderboard privacy opt-out (HR)
 )";
 
 int UsageError(const std::string& why) {
@@ -74,6 +81,19 @@ absl::Status Dispatch(const std::vector<std::string>& args,
   if (args.size() == 2 && args[0] == "balance") return ShowBalance(c, args[1]);
   if (args.size() == 2 && args[0] == "history") {
     return ShowHistory(c, args[1], absl::GetFlag(FLAGS_limit));
+  }
+  if ((args.size() == 3 && args[0] == "top") ||
+      (args.size() == 4 && args[0] == "rank")) {
+    const bool top = args[0] == "top";
+    absl::StatusOr<plaudit::v1::Period> period = ParsePeriod(args.back());
+    if (!period.ok()) return period.status();
+    const std::string bucket = absl::GetFlag(FLAGS_bucket);
+    if (top) return ShowTop(c, args[1], *period, bucket, absl::GetFlag(FLAGS_limit));
+    return ShowRank(c, args[1], args[2], *period, bucket,
+                    absl::GetFlag(FLAGS_neighbors));
+  }
+  if (args.size() == 2 && (args[0] == "hide" || args[0] == "unhide")) {
+    return SetHidden(c, args[1], args[0] == "hide");
   }
   if (args.size() == 2 && args[0] == "adjust") {
     return Adjust(c, args[1], absl::GetFlag(FLAGS_delta),
