@@ -42,8 +42,8 @@ absl::StatusOr<BoardPage> LeaderboardStore::Page(const std::string& bucket_key,
   // One more than asked tells whether another page exists.
   absl::StatusOr<RedisValue> reply = RunScript(
       *redis_, {&LeaderboardPageScript(),
-                {keys_.Board(bucket_key, scope)},
-                {keys_.prefix(), absl::StrCat(count + 1),
+                {keys_.Board(bucket_key, scope), keys_.Names()},
+                {absl::StrCat(count + 1),
                  after ? absl::StrCat(-after->score) : "",
                  after ? after->user_id : ""}});
   if (!reply.ok()) return reply.status();
@@ -66,8 +66,8 @@ absl::StatusOr<RankView> LeaderboardStore::Rank(const std::string& bucket_key,
   absl::StatusOr<RedisValue> reply = RunScript(
       *redis_, {&LeaderboardRankScript(),
                 {keys_.Board(bucket_key, scope),
-                 keys_.Board(bucket_key, scope, /*hidden=*/true)},
-                {keys_.prefix(), user_id, absl::StrCat(neighbors)}});
+                 keys_.Board(bucket_key, scope, /*hidden=*/true), keys_.Names()},
+                {user_id, absl::StrCat(neighbors)}});
   if (!reply.ok()) return reply.status();
   const auto& values = reply->elements;
   if (values.at(0).str == "NOT_FOUND") {

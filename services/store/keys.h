@@ -20,10 +20,13 @@ class KeySchema {
   // Scripts build their per-user keys from this prefix (see lua/*.lua).
   const std::string& prefix() const { return prefix_; }
 
-  // Hash: name, groups (space separated), hidden ("1" = off leaderboards).
+  // Hash: groups (space separated), hidden ("1" = off leaderboards).
   std::string User(absl::string_view user_id) const {
     return absl::StrCat(prefix_, "user:", user_id);
   }
+  // Hash: user_id -> display name, in one hash so that a leaderboard page
+  // reads all its names with one HMGET.
+  std::string Names() const { return absl::StrCat(prefix_, "names"); }
   // Hash: rule_id -> serialized Rule.
   std::string Rules() const { return absl::StrCat(prefix_, "rules"); }
   // Integer, bumped by every rule change.

@@ -35,13 +35,14 @@ absl::Status ValidateUser(const v1::User& user, absl::string_view field) {
 
 absl::Status UserStore::Upsert(const std::vector<const v1::User*>& users) {
   std::vector<RedisCommand> commands;
-  commands.reserve(users.size());
+  commands.reserve(2 * users.size());
   for (const v1::User* user : users) {
     const std::set<std::string> groups(user->groups().begin(),
                                        user->groups().end());
-    commands.push_back({"HSET", keys_.User(user->user_id()), "name",
-                        user->display_name(), "groups",
+    commands.push_back({"HSET", keys_.User(user->user_id()), "groups",
                         absl::StrJoin(groups, " ")});
+    commands.push_back(
+        {"HSET", keys_.Names(), user->user_id(), user->display_name()});
   }
   absl::StatusOr<std::vector<RedisValue>> replies =
       redis_->RunPipeline(commands);
@@ -53,18 +54,21 @@ absl::Status UserStore::Upsert(const std::vector<const v1::User*>& users) {
 }
 
 absl::StatusOr<v1::User> UserStore::Get(const std::string& user_id) {
-  absl::StatusOr<RedisValue> reply =
-      redis_->Run({"HMGET", keys_.User(user_id), "name", "groups", "hidden"});
-  if (!reply.ok()) return reply.status();
-  const RedisValue& name = reply->elements.at(0);
-  const RedisValue& groups = reply->elements.at(1);
-  if (name.is_nil() && groups.is_nil()) {
+  absl::StatusOr<std::vector<RedisValue>> replies = redis_->RunPipeline(
+      {{"HMGET", keys_.User(user_id), "groups", "hidden"},
+       {"HGET", keys_.Names(), user_id}});
+  if (!replies.ok()) return replies.status();
+  for (const RedisValue& reply : *replies) {
+    if (reply.is_error()) return RedisErrorStatus(reply.str);
+  }
+  const RedisValue& groups = (*replies)[0].elements.at(0);
+  if (groups.is_nil()) {
     return absl::NotFoundError(absl::StrCat("user ", user_id, " not found"));
   }
   v1::User user;
   user.set_user_id(user_id);
-  user.set_display_name(name.str);
-  user.set_hidden(reply->elements.at(2).str == "1");
+  user.set_display_name((*replies)[1].str);
+  user.set_hidden((*replies)[0].elements.at(1).str == "1");
   for (absl::string_view group :
        absl::StrSplit(groups.str, ' ', absl::SkipEmpty())) {
     user.add_groups(std::string(group));

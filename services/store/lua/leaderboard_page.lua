@@ -2,12 +2,12 @@
 -- Boards store -points (see boards_lib.lua): ascending order is best first,
 -- equal scores by user id.
 --
--- KEYS[1] board
--- ARGV: prefix, count, after_score ('' = first page), after_user
+-- KEYS[1] board   KEYS[2] display names
+-- ARGV: count, after_score ('' = first page), after_user
 --   (the page starts after the entry (after_score, after_user), even if
 --    that entry has moved or left the board since)
 -- Returns {participants, n, n x (user, stored_score, rank, name)}
-local board, prefix, count = KEYS[1], ARGV[1], tonumber(ARGV[2])
+local board, count = KEYS[1], tonumber(ARGV[1])
 
 -- a <= b in memcmp order, as sorted sets order equal scores. (Lua's own <=
 -- uses strcoll, and Redis takes LC_COLLATE from its environment.)
@@ -20,8 +20,8 @@ local function bytes_le(a, b)
 end
 
 local start = 0
-if ARGV[3] ~= '' then
-  local after_score, after_user = ARGV[3], ARGV[4]
+if ARGV[2] ~= '' then
+  local after_score, after_user = ARGV[2], ARGV[3]
   -- Entries with a lower stored score come first, then equal scores by id:
   -- binary search the run of equal scores for the first id > after_user.
   local lo = redis.call('ZCOUNT', board, '-inf', '(' .. after_score)
@@ -38,19 +38,24 @@ if ARGV[3] ~= '' then
 end
 
 local items = redis.call('ZRANGE', board, start, start + count - 1, 'WITHSCORES')
-local result = {redis.call('ZCARD', board), #items / 2}
-local rank, previous = 0, nil
-for j = 1, #items, 2 do
-  local user, score = items[j], items[j + 1]
-  if previous == nil then
-    rank = redis.call('ZCOUNT', board, '-inf', '(' .. score) + 1
-  elseif tonumber(score) ~= tonumber(previous) then
-    rank = start + (j + 1) / 2
+local n = #items / 2
+local result = {redis.call('ZCARD', board), n}
+if n == 0 then return result end
+
+local ids = {}
+for j = 1, n do ids[j] = items[2 * j - 1] end
+local names = redis.call('HMGET', KEYS[2], unpack(ids))
+-- The first entry's rank counts those ahead; the rest follow from
+-- positions: a new score starts at its position, a tie keeps the rank.
+local rank = redis.call('ZCOUNT', board, '-inf', '(' .. items[2]) + 1
+for j = 1, n do
+  local score = items[2 * j]
+  if j > 1 and tonumber(score) ~= tonumber(items[2 * j - 2]) then
+    rank = start + j
   end
-  previous = score
-  result[#result + 1] = user
+  result[#result + 1] = ids[j]
   result[#result + 1] = score
   result[#result + 1] = rank
-  result[#result + 1] = redis.call('HGET', prefix .. 'user:' .. user, 'name') or ''
+  result[#result + 1] = names[j] or ''
 end
 return result

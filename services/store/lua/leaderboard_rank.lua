@@ -1,53 +1,69 @@
 -- A user's rank on a board and the k entries around it. A hidden user is
--- placed where their score would stand, seen only by themselves.
+-- placed where their score would stand, seen only by themselves (they count
+-- in the ranks of those below them).
 --
 -- KEYS[1] board   KEYS[2] the hidden users' board of the same bucket/scope
--- ARGV: prefix, user, k
+-- KEYS[3] display names
+-- ARGV: user, k
 -- Returns {'OK', stored_score, rank, participants, hidden (0/1), name,
 --          n_above, n_above x (user, stored_score, rank, name),
 --          n_below, n_below x (...)} | {'NOT_FOUND'}
-local board, prefix, user, k = KEYS[1], ARGV[1], ARGV[2], tonumber(ARGV[3])
+local board, user, k = KEYS[1], ARGV[1], tonumber(ARGV[2])
 
 local hidden = 0
 local score = redis.call('ZSCORE', board, user)
-local position  -- of the first entry below the user, among visible ones
+local at  -- the user's position among visible entries (0-based)
 if score then
-  position = redis.call('ZRANK', board, user) + 1
+  at = redis.call('ZRANK', board, user)
 else
   score = redis.call('ZSCORE', KEYS[2], user)
   if not score then return {'NOT_FOUND'} end
   hidden = 1
-  position = redis.call('ZCOUNT', board, '-inf', score)
+  at = redis.call('ZCOUNT', board, '-inf', score)  -- after equal scores
 end
-local better = redis.call('ZCOUNT', board, '-inf', '(' .. score)
-local rank = better + 1
+local rank = redis.call('ZCOUNT', board, '-inf', '(' .. score) + 1
 local participants = redis.call('ZCARD', board) + hidden
 
-local function name_of(id)
-  return redis.call('HGET', prefix .. 'user:' .. id, 'name') or ''
+-- One window from k above to k below; the first entry's rank by ZCOUNT,
+-- the rest from positions (a new score starts at its position).
+local from = math.max(0, at - k)
+local last = hidden == 1 and at + k - 1 or at + k
+local items = {}
+if last >= from then
+  items = redis.call('ZRANGE', board, from, last, 'WITHSCORES')
 end
-
--- Appends entries [from, to] (positions) with their ranks; a hidden user
--- counts in the ranks of those below them (they see themselves on the board).
-local function append(result, from, to)
-  local items = {}
-  if to >= from then
-    items = redis.call('ZRANGE', board, from, to, 'WITHSCORES')
+local ids, scores, ranks = {}, {}, {}
+for j = 1, #items / 2 do
+  ids[j], scores[j] = items[2 * j - 1], items[2 * j]
+  if j == 1 then
+    ranks[j] = redis.call('ZCOUNT', board, '-inf', '(' .. scores[j]) + 1
+  elseif tonumber(scores[j]) == tonumber(scores[j - 1]) then
+    ranks[j] = ranks[j - 1]
+  else
+    ranks[j] = from + j
   end
-  result[#result + 1] = #items / 2
-  for j = 1, #items, 2 do
-    local id, s = items[j], items[j + 1]
-    local r = redis.call('ZCOUNT', board, '-inf', '(' .. s) + 1
-    if hidden == 1 and tonumber(s) > tonumber(score) then r = r + 1 end
-    result[#result + 1] = id
-    result[#result + 1] = s
-    result[#result + 1] = r
-    result[#result + 1] = name_of(id)
+  if hidden == 1 and tonumber(scores[j]) > tonumber(score) then
+    ranks[j] = ranks[j] + 1
   end
 end
+ids[#ids + 1] = user
+local names = redis.call('HMGET', KEYS[3], unpack(ids))
 
-local own = hidden == 1 and position or position - 1  -- the user's position
-local result = {'OK', score, rank, participants, hidden, name_of(user)}
-append(result, math.max(0, own - k), own - 1)
-append(result, position, position + k - 1)
+local result = {'OK', score, rank, participants, hidden, names[#ids] or ''}
+local function append(first, final)
+  result[#result + 1] = math.max(0, final - first + 1)
+  for j = first, final do
+    result[#result + 1] = ids[j]
+    result[#result + 1] = scores[j]
+    result[#result + 1] = ranks[j]
+    result[#result + 1] = names[j] or ''
+  end
+end
+local own = at - from + 1  -- the user's index in the window (1-based)
+append(1, own - 1)
+if hidden == 1 then
+  append(own, #scores)
+else
+  append(own + 1, #scores)
+end
 return result
