@@ -10,6 +10,7 @@
 #include "services/common/validation.h"
 #include "services/events/event_service.h"
 #include "services/leaderboards/leaderboard_service.h"
+#include "services/rewards/reward_service.h"
 #include "services/rules/rule_service.h"
 #include "services/rules/rules_file.h"
 #include "services/users/user_service.h"
@@ -21,6 +22,9 @@ struct PlauditServer::Parts {
   std::unique_ptr<BoardCalendar> calendar;
   std::unique_ptr<LeaderboardStore> leaderboard_store;
   std::unique_ptr<LeaderboardService> leaderboard_service;
+  std::unique_ptr<CatalogStore> catalog_store;
+  std::unique_ptr<RedemptionStore> redemption_store;
+  std::unique_ptr<RewardService> reward_service;
   std::unique_ptr<RuleStore> rule_store;
   std::unique_ptr<RuleCache> rule_cache;
   std::unique_ptr<EventRecorder> recorder;
@@ -96,6 +100,12 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
       std::make_unique<LeaderboardStore>(parts->redis.get(), keys);
   parts->leaderboard_service = std::make_unique<LeaderboardService>(
       parts->leaderboard_store.get(), parts->calendar.get(), options.clock);
+  parts->catalog_store =
+      std::make_unique<CatalogStore>(parts->redis.get(), keys, options.clock);
+  parts->redemption_store = std::make_unique<RedemptionStore>(
+      parts->redis.get(), keys, *zone, options.clock);
+  parts->reward_service = std::make_unique<RewardService>(
+      parts->catalog_store.get(), parts->redemption_store.get());
   parts->user_store = std::make_unique<UserStore>(parts->redis.get(), keys);
   parts->rule_service = std::make_unique<RuleService>(
       parts->rule_store.get(), parts->rule_cache.get());
@@ -122,6 +132,7 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
   builder.RegisterService(parts->account_service.get());
   builder.RegisterService(parts->user_service.get());
   builder.RegisterService(parts->leaderboard_service.get());
+  builder.RegisterService(parts->reward_service.get());
   parts->server = builder.BuildAndStart();
   if (parts->server == nullptr || parts->port == 0) {
     return absl::UnavailableError(

@@ -1,26 +1,19 @@
 #include "services/rules/rules_file.h"
 
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/json_util.h"
+#include "services/common/json_file.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "services/rules/rule_validation.h"
 
 namespace plaudit {
 
 absl::StatusOr<v1::RuleSet> ParseRulesJson(absl::string_view json) {
-  v1::RuleSet rules;
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = false;  // a typo must not pass silently
-  const auto parsed =
-      google::protobuf::util::JsonStringToMessage(std::string(json), &rules, options);
-  if (!parsed.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("rules file: ", parsed.message().as_string()));
-  }
+  absl::StatusOr<v1::RuleSet> parsed =
+      ParseJsonMessage<v1::RuleSet>(json, "rules file");
+  if (!parsed.ok()) return parsed.status();
+  const v1::RuleSet& rules = *parsed;
   std::set<std::string> seen;
   for (int i = 0; i < rules.rules_size(); ++i) {
     const std::string field = absl::StrCat("rules[", i, "]");
@@ -30,17 +23,13 @@ absl::StatusOr<v1::RuleSet> ParseRulesJson(absl::string_view json) {
           field, ".rule_id: ", rules.rules(i).rule_id(), " appears twice"));
     }
   }
-  return rules;
+  return parsed;
 }
 
 absl::StatusOr<v1::RuleSet> ReadRulesFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) {
-    return absl::NotFoundError(absl::StrCat("cannot read rules file ", path));
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  absl::StatusOr<v1::RuleSet> rules = ParseRulesJson(text.str());
+  absl::StatusOr<std::string> text = ReadTextFile(path);
+  if (!text.ok()) return text.status();
+  absl::StatusOr<v1::RuleSet> rules = ParseRulesJson(*text);
   if (!rules.ok()) {
     return absl::Status(rules.status().code(),
                         absl::StrCat(path, ": ", rules.status().message()));

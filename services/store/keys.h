@@ -60,6 +60,31 @@ class KeySchema {
   std::string Scopes(absl::string_view user_id) const {
     return absl::StrCat(prefix_, "scopes:", user_id);
   }
+  // Hash: a catalog reward (data = serialized Reward, plus the live fields
+  // the redeem script checks: cost, stock, active, archived, group, ...).
+  std::string Reward(absl::string_view reward_id) const {
+    return absl::StrCat(prefix_, "reward:", reward_id);
+  }
+  // Set of every reward id.
+  std::string Catalog() const { return absl::StrCat(prefix_, "rewards"); }
+  // Hash: one redemption.
+  std::string Redemption(absl::string_view redemption_id) const {
+    return absl::StrCat(prefix_, "redemption:", redemption_id);
+  }
+  // Hash: the idempotency record of one Redeem request.
+  std::string RedeemRequest(absl::string_view request_id) const {
+    return absl::StrCat(prefix_, "redeem:", request_id);
+  }
+  // Sorted sets of redemption ids by sequence: all, per user, per status.
+  std::string RedemptionsAll() const {
+    return absl::StrCat(prefix_, "redemptions:all");
+  }
+  std::string RedemptionsOfUser(absl::string_view user_id) const {
+    return absl::StrCat(prefix_, "redemptions:user:", user_id);
+  }
+  std::string RedemptionsWithStatus(absl::string_view status) const {
+    return absl::StrCat(prefix_, "redemptions:status:", status);
+  }
   // Hash: the idempotency record of one balance adjustment.
   std::string Adjustment(absl::string_view request_id) const {
     return absl::StrCat(prefix_, "adjust:", request_id);

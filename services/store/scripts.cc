@@ -22,6 +22,9 @@ PLAUDIT_SCRIPT(RuleWriteScript, kRuleWriteLua)
 PLAUDIT_SCRIPT(RulesSnapshotScript, kRulesSnapshotLua)
 PLAUDIT_SCRIPT(LeaderboardPageScript, kLeaderboardPageLua)
 PLAUDIT_SCRIPT(LeaderboardRankScript, kLeaderboardRankLua)
+PLAUDIT_SCRIPT(RewardWriteScript, kRewardWriteLua)
+PLAUDIT_SCRIPT(RedeemScript, kRedeemLua)
+PLAUDIT_SCRIPT(RedemptionTransitionScript, kRedemptionTransitionLua)
 
 #undef WITH_BOARDS
 

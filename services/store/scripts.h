@@ -14,6 +14,9 @@ const LuaScript& RulesSnapshotScript();
 const LuaScript& LeaderboardPageScript();
 const LuaScript& LeaderboardRankScript();
 const LuaScript& VisibilityScript();
+const LuaScript& RewardWriteScript();
+const LuaScript& RedeemScript();
+const LuaScript& RedemptionTransitionScript();
 
 }  // namespace plaudit
 

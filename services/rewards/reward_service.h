@@ -1,0 +1,60 @@
+// RewardService: HR's catalog and employees' redemptions (thin adapter).
+#ifndef PLAUDIT_SERVICES_REWARDS_REWARD_SERVICE_H_
+#define PLAUDIT_SERVICES_REWARDS_REWARD_SERVICE_H_
+
+#include "plaudit/v1/reward_service.grpc.pb.h"
+#include "services/rewards/catalog_store.h"
+#include "services/rewards/redemption_store.h"
+
+namespace plaudit {
+
+class RewardService final : public v1::RewardService::Service {
+ public:
+  RewardService(CatalogStore* catalog, RedemptionStore* redemptions)
+      : catalog_(catalog), redemptions_(redemptions) {}
+
+  grpc::Status CreateReward(grpc::ServerContext*, const v1::CreateRewardRequest*,
+                            v1::CreateRewardResponse*) override;
+  grpc::Status GetReward(grpc::ServerContext*, const v1::GetRewardRequest*,
+                         v1::GetRewardResponse*) override;
+  grpc::Status ListRewards(grpc::ServerContext*, const v1::ListRewardsRequest*,
+                           v1::ListRewardsResponse*) override;
+  grpc::Status UpdateReward(grpc::ServerContext*, const v1::UpdateRewardRequest*,
+                            v1::UpdateRewardResponse*) override;
+  grpc::Status ArchiveReward(grpc::ServerContext*,
+                             const v1::ArchiveRewardRequest*,
+                             v1::ArchiveRewardResponse*) override;
+  grpc::Status Redeem(grpc::ServerContext*, const v1::RedeemRequest*,
+                      v1::RedeemResponse*) override;
+  grpc::Status GetRedemption(grpc::ServerContext*,
+                             const v1::GetRedemptionRequest*,
+                             v1::GetRedemptionResponse*) override;
+  grpc::Status ListRedemptions(grpc::ServerContext*,
+                               const v1::ListRedemptionsRequest*,
+                               v1::ListRedemptionsResponse*) override;
+  grpc::Status ApproveRedemption(grpc::ServerContext*,
+                                 const v1::ApproveRedemptionRequest*,
+                                 v1::ApproveRedemptionResponse*) override;
+  grpc::Status RejectRedemption(grpc::ServerContext*,
+                                const v1::RejectRedemptionRequest*,
+                                v1::RejectRedemptionResponse*) override;
+  grpc::Status FulfillRedemption(grpc::ServerContext*,
+                                 const v1::FulfillRedemptionRequest*,
+                                 v1::FulfillRedemptionResponse*) override;
+  grpc::Status CancelRedemption(grpc::ServerContext*,
+                                const v1::CancelRedemptionRequest*,
+                                v1::CancelRedemptionResponse*) override;
+
+ private:
+  // Validates the id and applies `action`, filling `*out`.
+  grpc::Status Transition(const std::string& redemption_id,
+                          RedemptionAction action, const std::string& reason,
+                          const std::string& user_id, v1::Redemption* out);
+
+  CatalogStore* catalog_;
+  RedemptionStore* redemptions_;
+};
+
+}  // namespace plaudit
+
+#endif  // PLAUDIT_SERVICES_REWARDS_REWARD_SERVICE_H_
