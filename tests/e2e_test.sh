@@ -17,13 +17,13 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 serve_pid=$!
 trap 'kill -TERM $serve_pid 2>/dev/null || true; wait $serve_pid 2>/dev/null || true' EXIT
 
-# Wait for the example users (the last step of --example-rules).
+# Wait for the example catalog (the last step of --example-rules).
 for _ in $(seq 1 400); do
-  grep -q "users: 5 imported" "$TEST_TMPDIR/serve.log" && break
+  grep -q "rewards: 5 created" "$TEST_TMPDIR/serve.log" && break
   kill -0 $serve_pid 2>/dev/null || { cat "$TEST_TMPDIR/serve.log"; fail "serve.sh exited"; }
   sleep 0.05
 done
-grep -q "users: 5 imported" "$TEST_TMPDIR/serve.log" || { cat "$TEST_TMPDIR/serve.log"; fail "example data not loaded"; }
+grep -q "rewards: 5 created" "$TEST_TMPDIR/serve.log" || { cat "$TEST_TMPDIR/serve.log"; fail "example data not loaded"; }
 grep -q "rules: 5 created" "$TEST_TMPDIR/serve.log" || fail "example rules not created"
 server="127.0.0.1:$(cat "$data/plauditd.port")"
 ctl() { "$ctl" --server="$server" "$@"; }
@@ -65,6 +65,23 @@ out="$(ctl adjust ann --delta=100 --reason="Hackathon winner" --request_id=hack-
 [ "$out" = "ann: +100, balance now 120" ] || fail "grant: $out"
 if out="$(ctl adjust ann --delta=-500 --reason=fine --request_id=fine-1 2>&1)"; then fail "overdraft accepted"; fi
 echo "$out" | grep -q "FAILED_PRECONDITION: .*below zero" || fail "overdraft: $out"
+
+# Rewards: ann (120 points) buys a hoodie (300)? No: a refusal, nothing debited.
+if out="$(ctl redeem ann hoodie 2>&1)"; then fail "overspend accepted"; fi
+echo "$out" | grep -q "FAILED_PRECONDITION: insufficient balance: ann has 120 points" || fail "overspend: $out"
+ctl adjust ann --delta=2000 --reason="Top contributor" --request_id=top-1 >/dev/null
+out="$(ctl redeem ann day-off --request_id=off-1)"
+echo "$out" | grep -q "PENDING" || fail "redeem: $out"
+echo "$out" | grep -q "ann: balance now 120" || fail "redeem balance: $out"
+id="$(echo "$out" | head -1 | awk '{print $1}')"
+out="$(ctl redemptions list --status=pending)"
+echo "$out" | grep -q "ann .*day-off" || fail "queue: $out"
+out="$(ctl reject "$id" --reason="Busy quarter")"
+echo "$out" | grep -q "REJECTED" || fail "reject: $out"
+[ "$(ctl balance ann)" = "ann: balance 2120, lifetime earned 2120" ] || fail "refund"
+if out="$(ctl fulfil "$id" 2>&1)"; then fail "fulfilled a rejected redemption"; fi
+echo "$out" | grep -q "FAILED_PRECONDITION" || fail "fulfil rejected: $out"
+[ "$(ctl rewards list | wc -l)" = 5 ] || fail "catalog: $(ctl rewards list)"
 
 # Errors: clear text and a non-zero exit.
 if out="$(ctl events send --action=post.created --actor_id=ann 2>&1)"; then fail "missing id accepted"; fi

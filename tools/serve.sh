@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs built plauditd binaries: starts a local redis-server (AOF on, data in
-# --data) unless --redis names one, optionally applies the example rules and
-# users, and serves until Ctrl-C / SIGTERM. Used by run.sh and by the
+# --data) unless --redis names one, optionally applies the example rules,
+# users and reward catalog, and serves until Ctrl-C / SIGTERM. Used by run.sh and by the
 # end-to-end test.
 #
 #   serve.sh --plauditd=BIN --plauditctl=BIN [--redis=ADDR] [--data=DIR]
@@ -77,6 +77,7 @@ if [ "$examples" = 1 ]; then
   server="127.0.0.1:$(cat "$port_file")"
   "$plauditctl" --server="$server" --actor=serve.sh rules apply -f "$root/deploy/examples/rules.json"
   "$plauditctl" --server="$server" users import -f "$root/deploy/examples/users.csv"
+  "$plauditctl" --server="$server" rewards apply -f "$root/deploy/examples/catalog.json"
 fi
 
 wait "$plauditd_pid"

@@ -1,8 +1,6 @@
 #include "tools/plauditctl/commands.h"
 
-#include <fstream>
-#include <set>
-#include <sstream>
+#include <map>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -13,6 +11,9 @@
 #include "plaudit/v1/account_service.grpc.pb.h"
 #include "plaudit/v1/event_service.grpc.pb.h"
 #include "plaudit/v1/leaderboard_service.grpc.pb.h"
+#include "plaudit/v1/reward_service.grpc.pb.h"
+#include "services/common/json_file.h"
+#include "services/rewards/reward_validation.h"
 #include "plaudit/v1/rule_service.grpc.pb.h"
 #include "plaudit/v1/user_service.grpc.pb.h"
 #include "services/rules/rules_file.h"
@@ -33,14 +34,6 @@ std::unique_ptr<grpc::ClientContext> NewContext(const Connection& c) {
 absl::Status FromGrpc(const grpc::Status& status) {
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
                       status.error_message());
-}
-
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 std::string FormatTime(const google::protobuf::Timestamp& ts) {
@@ -144,7 +137,7 @@ absl::Status RulesList(const Connection& c) {
 }
 
 absl::Status UsersImport(const Connection& c, const std::string& path) {
-  absl::StatusOr<std::string> text = ReadFile(path);
+  absl::StatusOr<std::string> text = ReadTextFile(path);
   if (!text.ok()) return text.status();
   absl::StatusOr<std::vector<CsvUser>> users = ParseUsersCsv(*text);
   if (!users.ok()) {
@@ -362,6 +355,164 @@ absl::Status SetHidden(const Connection& c, const std::string& user_id,
   *c.out << user_id
          << (hidden ? " is hidden from leaderboards\n"
                     : " is shown on leaderboards\n");
+  return absl::OkStatus();
+}
+
+absl::Status RewardsApply(const Connection& c, const std::string& path) {
+  absl::StatusOr<std::string> text = ReadTextFile(path);
+  if (!text.ok()) return text.status();
+  absl::StatusOr<v1::RewardSet> wanted = ParseCatalogJson(*text);
+  if (!wanted.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": ", wanted.status().message()));
+  }
+  auto stub = v1::RewardService::NewStub(c.channel);
+  int created = 0, updated = 0, unchanged = 0;
+  for (const v1::Reward& reward : wanted->rewards()) {
+    v1::GetRewardRequest get;
+    get.set_reward_id(reward.reward_id());
+    v1::GetRewardResponse current;
+    grpc::Status status = stub->GetReward(NewContext(c).get(), get, &current);
+    if (status.error_code() == grpc::StatusCode::NOT_FOUND) {
+      v1::CreateRewardRequest request;
+      *request.mutable_reward() = reward;
+      v1::CreateRewardResponse response;
+      status = stub->CreateReward(NewContext(c).get(), request, &response);
+      ++created;
+    } else if (status.ok() && RewardsDiffer(current.reward(), reward)) {
+      v1::UpdateRewardRequest request;  // no mask: the file replaces all
+      *request.mutable_reward() = reward;
+      v1::UpdateRewardResponse response;
+      status = stub->UpdateReward(NewContext(c).get(), request, &response);
+      ++updated;
+    } else if (status.ok()) {
+      ++unchanged;
+    }
+    if (!status.ok()) {
+      return absl::Status(FromGrpc(status).code(),
+                          absl::StrCat("reward ", reward.reward_id(), ": ",
+                                       status.error_message()));
+    }
+  }
+  *c.out << absl::StrFormat("rewards: %d created, %d updated, %d unchanged\n",
+                            created, updated, unchanged);
+  return absl::OkStatus();
+}
+
+absl::Status RewardsList(const Connection& c, bool include_inactive) {
+  auto stub = v1::RewardService::NewStub(c.channel);
+  v1::ListRewardsRequest request;
+  request.set_include_inactive(include_inactive);
+  request.set_page_size(1000);
+  do {
+    v1::ListRewardsResponse response;
+    if (auto s = stub->ListRewards(NewContext(c).get(), request, &response);
+        !s.ok()) {
+      return FromGrpc(s);
+    }
+    for (const auto& r : response.rewards()) {
+      *c.out << absl::StrFormat(
+          "%-20s %7d pts  stock %-9s %s%s%s\n", r.reward_id(), r.cost(),
+          r.has_stock() ? absl::StrCat(r.stock()) : "unlimited", r.title(),
+          r.requires_approval() ? "  [approval]" : "",
+          r.archived() ? "  [archived]" : (r.active() ? "" : "  [inactive]"));
+    }
+    request.set_page_token(response.next_page_token());
+  } while (!request.page_token().empty());
+  return absl::OkStatus();
+}
+
+namespace {
+
+void PrintRedemption(std::ostream& out, const v1::Redemption& r) {
+  out << absl::StrFormat("%6s  %-9s %-12s %-20s x%d  %6d pts  %s%s\n",
+                         r.redemption_id(), v1::Redemption::Status_Name(r.status()),
+                         r.user_id(), r.reward_id(), r.quantity(), r.points(),
+                         FormatTime(r.create_time()),
+                         r.reason().empty() ? "" : "  \"" + r.reason() + "\"");
+}
+
+}  // namespace
+
+absl::Status RedeemReward(const Connection& c, const v1::RedeemRequest& request) {
+  auto stub = v1::RewardService::NewStub(c.channel);
+  v1::RedeemResponse response;
+  if (auto s = stub->Redeem(NewContext(c).get(), request, &response); !s.ok()) {
+    return FromGrpc(s);
+  }
+  PrintRedemption(*c.out, response.redemption());
+  *c.out << request.user_id() << ": balance now " << response.balance() << "\n";
+  return absl::OkStatus();
+}
+
+absl::Status RedemptionsList(const Connection& c, const std::string& user_id,
+                             const std::string& status) {
+  v1::ListRedemptionsRequest request;
+  request.set_user_id(user_id);
+  if (!status.empty()) {
+    v1::Redemption::Status parsed;
+    if (!v1::Redemption::Status_Parse(absl::AsciiStrToUpper(status), &parsed)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "status: expected pending, approved, fulfilled, rejected or "
+          "cancelled, got ", status));
+    }
+    request.set_status(parsed);
+  }
+  request.set_page_size(1000);
+  auto stub = v1::RewardService::NewStub(c.channel);
+  int shown = 0;
+  do {
+    v1::ListRedemptionsResponse response;
+    if (auto s = stub->ListRedemptions(NewContext(c).get(), request, &response);
+        !s.ok()) {
+      return FromGrpc(s);
+    }
+    for (const auto& r : response.redemptions()) {
+      PrintRedemption(*c.out, r);
+      ++shown;
+    }
+    request.set_page_token(response.next_page_token());
+  } while (!request.page_token().empty());
+  if (shown == 0) *c.out << "no redemptions\n";
+  return absl::OkStatus();
+}
+
+absl::Status MoveRedemption(const Connection& c, const std::string& action,
+                            const std::string& redemption_id,
+                            const std::string& reason,
+                            const std::string& user_id) {
+  auto stub = v1::RewardService::NewStub(c.channel);
+  grpc::Status status;
+  v1::Redemption redemption;
+  if (action == "approve") {
+    v1::ApproveRedemptionRequest request;
+    request.set_redemption_id(redemption_id);
+    v1::ApproveRedemptionResponse response;
+    status = stub->ApproveRedemption(NewContext(c).get(), request, &response);
+    redemption = response.redemption();
+  } else if (action == "reject") {
+    v1::RejectRedemptionRequest request;
+    request.set_redemption_id(redemption_id);
+    request.set_reason(reason);
+    v1::RejectRedemptionResponse response;
+    status = stub->RejectRedemption(NewContext(c).get(), request, &response);
+    redemption = response.redemption();
+  } else if (action == "fulfil") {
+    v1::FulfillRedemptionRequest request;
+    request.set_redemption_id(redemption_id);
+    v1::FulfillRedemptionResponse response;
+    status = stub->FulfillRedemption(NewContext(c).get(), request, &response);
+    redemption = response.redemption();
+  } else {
+    v1::CancelRedemptionRequest request;
+    request.set_redemption_id(redemption_id);
+    request.set_user_id(user_id);
+    v1::CancelRedemptionResponse response;
+    status = stub->CancelRedemption(NewContext(c).get(), request, &response);
+    redemption = response.redemption();
+  }
+  if (!status.ok()) return FromGrpc(status);
+  PrintRedemption(*c.out, redemption);
   return absl::OkStatus();
 }
 

@@ -13,6 +13,7 @@
 #include "grpcpp/channel.h"
 #include "plaudit/v1/event_service.pb.h"
 #include "plaudit/v1/leaderboard_service.pb.h"
+#include "plaudit/v1/reward_service.pb.h"
 
 namespace plaudit::ctl {
 
@@ -47,6 +48,19 @@ absl::Status ShowRank(const Connection& c, const std::string& user_id,
                       const std::string& bucket, int neighbors);
 absl::Status SetHidden(const Connection& c, const std::string& user_id,
                        bool hidden);
+
+// Creates or updates rewards to match the catalog file (validated whole
+// first); rewards not in the file are kept.
+absl::Status RewardsApply(const Connection& c, const std::string& path);
+absl::Status RewardsList(const Connection& c, bool include_inactive);
+absl::Status RedeemReward(const Connection& c, const v1::RedeemRequest& request);
+absl::Status RedemptionsList(const Connection& c, const std::string& user_id,
+                             const std::string& status);
+// "approve", "reject", "fulfil" or "cancel" a redemption.
+absl::Status MoveRedemption(const Connection& c, const std::string& action,
+                            const std::string& redemption_id,
+                            const std::string& reason,
+                            const std::string& user_id);
 
 }  // namespace plaudit::ctl
 

@@ -7,12 +7,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "grpcpp/create_channel.h"
 #include "tools/plauditctl/commands.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "plauditd address, host:port");
 ABSL_FLAG(std::string, actor, "", "Your name, kept in the rules' revision trail");
-ABSL_FLAG(std::string, f, "", "Input file: rules JSON or users CSV");
+ABSL_FLAG(std::string, f, "", "Input file: rules or catalog JSON, users CSV");
 ABSL_FLAG(bool, prune, false, "rules apply: delete rules not in the file");
 ABSL_FLAG(std::string, id, "", "events send: event id (idempotency key)");
 ABSL_FLAG(std::string, action, "", "events send: action, e.g. post.created");
@@ -25,8 +26,13 @@ ABSL_FLAG(std::string, bucket, "",
           "top, rank: a past bucket, e.g. 2026-W47 (default: the current one)");
 ABSL_FLAG(int, neighbors, 3, "rank: entries shown above and below");
 ABSL_FLAG(int64_t, delta, 0, "adjust: points to grant (+) or deduct (-)");
-ABSL_FLAG(std::string, reason, "", "adjust: why (shown in the ledger)");
-ABSL_FLAG(std::string, request_id, "", "adjust: idempotency key");
+ABSL_FLAG(std::string, reason, "", "adjust, reject: why (shown to the employee)");
+ABSL_FLAG(std::string, request_id, "",
+          "adjust, redeem: idempotency key (redeem: generated when empty)");
+ABSL_FLAG(int, quantity, 1, "redeem: how many units");
+ABSL_FLAG(bool, all, false, "rewards list: also inactive and archived rewards");
+ABSL_FLAG(std::string, status, "", "redemptions list: pending, approved, ...");
+ABSL_FLAG(std::string, user, "", "redemptions list, cancel: the employee");
 
 namespace {
 
@@ -44,6 +50,11 @@ constexpr char kUsage[] = R"(plauditctl [--server=host:port] COMMAND
                                         group; period: all, year, month, week, day)
   rank USER SCOPE PERIOD [--bucket=B] [--neighbors=K]   where USER stands
   hide USER | unhide USER               leaderboard privacy opt-out (HR)
+  rewards apply -f catalog.json         create/update rewards to match the file
+  rewards list [--all]                  the catalog (--all: inactive, archived)
+  redeem USER REWARD [--quantity=N] [--request_id=ID]
+  redemptions list [--status=pending] [--user=U]   newest first
+  approve ID | fulfil ID | reject ID --reason=R | cancel ID --user=U
 )";
 
 int UsageError(const std::string& why) {
@@ -94,6 +105,28 @@ absl::Status Dispatch(const std::vector<std::string>& args,
   }
   if (args.size() == 2 && (args[0] == "hide" || args[0] == "unhide")) {
     return SetHidden(c, args[1], args[0] == "hide");
+  }
+  if (command == "rewards apply" && !file.empty()) return RewardsApply(c, file);
+  if (command == "rewards list") return RewardsList(c, absl::GetFlag(FLAGS_all));
+  if (args.size() == 3 && args[0] == "redeem") {
+    plaudit::v1::RedeemRequest request;
+    request.set_user_id(args[1]);
+    request.set_reward_id(args[2]);
+    request.set_quantity(absl::GetFlag(FLAGS_quantity));
+    std::string request_id = absl::GetFlag(FLAGS_request_id);
+    if (request_id.empty()) {
+      request_id = absl::StrCat("plauditctl-", absl::ToUnixNanos(absl::Now()));
+    }
+    request.set_request_id(request_id);
+    return RedeemReward(c, request);
+  }
+  if (command == "redemptions list") {
+    return RedemptionsList(c, absl::GetFlag(FLAGS_user), absl::GetFlag(FLAGS_status));
+  }
+  if (args.size() == 2 && (args[0] == "approve" || args[0] == "reject" ||
+                           args[0] == "fulfil" || args[0] == "cancel")) {
+    return MoveRedemption(c, args[0], args[1], absl::GetFlag(FLAGS_reason),
+                          absl::GetFlag(FLAGS_user));
   }
   if (args.size() == 2 && args[0] == "adjust") {
     return Adjust(c, args[1], absl::GetFlag(FLAGS_delta),
