@@ -103,7 +103,7 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
   parts->catalog_store =
       std::make_unique<CatalogStore>(parts->redis.get(), keys, options.clock);
   parts->redemption_store = std::make_unique<RedemptionStore>(
-      parts->redis.get(), keys, *zone, options.clock);
+      parts->redis.get(), keys, parts->calendar.get(), options.clock);
   parts->reward_service = std::make_unique<RewardService>(
       parts->catalog_store.get(), parts->redemption_store.get());
   parts->user_store = std::make_unique<UserStore>(parts->redis.get(), keys);

@@ -84,10 +84,12 @@ absl::StatusOr<v1::RedeemResponse> RedemptionStore::Redeem(
                    absl::StrCat(absl::ToUnixMillis(now)),
                    absl::StrCat(request.user_id(), "\n", request.reward_id(),
                                 "\n", request.quantity())}};
-  // Every period's current bucket: the script picks the reward's.
+  BoardCalendar::AppendArgs(calendar_->BucketsAt(now, now), &call.args);
+  // Every period's current bucket: the script picks the reward's limit.
+  const absl::TimeZone zone = calendar_->zone();
   for (Period period : kAllPeriods) {
-    const PeriodBucket bucket = BucketAt(period, now, zone_);
-    const absl::Time end = BucketEnd(bucket, zone_);
+    const PeriodBucket bucket = BucketAt(period, now, zone);
+    const absl::Time end = BucketEnd(bucket, zone);
     call.args.push_back(v1::Period_Name(static_cast<v1::Period>(
         static_cast<int>(period) + 1)));
     call.args.push_back(BucketKey(bucket));

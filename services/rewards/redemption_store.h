@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "plaudit/v1/reward_service.pb.h"
 #include "services/common/clock.h"
+#include "services/leaderboards/board_calendar.h"
 #include "services/store/keys.h"
 #include "services/store/redis_client.h"
 
@@ -29,10 +30,14 @@ struct RedemptionPage {
 
 class RedemptionStore {
  public:
-  // `zone`: per-user limits count per local period.
-  RedemptionStore(RedisClient* redis, KeySchema keys, absl::TimeZone zone,
-                  Clock clock)
-      : redis_(redis), keys_(std::move(keys)), zone_(zone), clock_(std::move(clock)) {}
+  // `calendar`: per-user limits count per local period, and points
+  // redeemed count in the engagement figures of the current buckets.
+  RedemptionStore(RedisClient* redis, KeySchema keys,
+                  const BoardCalendar* calendar, Clock clock)
+      : redis_(redis),
+        keys_(std::move(keys)),
+        calendar_(calendar),
+        clock_(std::move(clock)) {}
 
   // Request validated by the caller. FAILED_PRECONDITION with the reason
   // when refused (nothing debited); NOT_FOUND for an unknown reward.
@@ -51,7 +56,7 @@ class RedemptionStore {
  private:
   RedisClient* redis_;
   const KeySchema keys_;
-  const absl::TimeZone zone_;
+  const BoardCalendar* calendar_;
   const Clock clock_;
 };
 

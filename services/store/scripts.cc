@@ -6,7 +6,7 @@
 
 namespace plaudit {
 
-// Scripts that write leaderboards start with the shared boards library.
+// Scripts that move points start with the shared boards library.
 #define PLAUDIT_SCRIPT(Name, source)                                   \
   const LuaScript& Name() {                                            \
     static const LuaScript* script = new LuaScript(source);           \
@@ -23,8 +23,8 @@ PLAUDIT_SCRIPT(RulesSnapshotScript, kRulesSnapshotLua)
 PLAUDIT_SCRIPT(LeaderboardPageScript, kLeaderboardPageLua)
 PLAUDIT_SCRIPT(LeaderboardRankScript, kLeaderboardRankLua)
 PLAUDIT_SCRIPT(RewardWriteScript, kRewardWriteLua)
-PLAUDIT_SCRIPT(RedeemScript, kRedeemLua)
-PLAUDIT_SCRIPT(RedemptionTransitionScript, kRedemptionTransitionLua)
+PLAUDIT_SCRIPT(RedeemScript, WITH_BOARDS(kRedeemLua))
+PLAUDIT_SCRIPT(RedemptionTransitionScript, WITH_BOARDS(kRedemptionTransitionLua))
 
 #undef WITH_BOARDS
 

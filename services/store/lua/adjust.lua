@@ -34,8 +34,9 @@ local entry_id = redis.call('XADD', prefix .. 'ledger:' .. user, '*', 'type',
                             'at', now)
 local groups, hidden = user_info(prefix, user)
 local buckets = read_buckets(8)
-add_to_boards(prefix, user, hidden, scopes_of(groups), buckets, delta,
-              tonumber(now), false)
+local scopes = scopes_of(groups)
+add_to_boards(prefix, user, hidden, scopes, buckets, delta, tonumber(now), false)
+count_points(prefix, scopes, buckets, 'points', delta, tonumber(now), false)
 redis.call('HSET', KEYS[1], 'fingerprint', fingerprint, 'entry_id', entry_id,
            'delta', ARGV[3], 'balance_after', balance, 'at', now,
            'reason', reason)

@@ -1,6 +1,6 @@
 -- Applies one event atomically: idempotency, rules-version check, group,
 -- once-per-object and daily-limit checks, balances, ledger, leaderboards,
--- counters. The caller matched rules in C++ and sends the candidate awards.
+-- engagement counters. The caller matched rules in C++ and sends the candidate awards.
 --
 -- KEYS[1] event record   KEYS[2] rules version
 -- ARGV: prefix, rules_version, event_id, now_ms, day, limit_ttl_ms (how long
@@ -25,7 +25,6 @@ local action, actor, object = ARGV[7], ARGV[8], ARGV[9]
 local buckets, i = read_buckets(11)
 
 local awards, refusals, once_marks, board_scopes = {}, {}, {}, {}
-local paid = 0
 
 local n_candidates = tonumber(ARGV[i])
 for c = 0, n_candidates - 1 do
@@ -63,9 +62,9 @@ for c = 0, n_candidates - 1 do
                'rule', rule, 'at', ARGV[4])
     local scopes = scopes_of(groups)
     add_to_boards(prefix, user, hidden, scopes, buckets, points, now, false)
+    count_points(prefix, scopes, buckets, 'points', points, now, false)
     board_scopes[user] = scopes
     awards[#awards + 1] = {user_id = user, points = points, rule_id = rule}
-    paid = paid + points
   end
 end
 
@@ -76,19 +75,16 @@ for r = 0, tonumber(ARGV[i]) - 1 do
                              reason = ARGV[base + 2]}
 end
 
--- Per-day engagement counters (read by analytics).
-local stats = prefix .. 'stats:day:' .. day
-redis.call('HINCRBY', stats, 'events:' .. action, 1)
-if paid ~= 0 then redis.call('HINCRBY', stats, 'points:' .. action, paid) end
-redis.call('EXPIRE', stats, 400 * 86400)
+-- Every event counts as activity of its actor, paid or not.
+local actor_groups = user_info(prefix, actor)
+count_activity(prefix, actor, scopes_of(actor_groups), buckets, action, now)
 
 -- Empty tables would encode as {} (an object): leave them out.
 local outcome = {event_id = event_id}
 if #awards > 0 then outcome.awards = awards end
 if #refusals > 0 then outcome.refusals = refusals end
 local json = cjson.encode(outcome)
-redis.call('HSET', KEYS[1], 'outcome', json, 'at', ARGV[4], 'fp', ARGV[10],
-           'day', day, 'action', action)
+redis.call('HSET', KEYS[1], 'outcome', json, 'at', ARGV[4], 'fp', ARGV[10])
 if #once_marks > 0 then
   redis.call('HSET', KEYS[1], 'once', cjson.encode(once_marks))
 end

@@ -52,3 +52,54 @@ local function add_to_boards(prefix, user, hidden, scopes, buckets, points,
     end
   end
 end
+
+-- Engagement counters per bucket and scope (every period but all time):
+--   <prefix>stats:<bucket>:<scope>   hash: events, events:<action>, points,
+--                                    redeemed
+--   <prefix>active:<bucket>:<scope>  HyperLogLog of the users who acted
+-- They expire with the bucket's retention, like the boards.
+local function counted(bucket, now)
+  return bucket.until_ms ~= 0 and bucket.until_ms > now
+end
+
+local function ttl_of(bucket, now)
+  return string.format('%d', bucket.until_ms - now)
+end
+
+-- The actor did something: an event and an active user in each scope.
+local function count_activity(prefix, actor, scopes, buckets, action, now)
+  for _, scope in ipairs(scopes) do
+    for _, bucket in ipairs(buckets) do
+      if counted(bucket, now) then
+        local suffix = bucket.key .. ':' .. scope
+        local stats = prefix .. 'stats:' .. suffix
+        local active = prefix .. 'active:' .. suffix
+        local first = redis.call('HINCRBY', stats, 'events', 1) == 1
+        redis.call('HINCRBY', stats, 'events:' .. action, 1)
+        redis.call('PFADD', active, actor)
+        if first then
+          redis.call('PEXPIRE', stats, ttl_of(bucket, now))
+          redis.call('PEXPIRE', active, ttl_of(bucket, now))
+        end
+      end
+    end
+  end
+end
+
+-- Adds `amount` to `field` ('points' or 'redeemed') in each scope. With
+-- `existing_only` (reversals), expired buckets are left alone.
+local function count_points(prefix, scopes, buckets, field, amount, now,
+                            existing_only)
+  for _, scope in ipairs(scopes) do
+    for _, bucket in ipairs(buckets) do
+      local stats = prefix .. 'stats:' .. bucket.key .. ':' .. scope
+      if counted(bucket, now) and
+         (not existing_only or redis.call('EXISTS', stats) == 1) then
+        redis.call('HINCRBY', stats, field, string.format('%d', amount))
+        if redis.call('PTTL', stats) == -1 then
+          redis.call('PEXPIRE', stats, ttl_of(bucket, now))
+        end
+      end
+    end
+  end
+end

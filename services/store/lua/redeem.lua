@@ -5,11 +5,13 @@
 --
 -- KEYS[1] request record   KEYS[2] reward hash   KEYS[3] account
 -- ARGV: prefix, user_id, reward_id, quantity, now_ms, fingerprint,
+--       buckets (see read_buckets: where points redeemed are counted),
 --       5 x (period name, bucket key, ttl_ms; 0 = kept) for per-user limits
 -- Returns {'OK'|'DUP', redemption_id, balance} | {'MISMATCH'} |
 --         {'NOT_FOUND'} | {'REFUSED', reason, detail}
 local prefix, user, reward_id = ARGV[1], ARGV[2], ARGV[3]
 local quantity, now, fingerprint = tonumber(ARGV[4]), ARGV[5], ARGV[6]
+local buckets, limits_at = read_buckets(7)
 
 local prior = redis.call('HMGET', KEYS[1], 'fingerprint', 'redemption')
 if prior[1] then
@@ -24,7 +26,7 @@ local cost, stock = tonumber(r[1]), tonumber(r[2] or '-1')
 if r[4] == '1' then return {'REFUSED', 'archived', ''} end
 if r[3] ~= '1' then return {'REFUSED', 'inactive', ''} end
 if r[5] ~= '' then
-  local groups = redis.call('HGET', prefix .. 'user:' .. user, 'groups') or ''
+  local groups = user_info(prefix, user)
   if not string.find(' ' .. groups .. ' ', ' ' .. r[5] .. ' ', 1, true) then
     return {'REFUSED', 'group', r[5]}
   end
@@ -35,7 +37,7 @@ end
 local limit_key, limit_ttl = nil, nil
 local limit_qty = tonumber(r[7] or '0')
 if limit_qty > 0 then
-  for i = 7, #ARGV, 3 do
+  for i = limits_at, #ARGV, 3 do
     if ARGV[i] == r[8] then
       limit_key = prefix .. 'redeemed:' .. reward_id .. ':' .. ARGV[i + 1] ..
                   ':' .. user
@@ -64,13 +66,16 @@ if limit_key then
   redis.call('INCRBY', limit_key, quantity)
   if limit_ttl ~= '0' then redis.call('PEXPIRE', limit_key, limit_ttl) end
 end
+local scopes = scopes_of((user_info(prefix, user)))
+count_points(prefix, scopes, buckets, 'redeemed', points, tonumber(now), false)
 local status = r[6] == '1' and 'PENDING' or 'APPROVED'
 redis.call('HSET', prefix .. 'redemption:' .. id, 'user', user,
            'reward', reward_id, 'title', r[9] or '', 'quantity', quantity,
            'points', points, 'status', status, 'request_id',
            string.sub(KEYS[1], #prefix + #'redeem:' + 1), 'created', now,
            'updated', now, 'stock_taken', stock ~= -1 and '1' or '0',
-           'limit_key', limit_key or '')
+           'limit_key', limit_key or '',
+           'stats', cjson.encode({buckets = buckets, scopes = scopes}))
 local seq = tonumber(id)
 redis.call('ZADD', prefix .. 'redemptions:all', seq, id)
 redis.call('ZADD', prefix .. 'redemptions:user:' .. user, seq, id)

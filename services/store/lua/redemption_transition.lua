@@ -1,6 +1,6 @@
 -- Moves a redemption along PENDING -> APPROVED -> FULFILLED, or to REJECTED
--- / CANCELLED with the points refunded (REFUND ledger entry), the stock and
--- the per-user limit given back. The status check makes every transition,
+-- / CANCELLED with the points refunded (REFUND ledger entry), the stock,
+-- the per-user limit and the points-redeemed counters given back. The status check makes every transition,
 -- and so every refund, happen at most once.
 --
 -- KEYS[1] redemption hash
@@ -9,7 +9,7 @@
 -- Returns {'OK'} | {'NOT_FOUND'} | {'NOT_ALLOWED', status} | {'NOT_OWNER'}
 local prefix, action, now, reason = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local r = redis.call('HMGET', KEYS[1], 'status', 'user', 'reward', 'quantity',
-                     'points', 'stock_taken', 'limit_key')
+                     'points', 'stock_taken', 'limit_key', 'stats')
 local status, user = r[1], r[2]
 if not status then return {'NOT_FOUND'} end
 
@@ -37,6 +37,11 @@ if move.to == 'REJECTED' or move.to == 'CANCELLED' then
   end
   if r[7] ~= '' and redis.call('EXISTS', r[7]) == 1 then
     redis.call('DECRBY', r[7], r[4])
+  end
+  if r[8] then  -- points redeemed, counted where the redemption was placed
+    local stats = cjson.decode(r[8])
+    count_points(prefix, stats.scopes, stats.buckets, 'redeemed', -points,
+                 tonumber(now), true)
   end
 end
 redis.call('HSET', KEYS[1], 'status', move.to, 'updated', now, 'reason', reason)

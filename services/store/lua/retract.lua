@@ -1,5 +1,6 @@
 -- Reverses exactly what one event paid, once: a RETRACT ledger entry per
--- award, the leaderboards it raised lowered again, and the once-per-object
+-- award, the leaderboards and points counters it raised lowered again (the
+-- event itself still happened: activity stays), and the once-per-object
 -- marks released so that a fresh like of the same post pays again (only
 -- standing likes are paid).
 --
@@ -7,7 +8,7 @@
 -- ARGV: prefix, event_id, now_ms
 -- Returns {'OK', json} | {'ALREADY', json} | {'NOT_FOUND'}
 local record = redis.call('HMGET', KEYS[1], 'outcome', 'retraction', 'once',
-                          'boards', 'day', 'action')
+                          'boards')
 if not record[1] then return {'NOT_FOUND'} end
 if record[2] then return {'ALREADY', record[2]} end
 
@@ -15,9 +16,7 @@ local prefix, event_id, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local outcome = cjson.decode(record[1])
 local boards = record[4] and cjson.decode(record[4]) or {buckets = {}, scopes = {}}
 local reversals = {}
-local paid = 0
 for _, award in ipairs(outcome.awards or {}) do
-  paid = paid + award.points
   local user = award.user_id
   local delta = string.format('%d', -award.points)
   local account = prefix .. 'acct:' .. user
@@ -27,15 +26,13 @@ for _, award in ipairs(outcome.awards or {}) do
              'RETRACT', 'delta', delta, 'balance', balance,
              'ref', 'event:' .. event_id, 'rule', award.rule_id, 'at', ARGV[3])
   local _, hidden = user_info(prefix, user)
-  add_to_boards(prefix, user, hidden, boards.scopes[user] or {}, boards.buckets,
-                -award.points, now, true)
+  local scopes = boards.scopes[user] or {}
+  add_to_boards(prefix, user, hidden, scopes, boards.buckets, -award.points,
+                now, true)
+  count_points(prefix, scopes, boards.buckets, 'points', -award.points, now,
+               true)
   reversals[#reversals + 1] = {user_id = user, points = -award.points,
                                rule_id = award.rule_id}
-end
--- The per-day points counter follows; the event itself still happened.
-local stats = prefix .. 'stats:day:' .. (record[5] or '')
-if paid ~= 0 and record[5] and redis.call('EXISTS', stats) == 1 then
-  redis.call('HINCRBY', stats, 'points:' .. record[6], string.format('%d', -paid))
 end
 if record[3] then
   for _, mark in ipairs(cjson.decode(record[3])) do
