@@ -6,31 +6,10 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/grpc_status.h"
 #include "services/common/validation.h"
+#include "services/leaderboards/board_request.h"
 
 namespace plaudit {
 namespace {
-
-absl::Status ValidateScope(const std::string& scope) {
-  if (scope == "global") return absl::OkStatus();
-  if (scope.empty()) {
-    return InvalidField("scope", "is required: \"global\" or a group such as "
-                                 "\"dept:sales\"");
-  }
-  return ValidateGroup("scope", scope);
-}
-
-absl::StatusOr<Period> ToPeriod(v1::Period period) {
-  switch (period) {
-    case v1::ALL_TIME: return Period::kAllTime;
-    case v1::YEAR: return Period::kYear;
-    case v1::MONTH: return Period::kMonth;
-    case v1::WEEK: return Period::kWeek;
-    case v1::DAY: return Period::kDay;
-    default:
-      return InvalidField("period",
-                          "must be ALL_TIME, YEAR, MONTH, WEEK or DAY");
-  }
-}
 
 // Tokens name their board, so a token of one board is refused on another.
 std::string TokenKind(const std::string& scope, const PeriodBucket& bucket) {
@@ -57,15 +36,7 @@ absl::StatusOr<BoardCursor> DecodeCursor(const std::string& kind,
 absl::StatusOr<PeriodBucket> LeaderboardService::ResolveBoard(
     const std::string& scope, v1::Period period,
     const std::string& bucket) const {
-  if (auto s = ValidateScope(scope); !s.ok()) return s;
-  absl::StatusOr<Period> resolved = ToPeriod(period);
-  if (!resolved.ok()) return resolved.status();
-  const absl::Time now = clock_();
-  if (bucket.empty()) return BucketAt(*resolved, now, calendar_->zone());
-  absl::StatusOr<PeriodBucket> parsed = ParseBucket(*resolved, bucket, "bucket");
-  if (!parsed.ok()) return parsed.status();
-  if (auto s = calendar_->CheckReadable(*parsed, now); !s.ok()) return s;
-  return parsed;
+  return ResolveBucket(*calendar_, scope, period, bucket, clock_());
 }
 
 grpc::Status LeaderboardService::GetLeaderboard(

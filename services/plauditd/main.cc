@@ -20,6 +20,8 @@ ABSL_FLAG(int, retain_days, 14, "Past day leaderboards kept");
 ABSL_FLAG(int, retain_weeks, 10, "Past week leaderboards kept");
 ABSL_FLAG(int, retain_months, 13, "Past month leaderboards kept");
 ABSL_FLAG(int, retain_years, 5, "Past year leaderboards kept");
+ABSL_FLAG(int, privacy_min_active_users, 5,
+          "Engagement figures of groups with fewer active users are withheld");
 ABSL_FLAG(std::string, rules_file, "",
           "Rules JSON applied at start (create or update to match)");
 ABSL_FLAG(std::string, port_file, "",
@@ -52,6 +54,7 @@ int main(int argc, char** argv) {
   options.retention.weeks = absl::GetFlag(FLAGS_retain_weeks);
   options.retention.months = absl::GetFlag(FLAGS_retain_months);
   options.retention.years = absl::GetFlag(FLAGS_retain_years);
+  options.privacy_min_active_users = absl::GetFlag(FLAGS_privacy_min_active_users);
 
   absl::StatusOr<std::unique_ptr<plaudit::PlauditServer>> server =
       plaudit::PlauditServer::Start(options);

@@ -6,6 +6,7 @@
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
 #include "services/accounts/account_service.h"
+#include "services/analytics/analytics_service.h"
 #include "services/common/period.h"
 #include "services/common/validation.h"
 #include "services/events/event_service.h"
@@ -25,6 +26,8 @@ struct PlauditServer::Parts {
   std::unique_ptr<CatalogStore> catalog_store;
   std::unique_ptr<RedemptionStore> redemption_store;
   std::unique_ptr<RewardService> reward_service;
+  std::unique_ptr<EngagementStore> engagement_store;
+  std::unique_ptr<AnalyticsService> analytics_service;
   std::unique_ptr<RuleStore> rule_store;
   std::unique_ptr<RuleCache> rule_cache;
   std::unique_ptr<EventRecorder> recorder;
@@ -106,6 +109,11 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
       parts->redis.get(), keys, parts->calendar.get(), options.clock);
   parts->reward_service = std::make_unique<RewardService>(
       parts->catalog_store.get(), parts->redemption_store.get());
+  parts->engagement_store =
+      std::make_unique<EngagementStore>(parts->redis.get(), keys);
+  parts->analytics_service = std::make_unique<AnalyticsService>(
+      parts->engagement_store.get(), parts->calendar.get(),
+      options.privacy_min_active_users, options.clock);
   parts->user_store = std::make_unique<UserStore>(parts->redis.get(), keys);
   parts->rule_service = std::make_unique<RuleService>(
       parts->rule_store.get(), parts->rule_cache.get());
@@ -133,6 +141,7 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
   builder.RegisterService(parts->user_service.get());
   builder.RegisterService(parts->leaderboard_service.get());
   builder.RegisterService(parts->reward_service.get());
+  builder.RegisterService(parts->analytics_service.get());
   parts->server = builder.BuildAndStart();
   if (parts->server == nullptr || parts->port == 0) {
     return absl::UnavailableError(

@@ -25,6 +25,8 @@ struct ServerOptions {
   std::string time_zone = "UTC";
   // How many past leaderboard buckets stay readable, per period.
   Retention retention;
+  // Engagement figures of groups with fewer active users are withheld.
+  int privacy_min_active_users = 5;
   // Rules file applied at start (create or update to match); empty = none.
   std::string rules_file;
   Clock clock = SystemClock();

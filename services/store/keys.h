@@ -56,6 +56,15 @@ class KeySchema {
     return absl::StrCat(prefix_, hidden ? "lbh:" : "lb:", bucket_key, ":",
                         scope);
   }
+  // Hash of engagement counters of one bucket and scope: events,
+  // events:<action>, points, redeemed. HyperLogLog of its active users.
+  std::string Stats(absl::string_view bucket_key, absl::string_view scope) const {
+    return absl::StrCat(prefix_, "stats:", bucket_key, ":", scope);
+  }
+  std::string ActiveUsers(absl::string_view bucket_key,
+                          absl::string_view scope) const {
+    return absl::StrCat(prefix_, "active:", bucket_key, ":", scope);
+  }
   // Set of the scopes a user has scored on.
   std::string Scopes(absl::string_view user_id) const {
     return absl::StrCat(prefix_, "scopes:", user_id);

@@ -1,0 +1,77 @@
+#include "services/analytics/analytics_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/analytics/engagement.h"
+#include "services/common/grpc_status.h"
+#include "services/common/validation.h"
+#include "services/leaderboards/board_request.h"
+
+namespace plaudit {
+
+absl::StatusOr<std::vector<v1::Engagement>> AnalyticsService::Series(
+    const std::string& scope, v1::Period period, const std::string& bucket,
+    int count) {
+  if (period == v1::ALL_TIME) {
+    return InvalidField("period", "must be YEAR, MONTH, WEEK or DAY");
+  }
+  const absl::Time now = clock_();
+  absl::StatusOr<PeriodBucket> last =
+      ResolveBucket(*calendar_, scope, period, bucket, now);
+  if (!last.ok()) return last.status();
+  // The buckets of the series, plus the one before the first (for growth).
+  std::vector<PeriodBucket> buckets;
+  std::vector<std::string> keys;
+  for (int step = count; step >= 0; --step) {
+    PeriodBucket b = ShiftBucket(*last, -step);
+    if (RetainedUntil(b, calendar_->retention(), calendar_->zone()) <= now) {
+      continue;
+    }
+    keys.push_back(BucketKey(b));
+    buckets.push_back(std::move(b));
+  }
+  absl::StatusOr<std::vector<v1::EngagementFigures>> figures =
+      store_->Read(scope, keys);
+  if (!figures.ok()) return figures.status();
+  std::vector<v1::Engagement> series;
+  const v1::EngagementFigures none;
+  for (size_t i = 0; i < buckets.size(); ++i) {
+    if (i == 0 && buckets.size() == static_cast<size_t>(count) + 1) {
+      continue;  // only the previous bucket of the first
+    }
+    v1::Engagement engagement;
+    engagement.set_scope(scope);
+    engagement.set_period(period);
+    engagement.set_bucket(buckets[i].id);
+    ComposeEngagement(scope, (*figures)[i], i > 0 ? (*figures)[i - 1] : none,
+                      min_active_users_, &engagement);
+    series.push_back(std::move(engagement));
+  }
+  return series;
+}
+
+grpc::Status AnalyticsService::GetEngagement(
+    grpc::ServerContext*, const v1::GetEngagementRequest* request,
+    v1::GetEngagementResponse* response) {
+  absl::StatusOr<std::vector<v1::Engagement>> series =
+      Series(request->scope(), request->period(), request->bucket(), 1);
+  if (!series.ok()) return ToGrpcStatus(series.status());
+  *response->mutable_engagement() = std::move(series->back());
+  return grpc::Status::OK;
+}
+
+grpc::Status AnalyticsService::GetEngagementSeries(
+    grpc::ServerContext*, const v1::GetEngagementSeriesRequest* request,
+    v1::GetEngagementSeriesResponse* response) {
+  if (request->buckets() < 1 || request->buckets() > kMaxSeriesBuckets) {
+    return ToGrpcStatus(InvalidField(
+        "buckets", absl::StrCat("must be 1 to ", kMaxSeriesBuckets, ", got ",
+                                request->buckets())));
+  }
+  absl::StatusOr<std::vector<v1::Engagement>> series = Series(
+      request->scope(), request->period(), request->bucket(), request->buckets());
+  if (!series.ok()) return ToGrpcStatus(series.status());
+  for (auto& engagement : *series) *response->add_series() = std::move(engagement);
+  return grpc::Status::OK;
+}
+
+}  // namespace plaudit

@@ -1,0 +1,57 @@
+#include "services/analytics/engagement_store.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+
+namespace plaudit {
+namespace {
+
+constexpr int kCommandsPerBucket = 4;
+
+int64_t ToInt(const std::string& text) {
+  int64_t value = 0;
+  return absl::SimpleAtoi(text, &value) ? value : 0;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<v1::EngagementFigures>> EngagementStore::Read(
+    const std::string& scope, const std::vector<std::string>& bucket_keys) {
+  std::vector<RedisCommand> commands;
+  commands.reserve(kCommandsPerBucket * bucket_keys.size());
+  for (const std::string& bucket : bucket_keys) {
+    commands.push_back({"HGETALL", keys_.Stats(bucket, scope)});
+    commands.push_back({"PFCOUNT", keys_.ActiveUsers(bucket, scope)});
+    commands.push_back({"ZCARD", keys_.Board(bucket, scope)});
+    commands.push_back({"ZCARD", keys_.Board(bucket, scope, /*hidden=*/true)});
+  }
+  absl::StatusOr<std::vector<RedisValue>> replies = redis_->RunPipeline(commands);
+  if (!replies.ok()) return replies.status();
+  for (const RedisValue& reply : *replies) {
+    if (reply.is_error()) return RedisErrorStatus(reply.str);
+  }
+  std::vector<v1::EngagementFigures> figures(bucket_keys.size());
+  for (size_t b = 0; b < bucket_keys.size(); ++b) {
+    const RedisValue* r = &(*replies)[kCommandsPerBucket * b];
+    v1::EngagementFigures& f = figures[b];
+    const auto& fields = r[0].elements;
+    for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+      const std::string& name = fields[i].str;
+      const int64_t value = ToInt(fields[i + 1].str);
+      if (name == "events") {
+        f.set_events(value);
+      } else if (name == "points") {
+        f.set_points_awarded(value);
+      } else if (name == "redeemed") {
+        f.set_points_redeemed(value);
+      } else if (absl::StartsWith(name, "events:")) {
+        (*f.mutable_events_by_action())[name.substr(7)] = value;
+      }
+    }
+    f.set_active_users(r[1].integer);
+    f.set_participants(r[2].integer + r[3].integer);
+  }
+  return figures;
+}
+
+}  // namespace plaudit

@@ -1,0 +1,48 @@
+#include "services/leaderboards/board_request.h"
+
+#include "services/common/validation.h"
+
+namespace plaudit {
+
+absl::Status ValidateScope(const std::string& scope) {
+  if (scope == "global") return absl::OkStatus();
+  if (scope.empty()) {
+    return InvalidField("scope", "is required: \"global\" or a group such as "
+                                 "\"dept:sales\"");
+  }
+  return ValidateGroup("scope", scope);
+}
+
+absl::StatusOr<Period> PeriodFromProto(v1::Period period) {
+  switch (period) {
+    case v1::ALL_TIME: return Period::kAllTime;
+    case v1::YEAR: return Period::kYear;
+    case v1::MONTH: return Period::kMonth;
+    case v1::WEEK: return Period::kWeek;
+    case v1::DAY: return Period::kDay;
+    default:
+      return InvalidField("period",
+                          "must be ALL_TIME, YEAR, MONTH, WEEK or DAY");
+  }
+}
+
+v1::Period PeriodToProto(Period period) {
+  return static_cast<v1::Period>(static_cast<int>(period) + 1);
+}
+
+absl::StatusOr<PeriodBucket> ResolveBucket(const BoardCalendar& calendar,
+                                           const std::string& scope,
+                                           v1::Period period,
+                                           const std::string& bucket,
+                                           absl::Time now) {
+  if (auto s = ValidateScope(scope); !s.ok()) return s;
+  absl::StatusOr<Period> resolved = PeriodFromProto(period);
+  if (!resolved.ok()) return resolved.status();
+  if (bucket.empty()) return BucketAt(*resolved, now, calendar.zone());
+  absl::StatusOr<PeriodBucket> parsed = ParseBucket(*resolved, bucket, "bucket");
+  if (!parsed.ok()) return parsed.status();
+  if (auto s = calendar.CheckReadable(*parsed, now); !s.ok()) return s;
+  return parsed;
+}
+
+}  // namespace plaudit
