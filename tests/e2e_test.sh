@@ -82,6 +82,11 @@ echo "$out" | grep -q "REJECTED" || fail "reject: $out"
 if out="$(ctl fulfil "$id" 2>&1)"; then fail "fulfilled a rejected redemption"; fi
 echo "$out" | grep -q "FAILED_PRECONDITION" || fail "fulfil rejected: $out"
 [ "$(ctl rewards list | wc -l)" = 5 ] || fail "catalog: $(ctl rewards list)"
+# Re-applying the catalog after a sale does not refill the stock.
+ctl redeem ann hoodie --request_id=hoodie-1 >/dev/null
+out="$(ctl rewards apply -f "$runfiles/deploy/examples/catalog.json")"
+echo "$out" | grep -q "0 created, 0 updated, 5 unchanged" || fail "catalog re-apply: $out"
+ctl rewards list | grep -q "^hoodie .*stock 39 " || fail "stock refilled: $(ctl rewards list)"
 
 # Errors: clear text and a non-zero exit.
 if out="$(ctl events send --action=post.created --actor_id=ann 2>&1)"; then fail "missing id accepted"; fi

@@ -1,5 +1,6 @@
-// Correctness at scale: 100,000 users with random scores; every GetRank and
-// every page agrees with a brute-force ranking computed here.
+// Correctness at scale: 100,000 users with random scores; every GetRank
+// (rank, score and the 5 neighbours each side) and every page agrees with a
+// brute-force ranking computed here.
 #include <algorithm>
 #include <atomic>
 #include <map>
@@ -51,9 +52,28 @@ TEST_F(LeaderboardScaleTest, EveryRankMatchesABruteForceRanking) {
   for (const auto& [user, score] : scores) order.push_back({-score, user});
   std::sort(order.begin(), order.end());
   std::map<int64_t, int64_t> better;  // score -> users with a higher score
+  std::map<std::string, size_t> place;
   for (size_t i = 0; i < order.size(); ++i) {
     better.emplace(-order[i].first, static_cast<int64_t>(i));
+    place[order[i].second] = i;
   }
+  // "user#rank" of the brute-force entries [from, to).
+  auto expected_window = [&](int64_t from, int64_t to) {
+    std::vector<std::string> window;
+    for (int64_t i = std::max<int64_t>(0, from);
+         i < std::min<int64_t>(to, order.size()); ++i) {
+      window.push_back(absl::StrCat(order[i].second, "#",
+                                    better.at(-order[i].first) + 1));
+    }
+    return window;
+  };
+  auto actual_window = [](const auto& entries) {
+    std::vector<std::string> window;
+    for (const auto& e : entries) {
+      window.push_back(absl::StrCat(e.user_id(), "#", e.rank()));
+    }
+    return window;
+  };
 
   std::atomic<int> mismatches{0}, failures{0};
   std::vector<std::thread> threads;
@@ -65,6 +85,7 @@ TEST_F(LeaderboardScaleTest, EveryRankMatchesABruteForceRanking) {
         request.set_user_id(user);
         request.set_scope("global");
         request.set_period(v1::ALL_TIME);
+        request.set_neighbors(5);
         v1::GetRankResponse response;
         grpc::ClientContext context;
         if (!client_->leaderboards->GetRank(&context, request, &response).ok()) {
@@ -72,9 +93,12 @@ TEST_F(LeaderboardScaleTest, EveryRankMatchesABruteForceRanking) {
           continue;
         }
         const int64_t score = scores.at(user);
+        const int64_t at = static_cast<int64_t>(place.at(user));
         if (response.entry().score() != score ||
             response.entry().rank() != better.at(score) + 1 ||
-            response.participants() != kUsers) {
+            response.participants() != kUsers ||
+            actual_window(response.above()) != expected_window(at - 5, at) ||
+            actual_window(response.below()) != expected_window(at + 1, at + 6)) {
           ++mismatches;
         }
       }

@@ -341,6 +341,72 @@ TEST_F(LeaderboardsTest, OldBucketsExpireByTtlAndAreNotFoundBeyondRetention) {
   EXPECT_TRUE(Board(*client_->leaderboards, "global", v1::WEEK, "2026-W48", &response).ok());
 }
 
+TEST_F(LeaderboardsTest, APageBegunBeforeMidnightContinuesOnTheSameDay) {
+  clock_->Set(Utc(2026, 11, 27, 20, 50));  // 23:50 in Moscow
+  for (const char* user : {"a", "b", "c"}) Grant(user, 5);
+  v1::GetLeaderboardResponse first;
+  ASSERT_TRUE(Board(*client_->leaderboards, "global", v1::DAY, "", &first, 2).ok());
+  EXPECT_EQ(first.bucket(), "2026-11-27");
+  clock_->Set(Utc(2026, 11, 27, 21, 10));  // 00:10: a new day, empty so far
+  v1::GetLeaderboardResponse second;
+  ASSERT_TRUE(Board(*client_->leaderboards, "global", v1::DAY, "", &second, 2,
+                    first.next_page_token()).ok());
+  EXPECT_EQ(second.bucket(), "2026-11-27");
+  EXPECT_EQ(Ids(second.entries()), (std::vector<std::string>{"c#1"}));
+  v1::GetLeaderboardResponse other_day;
+  EXPECT_EQ(Board(*client_->leaderboards, "global", v1::DAY, "2026-11-28",
+                  &other_day, 2, first.next_page_token()).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(LeaderboardsTest, TiesBelowAHiddenUserShareTheirRank) {
+  Grant("a", 100);
+  UpsertUser("h", {"dept:sales"});
+  Grant("h", 90);
+  for (const char* user : {"b", "c", "d"}) Grant(user, 80);
+  ASSERT_TRUE(SetHidden("h", true).ok());
+  v1::GetRankResponse rank;
+  ASSERT_TRUE(Rank("h", "global", v1::ALL_TIME, 3, &rank).ok());
+  EXPECT_EQ(rank.entry().rank(), 2);
+  EXPECT_EQ(Ids(rank.above()), (std::vector<std::string>{"a#1"}));
+  EXPECT_EQ(Ids(rank.below()), (std::vector<std::string>{"b#3", "c#3", "d#3"}));
+  // Others see them without h: b, c, d share rank 2.
+  ASSERT_TRUE(Rank("b", "global", v1::ALL_TIME, 1, &rank).ok());
+  EXPECT_EQ(rank.entry().rank(), 2);
+  EXPECT_EQ(Ids(rank.above()), (std::vector<std::string>{"a#1"}));
+}
+
+TEST_F(LeaderboardsTest, HidingCoversEventsDatedTomorrowAndUnhidingLosesNothing) {
+  CreateRule("post", "post.created", v1::Rule::ACTOR, 10);
+  UpsertUser("ann", {"dept:sales"});
+  clock_->Set(Utc(2026, 11, 27, 20, 0));  // 23:00 in Moscow
+  v1::Event tomorrow = MakeEvent("t", "post.created", "ann");
+  tomorrow.mutable_occurred_at()->set_seconds(
+      absl::ToUnixSeconds(Utc(2026, 11, 27, 23, 0)));  // 02:00 on the 28th
+  Record(tomorrow);
+  ASSERT_TRUE(SetHidden("ann", true).ok());
+  clock_->Set(Utc(2026, 11, 28, 9, 0));
+  EXPECT_TRUE(Entries("global", v1::DAY).empty());
+  Record(MakeEvent("later", "post.created", "ann"));  // goes to the hidden board
+  ASSERT_TRUE(SetHidden("ann", false).ok());
+  EXPECT_EQ(Entries("global", v1::DAY), (std::vector<std::string>{"ann:20"}));
+  EXPECT_EQ(Entries("dept:sales", v1::ALL_TIME), (std::vector<std::string>{"ann:20"}));
+}
+
+TEST_F(LeaderboardsTest, AGroupNobodyBelongsToIsNotFound) {
+  UpsertUser("ann", {"dept:sales"});
+  Grant("ann", 5);
+  v1::GetLeaderboardResponse response;
+  EXPECT_TRUE(Board(*client_->leaderboards, "dept:sales", v1::DAY, "", &response).ok());
+  const grpc::Status unknown =
+      Board(*client_->leaderboards, "dept:nope", v1::DAY, "", &response);
+  EXPECT_EQ(unknown.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_NE(unknown.error_message().find("dept:nope"), std::string::npos);
+  v1::GetRankResponse rank;
+  EXPECT_EQ(Rank("ann", "dept:nope", v1::DAY, 1, &rank).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
 TEST_F(LeaderboardsTest, BadRequestsNameTheProblem) {
   Grant("ann", 5);
   struct Case {

@@ -334,6 +334,29 @@ TEST_F(RewardsTest, PerUserLimitCountsPerPeriodAndRejectionGivesItBack) {
             grpc::StatusCode::FAILED_PRECONDITION);
 }
 
+TEST_F(RewardsTest, CancellingGivesBackStockAndTheLimit) {
+  v1::Reward lunch = MakeReward("lunch", 100);
+  lunch.set_stock(1);
+  lunch.set_requires_approval(true);
+  lunch.mutable_per_user_limit()->set_max_quantity(1);
+  lunch.mutable_per_user_limit()->set_period(v1::YEAR);
+  CreateReward(lunch);
+  Grant("ann", 1000);
+  Grant("bob", 1000);
+  v1::RedeemResponse response;
+  ASSERT_TRUE(Redeem("ann", "lunch", "l1", &response).ok());
+  const std::string id = response.redemption().redemption_id();
+  EXPECT_EQ(Get("lunch").stock(), 0);
+  EXPECT_EQ(Redeem("bob", "lunch", "l2", &response).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);  // out of stock
+  ASSERT_TRUE(Cancel(id, "ann").ok());
+  EXPECT_EQ(Cancel(id, "ann").error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Get("lunch").stock(), 1);
+  EXPECT_EQ(Balance("ann").balance(), 1000);
+  // Her yearly allowance is back too.
+  EXPECT_TRUE(Redeem("ann", "lunch", "l3", &response).ok());
+}
+
 TEST_F(RewardsTest, ArchivedRewardsCannotBeRedeemedOrChangedAndLeaveTheList) {
   CreateReward(MakeReward("hoodie", 100));
   CreateReward(MakeReward("mug", 50));

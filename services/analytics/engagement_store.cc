@@ -2,6 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "services/leaderboards/leaderboard_store.h"
 
 namespace plaudit {
 namespace {
@@ -25,10 +26,14 @@ absl::StatusOr<std::vector<v1::EngagementFigures>> EngagementStore::Read(
     commands.push_back({"ZCARD", keys_.Board(bucket, scope)});
     commands.push_back({"ZCARD", keys_.Board(bucket, scope, /*hidden=*/true)});
   }
+  commands.push_back({"SISMEMBER", keys_.Groups(), scope});
   absl::StatusOr<std::vector<RedisValue>> replies = redis_->RunPipeline(commands);
   if (!replies.ok()) return replies.status();
   for (const RedisValue& reply : *replies) {
     if (reply.is_error()) return RedisErrorStatus(reply.str);
+  }
+  if (scope != "global" && replies->back().integer == 0) {
+    return UnknownScope(scope);
   }
   std::vector<v1::EngagementFigures> figures(bucket_keys.size());
   for (size_t b = 0; b < bucket_keys.size(); ++b) {

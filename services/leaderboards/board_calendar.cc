@@ -24,10 +24,11 @@ std::vector<BoardBucket> BoardCalendar::BucketsAt(absl::Time t,
   return buckets;
 }
 
-std::vector<BoardBucket> BoardCalendar::RetainedBuckets(absl::Time now) const {
+std::vector<BoardBucket> BoardCalendar::RetainedBuckets(
+    absl::Time now, absl::Duration ahead) const {
   std::vector<BoardBucket> buckets;
   for (Period period : kAllPeriods) {
-    PeriodBucket bucket = BucketAt(period, now, zone_);
+    PeriodBucket bucket = BucketAt(period, now + ahead, zone_);
     buckets.push_back(Make(bucket));
     if (period == Period::kAllTime) continue;
     // Walk back while a bucket is still readable.

@@ -29,8 +29,10 @@ class BoardCalendar {
   // The bucket of every period that `t` falls in (all time, year, month,
   // week, day), left out where already beyond retention at `now`.
   std::vector<BoardBucket> BucketsAt(absl::Time t, absl::Time now) const;
-  // Every bucket still readable at `now`, of every period.
-  std::vector<BoardBucket> RetainedBuckets(absl::Time now) const;
+  // Every bucket that may hold scores at `now`, of every period: those
+  // still readable, and those of events dated up to `ahead` later.
+  std::vector<BoardBucket> RetainedBuckets(
+      absl::Time now, absl::Duration ahead = absl::ZeroDuration()) const;
   // INVALID_ARGUMENT for a future bucket, NOT_FOUND beyond retention.
   absl::Status CheckReadable(const PeriodBucket& bucket, absl::Time now) const;
 

@@ -4,6 +4,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "services/common/grpc_status.h"
 #include "services/common/validation.h"
 #include "services/leaderboards/board_request.h"
@@ -11,23 +12,29 @@
 namespace plaudit {
 namespace {
 
-// Tokens name their board, so a token of one board is refused on another.
-std::string TokenKind(const std::string& scope, const PeriodBucket& bucket) {
-  return absl::StrCat("board:", BucketKey(bucket), ":", scope);
+// Tokens name their scope and period, and carry the bucket they page
+// through: a list begun before midnight continues on the same day.
+std::string TokenKind(const std::string& scope, v1::Period period) {
+  return absl::StrCat("board:", v1::Period_Name(period), ":", scope);
 }
 
-absl::StatusOr<BoardCursor> DecodeCursor(const std::string& kind,
-                                         const std::string& token) {
+struct PageCursor {
+  std::string bucket;
+  BoardCursor after;
+};
+
+absl::StatusOr<PageCursor> DecodeCursor(const std::string& kind,
+                                        const std::string& token) {
   absl::StatusOr<std::string> raw = DecodePageToken(kind, token);
   if (!raw.ok()) return raw.status();
-  const size_t bar = raw->find('|');
-  BoardCursor cursor;
-  if (bar == std::string::npos ||
-      !absl::SimpleAtoi(raw->substr(0, bar), &cursor.score) ||
-      bar + 1 == raw->size()) {
+  const std::vector<std::string> parts = absl::StrSplit(*raw, absl::MaxSplits('|', 2));
+  PageCursor cursor;
+  if (parts.size() != 3 || parts[0].empty() || parts[2].empty() ||
+      !absl::SimpleAtoi(parts[1], &cursor.after.score)) {
     return InvalidField("page_token", "is malformed");
   }
-  cursor.user_id = raw->substr(bar + 1);
+  cursor.bucket = parts[0];
+  cursor.after.user_id = parts[2];
   return cursor;
 }
 
@@ -42,22 +49,27 @@ absl::StatusOr<PeriodBucket> LeaderboardService::ResolveBoard(
 grpc::Status LeaderboardService::GetLeaderboard(
     grpc::ServerContext*, const v1::GetLeaderboardRequest* request,
     v1::GetLeaderboardResponse* response) {
-  absl::StatusOr<PeriodBucket> bucket =
-      ResolveBoard(request->scope(), request->period(), request->bucket());
-  if (!bucket.ok()) return ToGrpcStatus(bucket.status());
   absl::StatusOr<int32_t> page_size =
       ResolvePageSize("page_size", request->page_size());
   if (!page_size.ok()) return ToGrpcStatus(page_size.status());
-  const std::string kind = TokenKind(request->scope(), *bucket);
-  std::optional<BoardCursor> after;
+  const std::string kind = TokenKind(request->scope(), request->period());
+  std::optional<PageCursor> cursor;
   if (!request->page_token().empty()) {
-    absl::StatusOr<BoardCursor> cursor = DecodeCursor(kind, request->page_token());
-    if (!cursor.ok()) return ToGrpcStatus(cursor.status());
-    after = *std::move(cursor);
+    absl::StatusOr<PageCursor> decoded = DecodeCursor(kind, request->page_token());
+    if (!decoded.ok()) return ToGrpcStatus(decoded.status());
+    if (!request->bucket().empty() && request->bucket() != decoded->bucket) {
+      return ToGrpcStatus(
+          InvalidField("page_token", "belongs to another bucket"));
+    }
+    cursor = *std::move(decoded);
   }
+  absl::StatusOr<PeriodBucket> bucket = ResolveBoard(
+      request->scope(), request->period(),
+      cursor ? cursor->bucket : request->bucket());
+  if (!bucket.ok()) return ToGrpcStatus(bucket.status());
   absl::StatusOr<BoardPage> page =
       store_->Page(BucketKey(*bucket), request->scope(),
-                   after ? &*after : nullptr, *page_size);
+                   cursor ? &cursor->after : nullptr, *page_size);
   if (!page.ok()) return ToGrpcStatus(page.status());
 
   response->set_scope(request->scope());
@@ -68,7 +80,7 @@ grpc::Status LeaderboardService::GetLeaderboard(
   if (page->more) {
     const v1::LeaderboardEntry& last = *response->entries().rbegin();
     response->set_next_page_token(EncodePageToken(
-        kind, absl::StrCat(last.score(), "|", last.user_id())));
+        kind, absl::StrCat(bucket->id, "|", last.score(), "|", last.user_id())));
   }
   return grpc::Status::OK;
 }
@@ -125,8 +137,9 @@ grpc::Status LeaderboardService::SetUserVisibility(
     return ToGrpcStatus(s);
   }
   const absl::Time now = clock_();
+  // Events may be dated up to a day ahead: their buckets hold scores too.
   if (auto s = store_->SetHidden(request->user_id(), request->hidden(), now,
-                                 calendar_->RetainedBuckets(now));
+                                 calendar_->RetainedBuckets(now, absl::Hours(24)));
       !s.ok()) {
     return ToGrpcStatus(s);
   }

@@ -35,6 +35,11 @@ std::vector<v1::LeaderboardEntry> ReadEntries(
 
 }  // namespace
 
+absl::Status UnknownScope(const std::string& scope) {
+  return absl::NotFoundError(
+      absl::StrCat("scope ", scope, ": no user belongs to this group"));
+}
+
 absl::StatusOr<BoardPage> LeaderboardStore::Page(const std::string& bucket_key,
                                                  const std::string& scope,
                                                  const BoardCursor* after,
@@ -42,12 +47,13 @@ absl::StatusOr<BoardPage> LeaderboardStore::Page(const std::string& bucket_key,
   // One more than asked tells whether another page exists.
   absl::StatusOr<RedisValue> reply = RunScript(
       *redis_, {&LeaderboardPageScript(),
-                {keys_.Board(bucket_key, scope), keys_.Names()},
+                {keys_.Board(bucket_key, scope), keys_.Names(), keys_.Groups()},
                 {absl::StrCat(count + 1),
                  after ? absl::StrCat(-after->score) : "",
-                 after ? after->user_id : ""}});
+                 after ? after->user_id : "", scope}});
   if (!reply.ok()) return reply.status();
   const auto& values = reply->elements;
+  if (values.at(0).str == "NO_SCOPE") return UnknownScope(scope);
   BoardPage page;
   page.participants = values.at(0).integer;
   size_t i = 2;
@@ -66,10 +72,12 @@ absl::StatusOr<RankView> LeaderboardStore::Rank(const std::string& bucket_key,
   absl::StatusOr<RedisValue> reply = RunScript(
       *redis_, {&LeaderboardRankScript(),
                 {keys_.Board(bucket_key, scope),
-                 keys_.Board(bucket_key, scope, /*hidden=*/true), keys_.Names()},
-                {user_id, absl::StrCat(neighbors)}});
+                 keys_.Board(bucket_key, scope, /*hidden=*/true), keys_.Names(),
+                 keys_.Groups()},
+                {user_id, absl::StrCat(neighbors), scope}});
   if (!reply.ok()) return reply.status();
   const auto& values = reply->elements;
+  if (values.at(0).str == "NO_SCOPE") return UnknownScope(scope);
   if (values.at(0).str == "NOT_FOUND") {
     return absl::NotFoundError(absl::StrCat(
         "user ", user_id, " has no score on the ", scope, " board of ",

@@ -34,6 +34,9 @@ struct RankView {
   std::vector<v1::LeaderboardEntry> below;
 };
 
+// NOT_FOUND for a group no synced user ever belonged to.
+absl::Status UnknownScope(const std::string& scope);
+
 class LeaderboardStore {
  public:
   LeaderboardStore(RedisClient* redis, KeySchema keys)

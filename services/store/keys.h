@@ -65,6 +65,9 @@ class KeySchema {
                           absl::string_view scope) const {
     return absl::StrCat(prefix_, "active:", bucket_key, ":", scope);
   }
+  // Set of every group any synced user belongs to (or belonged to): a
+  // board of a group nobody was ever in is "not found", not empty.
+  std::string Groups() const { return absl::StrCat(prefix_, "groups"); }
   // Set of the scopes a user has scored on.
   std::string Scopes(absl::string_view user_id) const {
     return absl::StrCat(prefix_, "scopes:", user_id);

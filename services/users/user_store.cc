@@ -43,6 +43,11 @@ absl::Status UserStore::Upsert(const std::vector<const v1::User*>& users) {
                         absl::StrJoin(groups, " ")});
     commands.push_back(
         {"HSET", keys_.Names(), user->user_id(), user->display_name()});
+    if (!groups.empty()) {
+      RedisCommand known = {"SADD", keys_.Groups()};
+      known.insert(known.end(), groups.begin(), groups.end());
+      commands.push_back(std::move(known));
+    }
   }
   absl::StatusOr<std::vector<RedisValue>> replies =
       redis_->RunPipeline(commands);

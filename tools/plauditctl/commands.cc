@@ -367,7 +367,7 @@ absl::Status RewardsApply(const Connection& c, const std::string& path) {
         absl::StrCat(path, ": ", wanted.status().message()));
   }
   auto stub = v1::RewardService::NewStub(c.channel);
-  int created = 0, updated = 0, unchanged = 0;
+  int created = 0, updated = 0, unchanged = 0, archived = 0;
   for (const v1::Reward& reward : wanted->rewards()) {
     v1::GetRewardRequest get;
     get.set_reward_id(reward.reward_id());
@@ -379,14 +379,22 @@ absl::Status RewardsApply(const Connection& c, const std::string& path) {
       v1::CreateRewardResponse response;
       status = stub->CreateReward(NewContext(c).get(), request, &response);
       ++created;
-    } else if (status.ok() && RewardsDiffer(current.reward(), reward)) {
-      v1::UpdateRewardRequest request;  // no mask: the file replaces all
-      *request.mutable_reward() = reward;
-      v1::UpdateRewardResponse response;
-      status = stub->UpdateReward(NewContext(c).get(), request, &response);
-      ++updated;
+    } else if (status.ok() && current.reward().archived()) {
+      ++archived;  // kept for history; HR archived it on purpose
     } else if (status.ok()) {
-      ++unchanged;
+      // A file's stock is the starting stock of a new reward: re-applying
+      // the file must not refill what has been redeemed since.
+      v1::Reward wanted_reward = reward;
+      wanted_reward.clear_stock();
+      if (RewardsDiffer(current.reward(), wanted_reward)) {
+        v1::UpdateRewardRequest request;  // no mask, no stock: all but stock
+        *request.mutable_reward() = wanted_reward;
+        v1::UpdateRewardResponse response;
+        status = stub->UpdateReward(NewContext(c).get(), request, &response);
+        ++updated;
+      } else {
+        ++unchanged;
+      }
     }
     if (!status.ok()) {
       return absl::Status(FromGrpc(status).code(),
@@ -394,8 +402,10 @@ absl::Status RewardsApply(const Connection& c, const std::string& path) {
                                        status.error_message()));
     }
   }
-  *c.out << absl::StrFormat("rewards: %d created, %d updated, %d unchanged\n",
-                            created, updated, unchanged);
+  *c.out << absl::StrFormat(
+      "rewards: %d created, %d updated, %d unchanged%s\n", created, updated,
+      unchanged,
+      archived ? absl::StrCat(", ", archived, " archived left alone") : "");
   return absl::OkStatus();
 }
 

@@ -2,12 +2,16 @@
 -- Boards store -points (see boards_lib.lua): ascending order is best first,
 -- equal scores by user id.
 --
--- KEYS[1] board   KEYS[2] display names
--- ARGV: count, after_score ('' = first page), after_user
+-- KEYS[1] board   KEYS[2] display names   KEYS[3] known groups
+-- ARGV: count, after_score ('' = first page), after_user, scope
 --   (the page starts after the entry (after_score, after_user), even if
 --    that entry has moved or left the board since)
--- Returns {participants, n, n x (user, stored_score, rank, name)}
-local board, count = KEYS[1], tonumber(ARGV[1])
+-- Returns {participants, n, n x (user, stored_score, rank, name)} |
+--         {'NO_SCOPE'} (a group nobody belongs to)
+local board, count, scope = KEYS[1], tonumber(ARGV[1]), ARGV[4]
+if scope ~= 'global' and redis.call('SISMEMBER', KEYS[3], scope) == 0 then
+  return {'NO_SCOPE'}
+end
 
 -- a <= b in memcmp order, as sorted sets order equal scores. (Lua's own <=
 -- uses strcoll, and Redis takes LC_COLLATE from its environment.)

@@ -3,12 +3,15 @@
 -- in the ranks of those below them).
 --
 -- KEYS[1] board   KEYS[2] the hidden users' board of the same bucket/scope
--- KEYS[3] display names
--- ARGV: user, k
+-- KEYS[3] display names   KEYS[4] known groups
+-- ARGV: user, k, scope
 -- Returns {'OK', stored_score, rank, participants, hidden (0/1), name,
 --          n_above, n_above x (user, stored_score, rank, name),
---          n_below, n_below x (...)} | {'NOT_FOUND'}
+--          n_below, n_below x (...)} | {'NOT_FOUND'} | {'NO_SCOPE'}
 local board, user, k = KEYS[1], ARGV[1], tonumber(ARGV[2])
+if ARGV[3] ~= 'global' and redis.call('SISMEMBER', KEYS[4], ARGV[3]) == 0 then
+  return {'NO_SCOPE'}
+end
 
 local hidden = 0
 local score = redis.call('ZSCORE', board, user)
@@ -42,6 +45,9 @@ for j = 1, #items / 2 do
   else
     ranks[j] = from + j
   end
+end
+-- Only then the hidden user's own place (a tie copies an adjusted rank).
+for j = 1, #scores do
   if hidden == 1 and tonumber(scores[j]) > tonumber(score) then
     ranks[j] = ranks[j] + 1
   end

@@ -21,7 +21,9 @@ for _, scope in ipairs(redis.call('SMEMBERS', prefix .. 'scopes:' .. user)) do
     local score = redis.call('ZSCORE', from .. suffix, user)
     if score then
       redis.call('ZREM', from .. suffix, user)
-      redis.call('ZADD', to .. suffix, score, user)
+      -- Added, not set: an entry may already be there (written while the
+      -- flag was changing hands): no point may be lost.
+      redis.call('ZINCRBY', to .. suffix, score, user)
       if bucket.until_ms ~= 0 then
         redis.call('PEXPIRE', to .. suffix,
                    string.format('%d', math.max(1, bucket.until_ms - now)))
