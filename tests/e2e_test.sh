@@ -13,6 +13,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 "$runfiles/tools/serve.sh" --plauditd="$plauditd" --plauditctl="$ctl" \
   --listen=127.0.0.1:0 --data="$data" --example-rules -- --time_zone=Europe/Berlin \
+  --metrics_listen=127.0.0.1:0 \
   > "$TEST_TMPDIR/serve.log" 2>&1 &
 serve_pid=$!
 trap 'kill -TERM $serve_pid 2>/dev/null || true; wait $serve_pid 2>/dev/null || true' EXIT
@@ -59,6 +60,14 @@ echo "$out" | grep -q "hidden" || fail "hide: $out"
 [ "$(ctl top global all | grep -c ann)" = 0 ] || fail "hidden ann listed"
 ctl unhide ann >/dev/null
 if out="$(ctl top global fortnight 2>&1)"; then fail "bad period accepted"; fi
+
+# Engagement figures: today, company-wide; a small group is withheld.
+out="$(ctl stats global day)"
+echo "$out" | grep -qE "^  events +4$" || fail "stats: $out"
+echo "$out" | grep -qE "^  points awarded +23$" || fail "stats points: $out"
+echo "$out" | grep -qE "post.created +1" || fail "stats by action: $out"
+out="$(ctl stats dept:sales week)"
+echo "$out" | grep -q "withheld" || fail "small group shown: $out"
 
 # HR grants, and a deduction below zero is refused.
 out="$(ctl adjust ann --delta=100 --reason="Hackathon winner" --request_id=hack-1)"

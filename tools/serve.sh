@@ -62,8 +62,9 @@ fi
 mkdir -p "$data"
 port_file="$data/plauditd.port"
 rm -f "$port_file"
+revision="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 "$plauditd" --listen="$listen" --redis="$redis" --port_file="$port_file" \
-  ${extra[@]+"${extra[@]}"} &
+  --build_revision="$revision" ${extra[@]+"${extra[@]}"} &
 pids+=($!)
 plauditd_pid=$!
 

@@ -16,6 +16,7 @@ grpc::Status EventService::RecordEvent(grpc::ServerContext*,
   absl::StatusOr<std::vector<v1::EventOutcome>> outcomes =
       recorder_->Record({&request->event()});
   if (!outcomes.ok()) return ToGrpcStatus(outcomes.status());
+  metrics_->EventRecorded(request->event().action(), outcomes->front());
   *response->mutable_outcome() = std::move(outcomes->front());
   return grpc::Status::OK;
 }
@@ -43,7 +44,10 @@ grpc::Status EventService::RecordEvents(grpc::ServerContext*,
   absl::StatusOr<std::vector<v1::EventOutcome>> outcomes =
       recorder_->Record(events);
   if (!outcomes.ok()) return ToGrpcStatus(outcomes.status());
-  for (auto& outcome : *outcomes) *response->add_outcomes() = std::move(outcome);
+  for (size_t i = 0; i < outcomes->size(); ++i) {
+    metrics_->EventRecorded(events[i]->action(), (*outcomes)[i]);
+    *response->add_outcomes() = std::move((*outcomes)[i]);
+  }
   return grpc::Status::OK;
 }
 
@@ -56,6 +60,7 @@ grpc::Status EventService::RetractEvent(grpc::ServerContext*,
   absl::StatusOr<v1::RetractEventResponse> retraction =
       recorder_->Retract(request->event_id());
   if (!retraction.ok()) return ToGrpcStatus(retraction.status());
+  if (!retraction->already_retracted()) metrics_->EventRetracted();
   *response = *std::move(retraction);
   return grpc::Status::OK;
 }

@@ -5,13 +5,14 @@
 #include "plaudit/v1/event_service.grpc.pb.h"
 #include "services/common/clock.h"
 #include "services/events/event_recorder.h"
+#include "services/metrics/metrics.h"
 
 namespace plaudit {
 
 class EventService final : public v1::EventService::Service {
  public:
-  EventService(EventRecorder* recorder, Clock clock)
-      : recorder_(recorder), clock_(std::move(clock)) {}
+  EventService(EventRecorder* recorder, Metrics* metrics, Clock clock)
+      : recorder_(recorder), metrics_(metrics), clock_(std::move(clock)) {}
 
   grpc::Status RecordEvent(grpc::ServerContext* context,
                            const v1::RecordEventRequest* request,
@@ -25,6 +26,7 @@ class EventService final : public v1::EventService::Service {
 
  private:
   EventRecorder* recorder_;
+  Metrics* metrics_;
   const Clock clock_;
 };
 

@@ -6,6 +6,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "glog/logging.h"
 #include "services/plauditd/server.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
@@ -22,6 +23,10 @@ ABSL_FLAG(int, retain_months, 13, "Past month leaderboards kept");
 ABSL_FLAG(int, retain_years, 5, "Past year leaderboards kept");
 ABSL_FLAG(int, privacy_min_active_users, 5,
           "Engagement figures of groups with fewer active users are withheld");
+ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9464",
+          "Prometheus /metrics address, host:port (empty: off)");
+ABSL_FLAG(std::string, build_revision, "unknown",
+          "Source revision, shown in plaudit_build_info");
 ABSL_FLAG(std::string, rules_file, "",
           "Rules JSON applied at start (create or update to match)");
 ABSL_FLAG(std::string, port_file, "",
@@ -34,6 +39,9 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("plauditd: the Plaudit engagement and rewards service");
   absl::ParseCommandLine(argc, argv);
+  // Logs go to stderr (one line per failed call; none per successful one).
+  FLAGS_logtostderr = true;
+  google::InitGoogleLogging(argv[0]);
 
   // Block the stop signals in every thread (gRPC's inherit the mask) and
   // wait for them here, so shutdown runs in ordinary code, not a handler.
@@ -50,6 +58,8 @@ int main(int argc, char** argv) {
   options.tenant = absl::GetFlag(FLAGS_tenant);
   options.time_zone = absl::GetFlag(FLAGS_time_zone);
   options.rules_file = absl::GetFlag(FLAGS_rules_file);
+  options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  options.build.revision = absl::GetFlag(FLAGS_build_revision);
   options.retention.days = absl::GetFlag(FLAGS_retain_days);
   options.retention.weeks = absl::GetFlag(FLAGS_retain_weeks);
   options.retention.months = absl::GetFlag(FLAGS_retain_months);
@@ -64,7 +74,11 @@ int main(int argc, char** argv) {
   }
   std::cout << "plauditd: serving on port " << (*server)->port()
             << ", tenant " << options.tenant << ", Redis "
-            << options.redis.address << std::endl;
+            << options.redis.address;
+  if ((*server)->metrics_port() != 0) {
+    std::cout << ", metrics on port " << (*server)->metrics_port();
+  }
+  std::cout << std::endl;
 
   if (const std::string path = absl::GetFlag(FLAGS_port_file); !path.empty()) {
     // Written whole under another name, then renamed: readers never see half.

@@ -10,7 +10,9 @@
 #include "services/common/period.h"
 #include "services/common/validation.h"
 #include "services/events/event_service.h"
+#include "prometheus/exposer.h"
 #include "services/leaderboards/leaderboard_service.h"
+#include "services/metrics/grpc_interceptor.h"
 #include "services/rewards/reward_service.h"
 #include "services/rules/rule_service.h"
 #include "services/rules/rules_file.h"
@@ -19,6 +21,8 @@
 namespace plaudit {
 
 struct PlauditServer::Parts {
+  std::unique_ptr<Metrics> metrics;
+  std::unique_ptr<prometheus::Exposer> exposer;
   std::unique_ptr<RedisClient> redis;
   std::unique_ptr<BoardCalendar> calendar;
   std::unique_ptr<LeaderboardStore> leaderboard_store;
@@ -83,11 +87,12 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
   absl::StatusOr<absl::TimeZone> zone =
       LoadTenantTimeZone("time_zone", options.time_zone);
   if (!zone.ok()) return zone.status();
+  auto parts = std::make_unique<Parts>();
+  parts->metrics = std::make_unique<Metrics>(options.build);
+  options.redis.observer = parts->metrics.get();
   absl::StatusOr<std::unique_ptr<RedisClient>> redis =
       RedisClient::Create(options.redis);
   if (!redis.ok()) return redis.status();
-
-  auto parts = std::make_unique<Parts>();
   parts->redis = *std::move(redis);
   const KeySchema keys(options.tenant);
   parts->rule_store =
@@ -108,7 +113,8 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
   parts->redemption_store = std::make_unique<RedemptionStore>(
       parts->redis.get(), keys, parts->calendar.get(), options.clock);
   parts->reward_service = std::make_unique<RewardService>(
-      parts->catalog_store.get(), parts->redemption_store.get());
+      parts->catalog_store.get(), parts->redemption_store.get(),
+      parts->metrics.get());
   parts->engagement_store =
       std::make_unique<EngagementStore>(parts->redis.get(), keys);
   parts->analytics_service = std::make_unique<AnalyticsService>(
@@ -117,8 +123,8 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
   parts->user_store = std::make_unique<UserStore>(parts->redis.get(), keys);
   parts->rule_service = std::make_unique<RuleService>(
       parts->rule_store.get(), parts->rule_cache.get());
-  parts->event_service =
-      std::make_unique<EventService>(parts->recorder.get(), options.clock);
+  parts->event_service = std::make_unique<EventService>(
+      parts->recorder.get(), parts->metrics.get(), options.clock);
   parts->account_service =
       std::make_unique<AccountService>(parts->account_store.get());
   parts->user_service = std::make_unique<UserService>(parts->user_store.get());
@@ -130,9 +136,26 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
     }
   }
 
+  if (!options.metrics_listen.empty()) {
+    // civetweb throws when it cannot listen: the one exception we catch.
+    try {
+      parts->exposer =
+          std::make_unique<prometheus::Exposer>(options.metrics_listen);
+    } catch (const std::exception& e) {
+      return absl::UnavailableError(absl::StrCat(
+          "metrics_listen: cannot listen on ", options.metrics_listen, ": ",
+          e.what()));
+    }
+    parts->exposer->RegisterCollectable(parts->metrics->registry());
+  }
+
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(std::make_unique<CallMetricsFactory>(parts->metrics.get()));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.AddListeningPort(options.listen_address,
                            grpc::InsecureServerCredentials(), &parts->port);
   builder.RegisterService(parts->rule_service.get());
@@ -156,6 +179,12 @@ PlauditServer::PlauditServer(std::unique_ptr<Parts> parts)
 PlauditServer::~PlauditServer() { Shutdown(absl::ZeroDuration()); }
 
 int PlauditServer::port() const { return parts_->port; }
+
+int PlauditServer::metrics_port() const {
+  if (parts_->exposer == nullptr) return 0;
+  const std::vector<int> ports = parts_->exposer->GetListeningPorts();
+  return ports.empty() ? 0 : ports.front();
+}
 
 void PlauditServer::Shutdown(absl::Duration grace) {
   parts_->server->Shutdown(absl::ToChronoTime(absl::Now() + grace));

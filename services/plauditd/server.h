@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "services/common/clock.h"
 #include "services/common/period.h"
+#include "services/metrics/metrics.h"
 #include "services/store/redis_client.h"
 
 namespace plaudit {
@@ -29,6 +30,9 @@ struct ServerOptions {
   int privacy_min_active_users = 5;
   // Rules file applied at start (create or update to match); empty = none.
   std::string rules_file;
+  // Prometheus /metrics on its own host:port (port 0: any); empty = off.
+  std::string metrics_listen;
+  BuildInfo build{"0.1.0", "unknown"};
   Clock clock = SystemClock();
 };
 
@@ -40,6 +44,8 @@ class PlauditServer {
   ~PlauditServer();
 
   int port() const;
+  // The /metrics port (0 when metrics are off).
+  int metrics_port() const;
   // Stops accepting calls and lets in-flight ones finish within `grace`.
   void Shutdown(absl::Duration grace);
   void Wait();

@@ -119,6 +119,7 @@ absl::StatusOr<v1::RedeemResponse> RedemptionStore::Redeem(
   v1::RedeemResponse response;
   *response.mutable_redemption() = *std::move(redemption);
   response.set_balance(ToInt(values.at(2).str));
+  response.set_duplicate(status == "DUP");
   return response;
 }
 

@@ -131,6 +131,11 @@ grpc::Status RewardService::Redeem(grpc::ServerContext*,
   if (auto s = ValidateRedeem(*request); !s.ok()) return ToGrpcStatus(s);
   absl::StatusOr<v1::RedeemResponse> result = redemptions_->Redeem(*request);
   if (!result.ok()) return ToGrpcStatus(result.status());
+  if (!result->duplicate()) {
+    metrics_->RedemptionEntered(
+        v1::Redemption::Status_Name(result->redemption().status()));
+    metrics_->PointsRedeemed(result->redemption().points());
+  }
   *response = *std::move(result);
   return grpc::Status::OK;
 }
@@ -191,6 +196,7 @@ grpc::Status RewardService::Transition(const std::string& redemption_id,
   absl::StatusOr<v1::Redemption> redemption =
       redemptions_->Apply(redemption_id, action, reason, user_id);
   if (!redemption.ok()) return ToGrpcStatus(redemption.status());
+  metrics_->RedemptionEntered(v1::Redemption::Status_Name(redemption->status()));
   *out = *std::move(redemption);
   return grpc::Status::OK;
 }

@@ -3,6 +3,7 @@
 #define PLAUDIT_SERVICES_REWARDS_REWARD_SERVICE_H_
 
 #include "plaudit/v1/reward_service.grpc.pb.h"
+#include "services/metrics/metrics.h"
 #include "services/rewards/catalog_store.h"
 #include "services/rewards/redemption_store.h"
 
@@ -10,8 +11,9 @@ namespace plaudit {
 
 class RewardService final : public v1::RewardService::Service {
  public:
-  RewardService(CatalogStore* catalog, RedemptionStore* redemptions)
-      : catalog_(catalog), redemptions_(redemptions) {}
+  RewardService(CatalogStore* catalog, RedemptionStore* redemptions,
+                Metrics* metrics)
+      : catalog_(catalog), redemptions_(redemptions), metrics_(metrics) {}
 
   grpc::Status CreateReward(grpc::ServerContext*, const v1::CreateRewardRequest*,
                             v1::CreateRewardResponse*) override;
@@ -53,6 +55,7 @@ class RewardService final : public v1::RewardService::Service {
 
   CatalogStore* catalog_;
   RedemptionStore* redemptions_;
+  Metrics* metrics_;
 };
 
 }  // namespace plaudit

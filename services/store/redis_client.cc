@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "hiredis/hiredis.h"
 
 namespace plaudit {
@@ -149,6 +150,7 @@ absl::StatusOr<RedisClient::Connection> RedisClient::Acquire() {
   if (connection == nullptr) {
     return absl::ResourceExhaustedError("redis: cannot allocate a connection");
   }
+  if (options_.observer) options_.observer->OnConnect(connection->err == 0);
   if (connection->err != 0) {
     return absl::UnavailableError(absl::StrCat(
         "redis: cannot connect to ", options_.address, ": ",
@@ -165,10 +167,15 @@ void RedisClient::DropIdle() {
 }
 
 void RedisClient::Release(Connection connection) {
-  absl::MutexLock lock(&mu_);
-  if (static_cast<int>(idle_.size()) < options_.max_idle_connections) {
-    idle_.push_back(std::move(connection));
+  size_t idle = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    if (static_cast<int>(idle_.size()) < options_.max_idle_connections) {
+      idle_.push_back(std::move(connection));
+    }
+    idle = idle_.size();
   }
+  if (options_.observer) options_.observer->OnIdleConnections(idle);
 }
 
 absl::StatusOr<RedisValue> RedisClient::Run(const RedisCommand& command) {
@@ -179,6 +186,16 @@ absl::StatusOr<RedisValue> RedisClient::Run(const RedisCommand& command) {
 }
 
 absl::StatusOr<std::vector<RedisValue>> RedisClient::RunPipeline(
+    const std::vector<RedisCommand>& commands) {
+  if (options_.observer == nullptr) return Exchange(commands);
+  const absl::Time start = absl::Now();
+  absl::StatusOr<std::vector<RedisValue>> values = Exchange(commands);
+  options_.observer->OnRoundTrip(absl::Now() - start, commands.size(),
+                                 values.status());
+  return values;
+}
+
+absl::StatusOr<std::vector<RedisValue>> RedisClient::Exchange(
     const std::vector<RedisCommand>& commands) {
   absl::StatusOr<Connection> connection = Acquire();
   if (!connection.ok()) return connection.status();

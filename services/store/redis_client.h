@@ -36,12 +36,24 @@ struct RedisValue {
 
 using RedisCommand = std::vector<std::string>;
 
+// Told about every round trip and connection (metrics); must be cheap and
+// thread-safe.
+class RedisObserver {
+ public:
+  virtual ~RedisObserver() = default;
+  virtual void OnRoundTrip(absl::Duration elapsed, size_t commands,
+                           const absl::Status& status) = 0;
+  virtual void OnConnect(bool ok) = 0;
+  virtual void OnIdleConnections(size_t idle) = 0;
+};
+
 struct RedisOptions {
   // "tcp://host:port" or "unix:///path/to/socket".
   std::string address = "tcp://127.0.0.1:6379";
   absl::Duration timeout = absl::Seconds(2);
   // Idle connections kept for reuse; more are opened under load.
   int max_idle_connections = 64;
+  RedisObserver* observer = nullptr;  // not owned; may be null
 };
 
 class RedisClient {
@@ -68,6 +80,8 @@ class RedisClient {
               int port);
   // An idle connection that is still open, or a new one.
   absl::StatusOr<Connection> Acquire();
+  absl::StatusOr<std::vector<RedisValue>> Exchange(
+      const std::vector<RedisCommand>& commands);
   void Release(Connection connection);
   // Forgets idle connections: after one failed, the rest likely point at
   // the same dead server.

@@ -49,6 +49,10 @@ absl::Status ShowRank(const Connection& c, const std::string& user_id,
 absl::Status SetHidden(const Connection& c, const std::string& user_id,
                        bool hidden);
 
+// Engagement figures of one bucket with the change against the previous.
+absl::Status ShowStats(const Connection& c, const std::string& scope,
+                       v1::Period period, const std::string& bucket);
+
 // Creates or updates rewards to match the catalog file (validated whole
 // first); rewards not in the file are kept.
 absl::Status RewardsApply(const Connection& c, const std::string& path);

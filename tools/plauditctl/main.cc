@@ -50,6 +50,8 @@ constexpr char kUsage[] = R"(plauditctl [--server=host:port] COMMAND
                                         group; period: all, year, month, week, day)
   rank USER SCOPE PERIOD [--bucket=B] [--neighbors=K]   where USER stands
   hide USER | unhide USER               leaderboard privacy opt-out (HR)
+  stats SCOPE PERIOD [--bucket=B]       engagement figures (period: year,
+                                        month, week, day) and their growth
   rewards apply -f catalog.json         create/update rewards to match the file
   rewards list [--all]                  the catalog (--all: inactive, archived)
   redeem USER REWARD [--quantity=N] [--request_id=ID]
@@ -102,6 +104,11 @@ absl::Status Dispatch(const std::vector<std::string>& args,
     if (top) return ShowTop(c, args[1], *period, bucket, absl::GetFlag(FLAGS_limit));
     return ShowRank(c, args[1], args[2], *period, bucket,
                     absl::GetFlag(FLAGS_neighbors));
+  }
+  if (args.size() == 3 && args[0] == "stats") {
+    absl::StatusOr<plaudit::v1::Period> period = ParsePeriod(args[2]);
+    if (!period.ok()) return period.status();
+    return ShowStats(c, args[1], *period, absl::GetFlag(FLAGS_bucket));
   }
   if (args.size() == 2 && (args[0] == "hide" || args[0] == "unhide")) {
     return SetHidden(c, args[1], args[0] == "hide");

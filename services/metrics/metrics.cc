@@ -1,0 +1,200 @@
+#include "services/metrics/metrics.h"
+
+#include "absl/time/clock.h"
+
+namespace plaudit {
+namespace {
+
+using prometheus::BuildCounter;
+using prometheus::BuildGauge;
+using prometheus::BuildHistogram;
+
+// 0.5 ms .. 10 s: Redis round trips and RPCs alike.
+const prometheus::Histogram::BucketBoundaries kLatencyBuckets = {
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10};
+
+// Redis failures by kind, as the client maps them to codes.
+std::string ErrorKind(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kUnavailable: return "unavailable";
+    case absl::StatusCode::kDeadlineExceeded: return "timeout";
+    case absl::StatusCode::kResourceExhausted: return "resource_exhausted";
+    default: return "internal";
+  }
+}
+
+}  // namespace
+
+Metrics::Metrics(const BuildInfo& build)
+    : registry_(std::make_shared<prometheus::Registry>()),
+      requests_(BuildCounter()
+                    .Name("plaudit_grpc_requests_total")
+                    .Help("gRPC calls handled, by method and status code")
+                    .Register(*registry_)),
+      request_seconds_(BuildHistogram()
+                           .Name("plaudit_grpc_request_duration_seconds")
+                           .Help("gRPC call latency, by method")
+                           .Register(*registry_)),
+      in_flight_(BuildGauge()
+                     .Name("plaudit_grpc_requests_in_flight")
+                     .Help("gRPC calls being handled now")
+                     .Register(*registry_)
+                     .Add({})),
+      redis_seconds_(BuildHistogram()
+                         .Name("plaudit_redis_round_trip_duration_seconds")
+                         .Help("Redis round trips (a command, a script or a "
+                               "pipeline), including waiting for a connection")
+                         .Register(*registry_)
+                         .Add({}, kLatencyBuckets)),
+      redis_commands_(BuildCounter()
+                          .Name("plaudit_redis_commands_total")
+                          .Help("Commands sent to Redis (a pipeline counts "
+                                "each of its commands)")
+                          .Register(*registry_)
+                          .Add({})),
+      redis_errors_(BuildCounter()
+                        .Name("plaudit_redis_errors_total")
+                        .Help("Failed Redis round trips, by kind")
+                        .Register(*registry_)),
+      redis_connects_(BuildCounter()
+                          .Name("plaudit_redis_connects_total")
+                          .Help("Connections opened to Redis, by result")
+                          .Register(*registry_)),
+      redis_idle_(BuildGauge()
+                      .Name("plaudit_redis_idle_connections")
+                      .Help("Connections in the pool waiting for a call")
+                      .Register(*registry_)
+                      .Add({})),
+      events_(BuildCounter()
+                  .Name("plaudit_events_recorded_total")
+                  .Help("Events recorded for the first time, by action")
+                  .Register(*registry_)),
+      duplicates_(BuildCounter()
+                      .Name("plaudit_events_duplicate_total")
+                      .Help("Events sent again (same event_id): nothing paid")
+                      .Register(*registry_)
+                      .Add({})),
+      points_awarded_(BuildCounter()
+                          .Name("plaudit_points_awarded_total")
+                          .Help("Points paid by rules, by action")
+                          .Register(*registry_)),
+      points_deducted_(BuildCounter()
+                           .Name("plaudit_points_deducted_total")
+                           .Help("Points taken by penalty rules, by action")
+                           .Register(*registry_)),
+      refusals_(BuildCounter()
+                    .Name("plaudit_awards_refused_total")
+                    .Help("Rules that matched an event but paid nothing, by "
+                          "reason")
+                    .Register(*registry_)),
+      retractions_(BuildCounter()
+                       .Name("plaudit_retractions_total")
+                       .Help("Events retracted (their awards reversed)")
+                       .Register(*registry_)
+                       .Add({})),
+      redemptions_(BuildCounter()
+                       .Name("plaudit_redemptions_total")
+                       .Help("Redemptions entering a status (PENDING or "
+                             "APPROVED when placed, then the workflow)")
+                       .Register(*registry_)),
+      points_redeemed_(BuildCounter()
+                           .Name("plaudit_points_redeemed_total")
+                           .Help("Points debited by redemptions when placed")
+                           .Register(*registry_)
+                           .Add({})) {
+  // Series of known label values exist from the start: rate() sees them
+  // from zero, and dashboards find every family.
+  for (const char* kind : {"unavailable", "timeout", "resource_exhausted", "internal"}) {
+    redis_errors_.Add({{"kind", kind}});
+  }
+  for (const char* result : {"ok", "failed"}) {
+    redis_connects_.Add({{"result", result}});
+  }
+  for (int reason = v1::Refusal::Reason_MIN + 1;
+       reason <= v1::Refusal::Reason_MAX; ++reason) {
+    if (v1::Refusal::Reason_IsValid(reason)) {
+      refusals_.Add({{"reason", v1::Refusal::Reason_Name(
+                                    static_cast<v1::Refusal::Reason>(reason))}});
+    }
+  }
+  for (const char* status :
+       {"PENDING", "APPROVED", "FULFILLED", "REJECTED", "CANCELLED"}) {
+    redemptions_.Add({{"status", status}});
+  }
+  BuildGauge()
+      .Name("plaudit_build_info")
+      .Help("The running build: always 1")
+      .Register(*registry_)
+      .Add({{"version", build.version}, {"revision", build.revision}})
+      .Set(1);
+  BuildGauge()
+      .Name("process_start_time_seconds")
+      .Help("Start time of the process since the Unix epoch, in seconds")
+      .Register(*registry_)
+      .Add({})
+      .Set(absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch()));
+}
+
+void Metrics::CallStarted() { in_flight_.Increment(); }
+
+void Metrics::CallFinished(const std::string& method, const std::string& code,
+                           absl::Duration elapsed) {
+  in_flight_.Decrement();
+  requests_.Add({{"method", method}, {"code", code}}).Increment();
+  request_seconds_.Add({{"method", method}}, kLatencyBuckets)
+      .Observe(absl::ToDoubleSeconds(elapsed));
+}
+
+void Metrics::OnRoundTrip(absl::Duration elapsed, size_t commands,
+                          const absl::Status& status) {
+  redis_seconds_.Observe(absl::ToDoubleSeconds(elapsed));
+  redis_commands_.Increment(static_cast<double>(commands));
+  if (!status.ok()) redis_errors_.Add({{"kind", ErrorKind(status)}}).Increment();
+}
+
+void Metrics::OnConnect(bool ok) {
+  redis_connects_.Add({{"result", ok ? "ok" : "failed"}}).Increment();
+}
+
+void Metrics::OnIdleConnections(size_t idle) {
+  redis_idle_.Set(static_cast<double>(idle));
+}
+
+std::string Metrics::BoundedAction(const std::string& action) {
+  absl::MutexLock lock(&mu_);
+  if (actions_.contains(action)) return action;
+  if (actions_.size() >= kMaxActions) return "other";
+  actions_.insert(action);
+  return action;
+}
+
+void Metrics::EventRecorded(const std::string& action,
+                            const v1::EventOutcome& outcome) {
+  if (outcome.duplicate()) {
+    duplicates_.Increment();
+    return;
+  }
+  const std::string label = BoundedAction(action);
+  events_.Add({{"action", label}}).Increment();
+  for (const v1::Award& award : outcome.awards()) {
+    auto& family = award.points() >= 0 ? points_awarded_ : points_deducted_;
+    family.Add({{"action", label}})
+        .Increment(static_cast<double>(std::llabs(award.points())));
+  }
+  for (const v1::Refusal& refusal : outcome.refusals()) {
+    refusals_.Add({{"reason", v1::Refusal::Reason_Name(refusal.reason())}})
+        .Increment();
+  }
+}
+
+void Metrics::EventRetracted() { retractions_.Increment(); }
+
+void Metrics::RedemptionEntered(const std::string& status) {
+  redemptions_.Add({{"status", status}}).Increment();
+}
+
+void Metrics::PointsRedeemed(int64_t points) {
+  points_redeemed_.Increment(static_cast<double>(points));
+}
+
+}  // namespace plaudit
