@@ -7,7 +7,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 tools/install-deps.sh || exit 1
 log="$(mktemp)"
-bazel test //... "$@" 2>&1 | tee "$log"
+# In CI every test runs (the disk cache still saves the compiling).
+flags=()
+[ "${CI:-}" = "true" ] && flags+=(--cache_test_results=no)
+bazel test //... ${flags[@]+"${flags[@]}"} "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 passed=$(grep -cE '^//[^ ]+ +(\(cached\) )?PASSED' "$log")
 failed=$(grep -cE '^//[^ ]+ +(\(cached\) )?(FAILED|TIMEOUT|NO STATUS|FLAKY)' "$log")
