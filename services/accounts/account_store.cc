@@ -12,11 +12,6 @@ namespace {
 
 using google::protobuf::util::TimeUtil;
 
-int64_t ToInt(const std::string& text) {
-  int64_t value = 0;
-  return absl::SimpleAtoi(text, &value) ? value : 0;
-}
-
 // A stream entry [id, [field, value, ...]] as a ledger entry.
 v1::LedgerEntry ParseLedgerEntry(const RedisValue& item) {
   v1::LedgerEntry entry;
@@ -31,9 +26,9 @@ v1::LedgerEntry ParseLedgerEntry(const RedisValue& item) {
                          ? type
                          : v1::LedgerEntry::TYPE_UNSPECIFIED);
     } else if (name == "delta") {
-      entry.set_delta(ToInt(value));
+      entry.set_delta(ParseInteger(value));
     } else if (name == "balance") {
-      entry.set_balance_after(ToInt(value));
+      entry.set_balance_after(ParseInteger(value));
     } else if (name == "ref") {
       entry.set_reference(value);
     } else if (name == "rule") {
@@ -42,7 +37,7 @@ v1::LedgerEntry ParseLedgerEntry(const RedisValue& item) {
       entry.set_reason(value);
     } else if (name == "at") {
       *entry.mutable_create_time() =
-          TimeUtil::MillisecondsToTimestamp(ToInt(value));
+          TimeUtil::MillisecondsToTimestamp(ParseInteger(value));
     }
   }
   return entry;
@@ -77,8 +72,8 @@ absl::StatusOr<v1::Balance> AccountStore::GetBalance(
   if (!reply.ok()) return reply.status();
   v1::Balance balance;
   balance.set_user_id(user_id);
-  balance.set_balance(ToInt(reply->elements.at(0).str));
-  balance.set_lifetime_earned(ToInt(reply->elements.at(1).str));
+  balance.set_balance(ParseInteger(reply->elements.at(0).str));
+  balance.set_lifetime_earned(ParseInteger(reply->elements.at(1).str));
   return balance;
 }
 
@@ -131,16 +126,16 @@ absl::StatusOr<v1::AdjustBalanceResponse> AccountStore::Adjust(
   v1::LedgerEntry* entry = response.mutable_entry();
   entry->set_entry_id(fields.at(1).str);
   entry->set_type(v1::LedgerEntry::ADJUST);
-  entry->set_delta(ToInt(fields.at(2).str));
-  entry->set_balance_after(ToInt(fields.at(3).str));
+  entry->set_delta(ParseInteger(fields.at(2).str));
+  entry->set_balance_after(ParseInteger(fields.at(3).str));
   *entry->mutable_create_time() =
-      TimeUtil::MillisecondsToTimestamp(ToInt(fields.at(4).str));
+      TimeUtil::MillisecondsToTimestamp(ParseInteger(fields.at(4).str));
   entry->set_reason(fields.at(5).str);
   entry->set_reference(absl::StrCat("adjust:", a.request_id));
   v1::Balance* balance = response.mutable_balance();
   balance->set_user_id(a.user_id);
-  balance->set_balance(ToInt(fields.at(6).str));
-  balance->set_lifetime_earned(ToInt(fields.at(7).str));
+  balance->set_balance(ParseInteger(fields.at(6).str));
+  balance->set_lifetime_earned(ParseInteger(fields.at(7).str));
   return response;
 }
 

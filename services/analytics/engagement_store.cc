@@ -9,11 +9,6 @@ namespace {
 
 constexpr int kCommandsPerBucket = 4;
 
-int64_t ToInt(const std::string& text) {
-  int64_t value = 0;
-  return absl::SimpleAtoi(text, &value) ? value : 0;
-}
-
 }  // namespace
 
 absl::StatusOr<std::vector<v1::EngagementFigures>> EngagementStore::Read(
@@ -42,7 +37,7 @@ absl::StatusOr<std::vector<v1::EngagementFigures>> EngagementStore::Read(
     const auto& fields = r[0].elements;
     for (size_t i = 0; i + 1 < fields.size(); i += 2) {
       const std::string& name = fields[i].str;
-      const int64_t value = ToInt(fields[i + 1].str);
+      const int64_t value = ParseInteger(fields[i + 1].str);
       if (name == "events") {
         f.set_events(value);
       } else if (name == "points") {

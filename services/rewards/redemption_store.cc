@@ -15,11 +15,6 @@ namespace {
 
 using google::protobuf::util::TimeUtil;
 
-int64_t ToInt(const std::string& text) {
-  int64_t value = 0;
-  return absl::SimpleAtoi(text, &value) ? value : 0;
-}
-
 // The refusal of the redeem script as the message the employee reads.
 absl::Status Refusal(const std::string& reason, const std::string& detail,
                      const v1::RedeemRequest& request) {
@@ -57,16 +52,16 @@ v1::Redemption FromHash(const std::string& id,
   r.set_user_id(f["user"]);
   r.set_reward_id(f["reward"]);
   r.set_reward_title(f["title"]);
-  r.set_quantity(static_cast<int32_t>(ToInt(f["quantity"])));
-  r.set_points(ToInt(f["points"]));
+  r.set_quantity(static_cast<int32_t>(ParseInteger(f["quantity"])));
+  r.set_points(ParseInteger(f["points"]));
   v1::Redemption::Status status;
   r.set_status(v1::Redemption::Status_Parse(f["status"], &status)
                    ? status
                    : v1::Redemption::STATUS_UNSPECIFIED);
   r.set_request_id(f["request_id"]);
   r.set_reason(f["reason"]);
-  *r.mutable_create_time() = TimeUtil::MillisecondsToTimestamp(ToInt(f["created"]));
-  *r.mutable_update_time() = TimeUtil::MillisecondsToTimestamp(ToInt(f["updated"]));
+  *r.mutable_create_time() = TimeUtil::MillisecondsToTimestamp(ParseInteger(f["created"]));
+  *r.mutable_update_time() = TimeUtil::MillisecondsToTimestamp(ParseInteger(f["updated"]));
   return r;
 }
 
@@ -118,7 +113,7 @@ absl::StatusOr<v1::RedeemResponse> RedemptionStore::Redeem(
   if (!redemption.ok()) return redemption.status();
   v1::RedeemResponse response;
   *response.mutable_redemption() = *std::move(redemption);
-  response.set_balance(ToInt(values.at(2).str));
+  response.set_balance(ParseInteger(values.at(2).str));
   response.set_duplicate(status == "DUP");
   return response;
 }
@@ -163,7 +158,7 @@ absl::StatusOr<RedemptionPage> RedemptionStore::List(
       v1::Redemption r = FromHash(ids->elements[i].str, (*hashes)[i].elements);
       if (filter_status && r.status() != filter.status) continue;
       if (static_cast<int>(page.redemptions.size()) == limit) {
-        page.last_sequence = ToInt(page.redemptions.back().redemption_id());
+        page.last_sequence = ParseInteger(page.redemptions.back().redemption_id());
         return page;
       }
       page.redemptions.push_back(std::move(r));

@@ -223,6 +223,11 @@ absl::StatusOr<std::vector<RedisValue>> RedisClient::Exchange(
   return values;
 }
 
+int64_t ParseInteger(absl::string_view text) {
+  int64_t value = 0;
+  return absl::SimpleAtoi(text, &value) ? value : 0;
+}
+
 absl::Status RedisErrorStatus(absl::string_view error) {
   for (absl::string_view transient : {"LOADING", "BUSY", "MASTERDOWN",
                                       "TRYAGAIN", "READONLY", "NOSCRIPT"}) {

@@ -95,6 +95,10 @@ class RedisClient {
   std::vector<Connection> idle_ ABSL_GUARDED_BY(mu_);
 };
 
+// Redis answers many integers as text (hash fields, stream entries, script
+// replies): the number, or 0 for text that is not one.
+int64_t ParseInteger(absl::string_view text);
+
 // An error reply as a status: Redis refusing for a passing reason (LOADING
 // its AOF after a restart, BUSY, a replica, a script cache just flushed) is
 // UNAVAILABLE, OOM is RESOURCE_EXHAUSTED, anything else (a bug) INTERNAL.
