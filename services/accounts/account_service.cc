@@ -1,6 +1,7 @@
 #include "services/accounts/account_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "services/common/call_guard.h"
 #include "services/common/grpc_status.h"
 #include "services/common/validation.h"
 
@@ -25,21 +26,23 @@ absl::Status ValidateAdjustment(const v1::AdjustBalanceRequest& request) {
 
 }  // namespace
 
-grpc::Status AccountService::GetBalance(grpc::ServerContext*,
+grpc::Status AccountService::GetBalance(grpc::ServerContext* context,
                                         const v1::GetBalanceRequest* request,
                                         v1::GetBalanceResponse* response) {
+  PLAUDIT_ADMIT(caller, guard_, context, "AccountService/GetBalance");
   if (auto s = ValidateId("user_id", request->user_id()); !s.ok()) {
     return ToGrpcStatus(s);
   }
-  absl::StatusOr<v1::Balance> balance = store_->GetBalance(request->user_id());
+  absl::StatusOr<v1::Balance> balance = stores_(caller.tenant).GetBalance(request->user_id());
   if (!balance.ok()) return ToGrpcStatus(balance.status());
   *response->mutable_balance() = *std::move(balance);
   return grpc::Status::OK;
 }
 
 grpc::Status AccountService::ListTransactions(
-    grpc::ServerContext*, const v1::ListTransactionsRequest* request,
+    grpc::ServerContext* context, const v1::ListTransactionsRequest* request,
     v1::ListTransactionsResponse* response) {
+  PLAUDIT_ADMIT(caller, guard_, context, "AccountService/ListTransactions");
   if (auto s = ValidateId("user_id", request->user_id()); !s.ok()) {
     return ToGrpcStatus(s);
   }
@@ -57,7 +60,7 @@ grpc::Status AccountService::ListTransactions(
     before = *cursor;
   }
   absl::StatusOr<LedgerPage> page =
-      store_->ListLedger(request->user_id(), before, *page_size);
+      stores_(caller.tenant).ListLedger(request->user_id(), before, *page_size);
   if (!page.ok()) return ToGrpcStatus(page.status());
   for (auto& entry : page->entries) *response->add_entries() = std::move(entry);
   if (!page->last_entry_id.empty()) {
@@ -68,10 +71,11 @@ grpc::Status AccountService::ListTransactions(
 }
 
 grpc::Status AccountService::AdjustBalance(
-    grpc::ServerContext*, const v1::AdjustBalanceRequest* request,
+    grpc::ServerContext* context, const v1::AdjustBalanceRequest* request,
     v1::AdjustBalanceResponse* response) {
+  PLAUDIT_ADMIT(caller, guard_, context, "AccountService/AdjustBalance");
   if (auto s = ValidateAdjustment(*request); !s.ok()) return ToGrpcStatus(s);
-  absl::StatusOr<v1::AdjustBalanceResponse> result = store_->Adjust(
+  absl::StatusOr<v1::AdjustBalanceResponse> result = stores_(caller.tenant).Adjust(
       {request->user_id(), request->delta(), request->reason(),
        request->request_id()});
   if (!result.ok()) return ToGrpcStatus(result.status());

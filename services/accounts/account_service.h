@@ -2,6 +2,7 @@
 #ifndef PLAUDIT_SERVICES_ACCOUNTS_ACCOUNT_SERVICE_H_
 #define PLAUDIT_SERVICES_ACCOUNTS_ACCOUNT_SERVICE_H_
 
+#include "services/common/call_guard.h"
 #include "plaudit/v1/account_service.grpc.pb.h"
 #include "services/accounts/account_store.h"
 
@@ -9,7 +10,8 @@ namespace plaudit {
 
 class AccountService final : public v1::AccountService::Service {
  public:
-  explicit AccountService(AccountStore* store) : store_(store) {}
+  AccountService(ForTenant<AccountStore> stores, const CallGuard* guard)
+      : stores_(std::move(stores)), guard_(guard) {}
 
   grpc::Status GetBalance(grpc::ServerContext* context,
                           const v1::GetBalanceRequest* request,
@@ -22,7 +24,8 @@ class AccountService final : public v1::AccountService::Service {
                              v1::AdjustBalanceResponse* response) override;
 
  private:
-  AccountStore* store_;
+  ForTenant<AccountStore> stores_;
+  const CallGuard* guard_;
 };
 
 }  // namespace plaudit

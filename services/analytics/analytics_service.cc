@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/analytics/engagement.h"
+#include "services/common/call_guard.h"
 #include "services/common/grpc_status.h"
 #include "services/common/validation.h"
 #include "services/leaderboards/board_request.h"
@@ -9,7 +10,7 @@
 namespace plaudit {
 
 absl::StatusOr<std::vector<v1::Engagement>> AnalyticsService::Series(
-    const std::string& scope, v1::Period period, const std::string& bucket,
+    EngagementStore& store, const std::string& scope, v1::Period period, const std::string& bucket,
     int count) {
   if (period == v1::ALL_TIME) {
     return InvalidField("period", "must be YEAR, MONTH, WEEK or DAY");
@@ -30,7 +31,7 @@ absl::StatusOr<std::vector<v1::Engagement>> AnalyticsService::Series(
     buckets.push_back(std::move(b));
   }
   absl::StatusOr<std::vector<v1::EngagementFigures>> figures =
-      store_->Read(scope, keys);
+      store.Read(scope, keys);
   if (!figures.ok()) return figures.status();
   std::vector<v1::Engagement> series;
   const v1::EngagementFigures none;
@@ -50,25 +51,29 @@ absl::StatusOr<std::vector<v1::Engagement>> AnalyticsService::Series(
 }
 
 grpc::Status AnalyticsService::GetEngagement(
-    grpc::ServerContext*, const v1::GetEngagementRequest* request,
+    grpc::ServerContext* context, const v1::GetEngagementRequest* request,
     v1::GetEngagementResponse* response) {
+  PLAUDIT_ADMIT(caller, guard_, context, "AnalyticsService/GetEngagement");
   absl::StatusOr<std::vector<v1::Engagement>> series =
-      Series(request->scope(), request->period(), request->bucket(), 1);
+      Series(stores_(caller.tenant), request->scope(), request->period(),
+             request->bucket(), 1);
   if (!series.ok()) return ToGrpcStatus(series.status());
   *response->mutable_engagement() = std::move(series->back());
   return grpc::Status::OK;
 }
 
 grpc::Status AnalyticsService::GetEngagementSeries(
-    grpc::ServerContext*, const v1::GetEngagementSeriesRequest* request,
+    grpc::ServerContext* context, const v1::GetEngagementSeriesRequest* request,
     v1::GetEngagementSeriesResponse* response) {
+  PLAUDIT_ADMIT(caller, guard_, context, "AnalyticsService/GetEngagementSeries");
   if (request->buckets() < 1 || request->buckets() > kMaxSeriesBuckets) {
     return ToGrpcStatus(InvalidField(
         "buckets", absl::StrCat("must be 1 to ", kMaxSeriesBuckets, ", got ",
                                 request->buckets())));
   }
-  absl::StatusOr<std::vector<v1::Engagement>> series = Series(
-      request->scope(), request->period(), request->bucket(), request->buckets());
+  absl::StatusOr<std::vector<v1::Engagement>> series =
+      Series(stores_(caller.tenant), request->scope(), request->period(),
+             request->bucket(), request->buckets());
   if (!series.ok()) return ToGrpcStatus(series.status());
   for (auto& engagement : *series) *response->add_series() = std::move(engagement);
   return grpc::Status::OK;

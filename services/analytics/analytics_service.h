@@ -2,6 +2,7 @@
 #ifndef PLAUDIT_SERVICES_ANALYTICS_ANALYTICS_SERVICE_H_
 #define PLAUDIT_SERVICES_ANALYTICS_ANALYTICS_SERVICE_H_
 
+#include "services/common/call_guard.h"
 #include "plaudit/v1/analytics_service.grpc.pb.h"
 #include "services/analytics/engagement_store.h"
 #include "services/common/clock.h"
@@ -13,9 +14,11 @@ inline constexpr int kMaxSeriesBuckets = 60;
 
 class AnalyticsService final : public v1::AnalyticsService::Service {
  public:
-  AnalyticsService(EngagementStore* store, const BoardCalendar* calendar,
-                   int min_active_users, Clock clock)
-      : store_(store),
+  AnalyticsService(ForTenant<EngagementStore> stores, const CallGuard* guard,
+                   const BoardCalendar* calendar, int min_active_users,
+                   Clock clock)
+      : stores_(std::move(stores)),
+        guard_(guard),
         calendar_(calendar),
         min_active_users_(min_active_users),
         clock_(std::move(clock)) {}
@@ -31,12 +34,14 @@ class AnalyticsService final : public v1::AnalyticsService::Service {
  private:
   // Engagement of the `count` buckets ending at the requested one, oldest
   // first (buckets beyond retention left out).
-  absl::StatusOr<std::vector<v1::Engagement>> Series(const std::string& scope,
+  absl::StatusOr<std::vector<v1::Engagement>> Series(EngagementStore& store,
+                                                     const std::string& scope,
                                                      v1::Period period,
                                                      const std::string& bucket,
                                                      int count);
 
-  EngagementStore* store_;
+  ForTenant<EngagementStore> stores_;
+  const CallGuard* guard_;
   const BoardCalendar* calendar_;
   const int min_active_users_;
   const Clock clock_;

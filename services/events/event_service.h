@@ -2,6 +2,7 @@
 #ifndef PLAUDIT_SERVICES_EVENTS_EVENT_SERVICE_H_
 #define PLAUDIT_SERVICES_EVENTS_EVENT_SERVICE_H_
 
+#include "services/common/call_guard.h"
 #include "plaudit/v1/event_service.grpc.pb.h"
 #include "services/common/clock.h"
 #include "services/events/event_recorder.h"
@@ -11,8 +12,12 @@ namespace plaudit {
 
 class EventService final : public v1::EventService::Service {
  public:
-  EventService(EventRecorder* recorder, Metrics* metrics, Clock clock)
-      : recorder_(recorder), metrics_(metrics), clock_(std::move(clock)) {}
+  EventService(ForTenant<EventRecorder> recorders, const CallGuard* guard,
+               Metrics* metrics, Clock clock)
+      : recorders_(std::move(recorders)),
+        guard_(guard),
+        metrics_(metrics),
+        clock_(std::move(clock)) {}
 
   grpc::Status RecordEvent(grpc::ServerContext* context,
                            const v1::RecordEventRequest* request,
@@ -25,7 +30,8 @@ class EventService final : public v1::EventService::Service {
                             v1::RetractEventResponse* response) override;
 
  private:
-  EventRecorder* recorder_;
+  ForTenant<EventRecorder> recorders_;
+  const CallGuard* guard_;
   Metrics* metrics_;
   const Clock clock_;
 };

@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "services/common/call_guard.h"
 #include "services/common/grpc_status.h"
 #include "services/common/validation.h"
 #include "services/leaderboards/board_request.h"
@@ -47,8 +48,9 @@ absl::StatusOr<PeriodBucket> LeaderboardService::ResolveBoard(
 }
 
 grpc::Status LeaderboardService::GetLeaderboard(
-    grpc::ServerContext*, const v1::GetLeaderboardRequest* request,
+    grpc::ServerContext* context, const v1::GetLeaderboardRequest* request,
     v1::GetLeaderboardResponse* response) {
+  PLAUDIT_ADMIT(caller, guard_, context, "LeaderboardService/GetLeaderboard");
   absl::StatusOr<int32_t> page_size =
       ResolvePageSize("page_size", request->page_size());
   if (!page_size.ok()) return ToGrpcStatus(page_size.status());
@@ -68,7 +70,7 @@ grpc::Status LeaderboardService::GetLeaderboard(
       cursor ? cursor->bucket : request->bucket());
   if (!bucket.ok()) return ToGrpcStatus(bucket.status());
   absl::StatusOr<BoardPage> page =
-      store_->Page(BucketKey(*bucket), request->scope(),
+      stores_(caller.tenant).Page(BucketKey(*bucket), request->scope(),
                    cursor ? &cursor->after : nullptr, *page_size);
   if (!page.ok()) return ToGrpcStatus(page.status());
 
@@ -85,9 +87,10 @@ grpc::Status LeaderboardService::GetLeaderboard(
   return grpc::Status::OK;
 }
 
-grpc::Status LeaderboardService::GetRank(grpc::ServerContext*,
+grpc::Status LeaderboardService::GetRank(grpc::ServerContext* context,
                                          const v1::GetRankRequest* request,
                                          v1::GetRankResponse* response) {
+  PLAUDIT_ADMIT(caller, guard_, context, "LeaderboardService/GetRank");
   if (auto s = ValidateId("user_id", request->user_id()); !s.ok()) {
     return ToGrpcStatus(s);
   }
@@ -99,7 +102,7 @@ grpc::Status LeaderboardService::GetRank(grpc::ServerContext*,
         "neighbors", absl::StrCat("must be between 0 and ", kMaxNeighbors)));
   }
   absl::StatusOr<RankView> view =
-      store_->Rank(BucketKey(*bucket), request->scope(), request->user_id(),
+      stores_(caller.tenant).Rank(BucketKey(*bucket), request->scope(), request->user_id(),
                    request->neighbors());
   if (!view.ok()) return ToGrpcStatus(view.status());
 
@@ -118,27 +121,29 @@ grpc::Status LeaderboardService::GetRank(grpc::ServerContext*,
 }
 
 grpc::Status LeaderboardService::ListScopes(
-    grpc::ServerContext*, const v1::ListScopesRequest* request,
+    grpc::ServerContext* context, const v1::ListScopesRequest* request,
     v1::ListScopesResponse* response) {
+  PLAUDIT_ADMIT(caller, guard_, context, "LeaderboardService/ListScopes");
   if (auto s = ValidateId("user_id", request->user_id()); !s.ok()) {
     return ToGrpcStatus(s);
   }
   absl::StatusOr<std::vector<std::string>> scopes =
-      store_->Scopes(request->user_id());
+      stores_(caller.tenant).Scopes(request->user_id());
   if (!scopes.ok()) return ToGrpcStatus(scopes.status());
   for (auto& scope : *scopes) response->add_scopes(std::move(scope));
   return grpc::Status::OK;
 }
 
 grpc::Status LeaderboardService::SetUserVisibility(
-    grpc::ServerContext*, const v1::SetUserVisibilityRequest* request,
+    grpc::ServerContext* context, const v1::SetUserVisibilityRequest* request,
     v1::SetUserVisibilityResponse* response) {
+  PLAUDIT_ADMIT(caller, guard_, context, "LeaderboardService/SetUserVisibility");
   if (auto s = ValidateId("user_id", request->user_id()); !s.ok()) {
     return ToGrpcStatus(s);
   }
   const absl::Time now = clock_();
   // Events may be dated up to a day ahead: their buckets hold scores too.
-  if (auto s = store_->SetHidden(request->user_id(), request->hidden(), now,
+  if (auto s = stores_(caller.tenant).SetHidden(request->user_id(), request->hidden(), now,
                                  calendar_->RetainedBuckets(now, absl::Hours(24)));
       !s.ok()) {
     return ToGrpcStatus(s);

@@ -3,6 +3,7 @@
 #ifndef PLAUDIT_SERVICES_LEADERBOARDS_LEADERBOARD_SERVICE_H_
 #define PLAUDIT_SERVICES_LEADERBOARDS_LEADERBOARD_SERVICE_H_
 
+#include "services/common/call_guard.h"
 #include "plaudit/v1/leaderboard_service.grpc.pb.h"
 #include "services/common/clock.h"
 #include "services/leaderboards/board_calendar.h"
@@ -14,9 +15,13 @@ inline constexpr int kMaxNeighbors = 50;
 
 class LeaderboardService final : public v1::LeaderboardService::Service {
  public:
-  LeaderboardService(LeaderboardStore* store, const BoardCalendar* calendar,
+  LeaderboardService(ForTenant<LeaderboardStore> stores,
+                     const CallGuard* guard, const BoardCalendar* calendar,
                      Clock clock)
-      : store_(store), calendar_(calendar), clock_(std::move(clock)) {}
+      : stores_(std::move(stores)),
+        guard_(guard),
+        calendar_(calendar),
+        clock_(std::move(clock)) {}
 
   grpc::Status GetLeaderboard(grpc::ServerContext* context,
                               const v1::GetLeaderboardRequest* request,
@@ -37,7 +42,8 @@ class LeaderboardService final : public v1::LeaderboardService::Service {
                                             v1::Period period,
                                             const std::string& bucket) const;
 
-  LeaderboardStore* store_;
+  ForTenant<LeaderboardStore> stores_;
+  const CallGuard* guard_;
   const BoardCalendar* calendar_;
   const Clock clock_;
 };

@@ -16,31 +16,33 @@
 #include "services/rewards/reward_service.h"
 #include "services/rules/rule_service.h"
 #include "services/rules/rules_file.h"
+#include "services/plauditd/tenants.h"
 #include "services/users/user_service.h"
 
 namespace plaudit {
+
+// Open mode (until API keys are configured): every call is an admin call
+// for the server's one tenant. For local development only.
+class OpenGuard final : public CallGuard {
+ public:
+  explicit OpenGuard(std::string tenant) : tenant_(std::move(tenant)) {}
+  absl::StatusOr<Caller> Admit(const grpc::ServerContext&,
+                               absl::string_view) const override {
+    return Caller{"dev", tenant_, Role::kAdmin};
+  }
+
+ private:
+  const std::string tenant_;
+};
 
 struct PlauditServer::Parts {
   std::unique_ptr<Metrics> metrics;
   std::unique_ptr<prometheus::Exposer> exposer;
   std::unique_ptr<RedisClient> redis;
   std::unique_ptr<BoardCalendar> calendar;
-  std::unique_ptr<LeaderboardStore> leaderboard_store;
-  std::unique_ptr<LeaderboardService> leaderboard_service;
-  std::unique_ptr<CatalogStore> catalog_store;
-  std::unique_ptr<RedemptionStore> redemption_store;
-  std::unique_ptr<RewardService> reward_service;
-  std::unique_ptr<EngagementStore> engagement_store;
-  std::unique_ptr<AnalyticsService> analytics_service;
-  std::unique_ptr<RuleStore> rule_store;
-  std::unique_ptr<RuleCache> rule_cache;
-  std::unique_ptr<EventRecorder> recorder;
-  std::unique_ptr<AccountStore> account_store;
-  std::unique_ptr<UserStore> user_store;
-  std::unique_ptr<RuleService> rule_service;
-  std::unique_ptr<EventService> event_service;
-  std::unique_ptr<AccountService> account_service;
-  std::unique_ptr<UserService> user_service;
+  std::unique_ptr<Tenants> tenants;
+  std::unique_ptr<CallGuard> guard;
+  std::vector<std::unique_ptr<grpc::Service>> services;
   std::unique_ptr<grpc::Server> server;
   int port = 0;
 };
@@ -94,43 +96,31 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
       RedisClient::Create(options.redis);
   if (!redis.ok()) return redis.status();
   parts->redis = *std::move(redis);
-  const KeySchema keys(options.tenant);
-  parts->rule_store =
-      std::make_unique<RuleStore>(parts->redis.get(), keys, options.clock);
-  parts->rule_cache = std::make_unique<RuleCache>(parts->rule_store.get());
   parts->calendar = std::make_unique<BoardCalendar>(*zone, retention);
-  parts->recorder = std::make_unique<EventRecorder>(
-      parts->redis.get(), parts->rule_cache.get(), keys, parts->calendar.get(),
-      options.clock);
-  parts->account_store = std::make_unique<AccountStore>(
-      parts->redis.get(), keys, parts->calendar.get(), options.clock);
-  parts->leaderboard_store =
-      std::make_unique<LeaderboardStore>(parts->redis.get(), keys);
-  parts->leaderboard_service = std::make_unique<LeaderboardService>(
-      parts->leaderboard_store.get(), parts->calendar.get(), options.clock);
-  parts->catalog_store =
-      std::make_unique<CatalogStore>(parts->redis.get(), keys, options.clock);
-  parts->redemption_store = std::make_unique<RedemptionStore>(
-      parts->redis.get(), keys, parts->calendar.get(), options.clock);
-  parts->reward_service = std::make_unique<RewardService>(
-      parts->catalog_store.get(), parts->redemption_store.get(),
-      parts->metrics.get());
-  parts->engagement_store =
-      std::make_unique<EngagementStore>(parts->redis.get(), keys);
-  parts->analytics_service = std::make_unique<AnalyticsService>(
-      parts->engagement_store.get(), parts->calendar.get(),
-      options.privacy_min_active_users, options.clock);
-  parts->user_store = std::make_unique<UserStore>(parts->redis.get(), keys);
-  parts->rule_service = std::make_unique<RuleService>(
-      parts->rule_store.get(), parts->rule_cache.get());
-  parts->event_service = std::make_unique<EventService>(
-      parts->recorder.get(), parts->metrics.get(), options.clock);
-  parts->account_service =
-      std::make_unique<AccountService>(parts->account_store.get());
-  parts->user_service = std::make_unique<UserService>(parts->user_store.get());
+  parts->tenants = std::make_unique<Tenants>(parts->redis.get(),
+                                             parts->calendar.get(), options.clock);
+  parts->guard = std::make_unique<OpenGuard>(options.tenant);
+  Tenants& t = *parts->tenants;
+  const CallGuard* guard = parts->guard.get();
+  auto& services = parts->services;
+  services.push_back(std::make_unique<RuleService>(
+      t.Of(&Tenant::rules), t.Of(&Tenant::rule_cache), guard));
+  services.push_back(std::make_unique<EventService>(
+      t.Of(&Tenant::recorder), guard, parts->metrics.get(), options.clock));
+  services.push_back(
+      std::make_unique<AccountService>(t.Of(&Tenant::accounts), guard));
+  services.push_back(std::make_unique<UserService>(t.Of(&Tenant::users), guard));
+  services.push_back(std::make_unique<LeaderboardService>(
+      t.Of(&Tenant::boards), guard, parts->calendar.get(), options.clock));
+  services.push_back(std::make_unique<RewardService>(
+      t.Of(&Tenant::catalog), t.Of(&Tenant::redemptions), guard,
+      parts->metrics.get()));
+  services.push_back(std::make_unique<AnalyticsService>(
+      t.Of(&Tenant::engagement), guard, parts->calendar.get(),
+      options.privacy_min_active_users, options.clock));
 
   if (!options.rules_file.empty()) {
-    if (auto s = ApplyRulesFile(options.rules_file, *parts->rule_store);
+    if (auto s = ApplyRulesFile(options.rules_file, t.Get(options.tenant).rules);
         !s.ok()) {
       return s;
     }
@@ -158,13 +148,9 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.AddListeningPort(options.listen_address,
                            grpc::InsecureServerCredentials(), &parts->port);
-  builder.RegisterService(parts->rule_service.get());
-  builder.RegisterService(parts->event_service.get());
-  builder.RegisterService(parts->account_service.get());
-  builder.RegisterService(parts->user_service.get());
-  builder.RegisterService(parts->leaderboard_service.get());
-  builder.RegisterService(parts->reward_service.get());
-  builder.RegisterService(parts->analytics_service.get());
+  for (const auto& service : parts->services) {
+    builder.RegisterService(service.get());
+  }
   parts->server = builder.BuildAndStart();
   if (parts->server == nullptr || parts->port == 0) {
     return absl::UnavailableError(

@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/field_mask_util.h"
+#include "services/common/call_guard.h"
 #include "services/common/grpc_status.h"
 #include "services/common/validation.h"
 #include "services/rewards/reward_validation.h"
@@ -41,33 +42,36 @@ absl::Status ValidateRedemptionId(const std::string& id) {
 
 }  // namespace
 
-grpc::Status RewardService::CreateReward(grpc::ServerContext*,
+grpc::Status RewardService::CreateReward(grpc::ServerContext* context,
                                          const v1::CreateRewardRequest* request,
                                          v1::CreateRewardResponse* response) {
+  PLAUDIT_ADMIT(caller, guard_, context, "RewardService/CreateReward");
   if (auto s = ValidateReward(request->reward(), "reward"); !s.ok()) {
     return ToGrpcStatus(s);
   }
-  absl::StatusOr<v1::Reward> reward = catalog_->Create(request->reward());
+  absl::StatusOr<v1::Reward> reward = catalogs_(caller.tenant).Create(request->reward());
   if (!reward.ok()) return ToGrpcStatus(reward.status());
   *response->mutable_reward() = *std::move(reward);
   return grpc::Status::OK;
 }
 
-grpc::Status RewardService::GetReward(grpc::ServerContext*,
+grpc::Status RewardService::GetReward(grpc::ServerContext* context,
                                       const v1::GetRewardRequest* request,
                                       v1::GetRewardResponse* response) {
+  PLAUDIT_ADMIT(caller, guard_, context, "RewardService/GetReward");
   if (auto s = ValidateSlug("reward_id", request->reward_id()); !s.ok()) {
     return ToGrpcStatus(s);
   }
-  absl::StatusOr<v1::Reward> reward = catalog_->Get(request->reward_id());
+  absl::StatusOr<v1::Reward> reward = catalogs_(caller.tenant).Get(request->reward_id());
   if (!reward.ok()) return ToGrpcStatus(reward.status());
   *response->mutable_reward() = *std::move(reward);
   return grpc::Status::OK;
 }
 
-grpc::Status RewardService::ListRewards(grpc::ServerContext*,
+grpc::Status RewardService::ListRewards(grpc::ServerContext* context,
                                         const v1::ListRewardsRequest* request,
                                         v1::ListRewardsResponse* response) {
+  PLAUDIT_ADMIT(caller, guard_, context, "RewardService/ListRewards");
   absl::StatusOr<int32_t> page_size =
       ResolvePageSize("page_size", request->page_size());
   if (!page_size.ok()) return ToGrpcStatus(page_size.status());
@@ -78,7 +82,7 @@ grpc::Status RewardService::ListRewards(grpc::ServerContext*,
     if (!cursor.ok()) return ToGrpcStatus(cursor.status());
     after = *cursor;
   }
-  absl::StatusOr<std::vector<v1::Reward>> rewards = catalog_->List();
+  absl::StatusOr<std::vector<v1::Reward>> rewards = catalogs_(caller.tenant).List();
   if (!rewards.ok()) return ToGrpcStatus(rewards.status());
   for (auto& reward : *rewards) {
     if (reward.reward_id() <= after) continue;
@@ -95,9 +99,10 @@ grpc::Status RewardService::ListRewards(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status RewardService::UpdateReward(grpc::ServerContext*,
+grpc::Status RewardService::UpdateReward(grpc::ServerContext* context,
                                          const v1::UpdateRewardRequest* request,
                                          v1::UpdateRewardResponse* response) {
+  PLAUDIT_ADMIT(caller, guard_, context, "RewardService/UpdateReward");
   if (auto s = ValidateSlug("reward.reward_id", request->reward().reward_id());
       !s.ok()) {
     return ToGrpcStatus(s);
@@ -105,7 +110,7 @@ grpc::Status RewardService::UpdateReward(grpc::ServerContext*,
   if (auto s = ValidateMask(request->update_mask()); !s.ok()) {
     return ToGrpcStatus(s);
   }
-  absl::StatusOr<v1::Reward> reward = catalog_->Update(
+  absl::StatusOr<v1::Reward> reward = catalogs_(caller.tenant).Update(
       request->reward(), request->update_mask(),
       [](const v1::Reward& merged) { return ValidateReward(merged, "reward"); });
   if (!reward.ok()) return ToGrpcStatus(reward.status());
@@ -113,23 +118,25 @@ grpc::Status RewardService::UpdateReward(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status RewardService::ArchiveReward(grpc::ServerContext*,
+grpc::Status RewardService::ArchiveReward(grpc::ServerContext* context,
                                           const v1::ArchiveRewardRequest* request,
                                           v1::ArchiveRewardResponse* response) {
+  PLAUDIT_ADMIT(caller, guard_, context, "RewardService/ArchiveReward");
   if (auto s = ValidateSlug("reward_id", request->reward_id()); !s.ok()) {
     return ToGrpcStatus(s);
   }
-  absl::StatusOr<v1::Reward> reward = catalog_->Archive(request->reward_id());
+  absl::StatusOr<v1::Reward> reward = catalogs_(caller.tenant).Archive(request->reward_id());
   if (!reward.ok()) return ToGrpcStatus(reward.status());
   *response->mutable_reward() = *std::move(reward);
   return grpc::Status::OK;
 }
 
-grpc::Status RewardService::Redeem(grpc::ServerContext*,
+grpc::Status RewardService::Redeem(grpc::ServerContext* context,
                                    const v1::RedeemRequest* request,
                                    v1::RedeemResponse* response) {
+  PLAUDIT_ADMIT(caller, guard_, context, "RewardService/Redeem");
   if (auto s = ValidateRedeem(*request); !s.ok()) return ToGrpcStatus(s);
-  absl::StatusOr<v1::RedeemResponse> result = redemptions_->Redeem(*request);
+  absl::StatusOr<v1::RedeemResponse> result = redemptions_(caller.tenant).Redeem(*request);
   if (!result.ok()) return ToGrpcStatus(result.status());
   if (!result->duplicate()) {
     metrics_->RedemptionEntered(
@@ -141,21 +148,23 @@ grpc::Status RewardService::Redeem(grpc::ServerContext*,
 }
 
 grpc::Status RewardService::GetRedemption(
-    grpc::ServerContext*, const v1::GetRedemptionRequest* request,
+    grpc::ServerContext* context, const v1::GetRedemptionRequest* request,
     v1::GetRedemptionResponse* response) {
+  PLAUDIT_ADMIT(caller, guard_, context, "RewardService/GetRedemption");
   if (auto s = ValidateRedemptionId(request->redemption_id()); !s.ok()) {
     return ToGrpcStatus(s);
   }
   absl::StatusOr<v1::Redemption> redemption =
-      redemptions_->Get(request->redemption_id());
+      redemptions_(caller.tenant).Get(request->redemption_id());
   if (!redemption.ok()) return ToGrpcStatus(redemption.status());
   *response->mutable_redemption() = *std::move(redemption);
   return grpc::Status::OK;
 }
 
 grpc::Status RewardService::ListRedemptions(
-    grpc::ServerContext*, const v1::ListRedemptionsRequest* request,
+    grpc::ServerContext* context, const v1::ListRedemptionsRequest* request,
     v1::ListRedemptionsResponse* response) {
+  PLAUDIT_ADMIT(caller, guard_, context, "RewardService/ListRedemptions");
   if (auto s = ValidateOptionalId("user_id", request->user_id()); !s.ok()) {
     return ToGrpcStatus(s);
   }
@@ -174,7 +183,7 @@ grpc::Status RewardService::ListRedemptions(
       return ToGrpcStatus(InvalidField("page_token", "is malformed"));
     }
   }
-  absl::StatusOr<RedemptionPage> page = redemptions_->List(
+  absl::StatusOr<RedemptionPage> page = redemptions_(caller.tenant).List(
       {request->user_id(), request->status()}, before, *page_size);
   if (!page.ok()) return ToGrpcStatus(page.status());
   for (auto& r : page->redemptions) *response->add_redemptions() = std::move(r);
@@ -185,7 +194,8 @@ grpc::Status RewardService::ListRedemptions(
   return grpc::Status::OK;
 }
 
-grpc::Status RewardService::Transition(const std::string& redemption_id,
+grpc::Status RewardService::Transition(RedemptionStore& store,
+                                       const std::string& redemption_id,
                                        RedemptionAction action,
                                        const std::string& reason,
                                        const std::string& user_id,
@@ -194,7 +204,7 @@ grpc::Status RewardService::Transition(const std::string& redemption_id,
     return ToGrpcStatus(s);
   }
   absl::StatusOr<v1::Redemption> redemption =
-      redemptions_->Apply(redemption_id, action, reason, user_id);
+      store.Apply(redemption_id, action, reason, user_id);
   if (!redemption.ok()) return ToGrpcStatus(redemption.status());
   metrics_->RedemptionEntered(v1::Redemption::Status_Name(redemption->status()));
   *out = *std::move(redemption);
@@ -202,39 +212,43 @@ grpc::Status RewardService::Transition(const std::string& redemption_id,
 }
 
 grpc::Status RewardService::ApproveRedemption(
-    grpc::ServerContext*, const v1::ApproveRedemptionRequest* request,
+    grpc::ServerContext* context, const v1::ApproveRedemptionRequest* request,
     v1::ApproveRedemptionResponse* response) {
-  return Transition(request->redemption_id(), RedemptionAction::kApprove, "",
+  PLAUDIT_ADMIT(caller, guard_, context, "RewardService/ApproveRedemption");
+  return Transition(redemptions_(caller.tenant), request->redemption_id(), RedemptionAction::kApprove, "",
                     "", response->mutable_redemption());
 }
 
 grpc::Status RewardService::RejectRedemption(
-    grpc::ServerContext*, const v1::RejectRedemptionRequest* request,
+    grpc::ServerContext* context, const v1::RejectRedemptionRequest* request,
     v1::RejectRedemptionResponse* response) {
+  PLAUDIT_ADMIT(caller, guard_, context, "RewardService/RejectRedemption");
   if (request->reason().empty()) {
     return ToGrpcStatus(InvalidField("reason", "is required"));
   }
   if (auto s = ValidateText("reason", request->reason(), 512); !s.ok()) {
     return ToGrpcStatus(s);
   }
-  return Transition(request->redemption_id(), RedemptionAction::kReject,
+  return Transition(redemptions_(caller.tenant), request->redemption_id(), RedemptionAction::kReject,
                     request->reason(), "", response->mutable_redemption());
 }
 
 grpc::Status RewardService::FulfillRedemption(
-    grpc::ServerContext*, const v1::FulfillRedemptionRequest* request,
+    grpc::ServerContext* context, const v1::FulfillRedemptionRequest* request,
     v1::FulfillRedemptionResponse* response) {
-  return Transition(request->redemption_id(), RedemptionAction::kFulfil, "",
+  PLAUDIT_ADMIT(caller, guard_, context, "RewardService/FulfillRedemption");
+  return Transition(redemptions_(caller.tenant), request->redemption_id(), RedemptionAction::kFulfil, "",
                     "", response->mutable_redemption());
 }
 
 grpc::Status RewardService::CancelRedemption(
-    grpc::ServerContext*, const v1::CancelRedemptionRequest* request,
+    grpc::ServerContext* context, const v1::CancelRedemptionRequest* request,
     v1::CancelRedemptionResponse* response) {
+  PLAUDIT_ADMIT(caller, guard_, context, "RewardService/CancelRedemption");
   if (auto s = ValidateId("user_id", request->user_id()); !s.ok()) {
     return ToGrpcStatus(s);
   }
-  return Transition(request->redemption_id(), RedemptionAction::kCancel,
+  return Transition(redemptions_(caller.tenant), request->redemption_id(), RedemptionAction::kCancel,
                     "cancelled by the employee", request->user_id(),
                     response->mutable_redemption());
 }

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/field_mask_util.h"
 #include "services/common/call_metadata.h"
+#include "services/common/call_guard.h"
 #include "services/common/grpc_status.h"
 #include "services/common/validation.h"
 #include "services/rules/rule_validation.h"
@@ -37,32 +38,35 @@ absl::Status ValidateMask(const google::protobuf::FieldMask& mask) {
 grpc::Status RuleService::CreateRule(grpc::ServerContext* context,
                                      const v1::CreateRuleRequest* request,
                                      v1::CreateRuleResponse* response) {
+  PLAUDIT_ADMIT(caller, guard_, context, "RuleService/CreateRule");
   if (auto s = ValidateRule(request->rule(), "rule"); !s.ok()) {
     return ToGrpcStatus(s);
   }
   absl::StatusOr<v1::Rule> rule =
-      store_->Create(request->rule(), CallerName(*context));
+      stores_(caller.tenant).Create(request->rule(), CallerName(*context));
   if (!rule.ok()) return ToGrpcStatus(rule.status());
-  cache_->Reload().IgnoreError();  // the next award would reload anyway
+  caches_(caller.tenant).Reload().IgnoreError();  // the next award would reload anyway
   *response->mutable_rule() = *std::move(rule);
   return grpc::Status::OK;
 }
 
-grpc::Status RuleService::GetRule(grpc::ServerContext*,
+grpc::Status RuleService::GetRule(grpc::ServerContext* context,
                                   const v1::GetRuleRequest* request,
                                   v1::GetRuleResponse* response) {
+  PLAUDIT_ADMIT(caller, guard_, context, "RuleService/GetRule");
   if (auto s = ValidateSlug("rule_id", request->rule_id()); !s.ok()) {
     return ToGrpcStatus(s);
   }
-  absl::StatusOr<v1::Rule> rule = store_->Get(request->rule_id());
+  absl::StatusOr<v1::Rule> rule = stores_(caller.tenant).Get(request->rule_id());
   if (!rule.ok()) return ToGrpcStatus(rule.status());
   *response->mutable_rule() = *std::move(rule);
   return grpc::Status::OK;
 }
 
-grpc::Status RuleService::ListRules(grpc::ServerContext*,
+grpc::Status RuleService::ListRules(grpc::ServerContext* context,
                                     const v1::ListRulesRequest* request,
                                     v1::ListRulesResponse* response) {
+  PLAUDIT_ADMIT(caller, guard_, context, "RuleService/ListRules");
   absl::StatusOr<int32_t> page_size =
       ResolvePageSize("page_size", request->page_size());
   if (!page_size.ok()) return ToGrpcStatus(page_size.status());
@@ -73,7 +77,7 @@ grpc::Status RuleService::ListRules(grpc::ServerContext*,
     if (!cursor.ok()) return ToGrpcStatus(cursor.status());
     after = *cursor;
   }
-  absl::StatusOr<RuleSnapshot> snapshot = store_->Snapshot();
+  absl::StatusOr<RuleSnapshot> snapshot = stores_(caller.tenant).Snapshot();
   if (!snapshot.ok()) return ToGrpcStatus(snapshot.status());
   auto it = std::upper_bound(snapshot->rules.begin(), snapshot->rules.end(),
                              after, [](const std::string& id, const v1::Rule& r) {
@@ -93,6 +97,7 @@ grpc::Status RuleService::ListRules(grpc::ServerContext*,
 grpc::Status RuleService::UpdateRule(grpc::ServerContext* context,
                                      const v1::UpdateRuleRequest* request,
                                      v1::UpdateRuleResponse* response) {
+  PLAUDIT_ADMIT(caller, guard_, context, "RuleService/UpdateRule");
   if (auto s = ValidateSlug("rule.rule_id", request->rule().rule_id());
       !s.ok()) {
     return ToGrpcStatus(s);
@@ -100,12 +105,12 @@ grpc::Status RuleService::UpdateRule(grpc::ServerContext* context,
   if (auto s = ValidateMask(request->update_mask()); !s.ok()) {
     return ToGrpcStatus(s);
   }
-  absl::StatusOr<v1::Rule> rule = store_->Update(
+  absl::StatusOr<v1::Rule> rule = stores_(caller.tenant).Update(
       request->rule(), request->update_mask(),
       [](const v1::Rule& merged) { return ValidateRule(merged, "rule"); },
       CallerName(*context));
   if (!rule.ok()) return ToGrpcStatus(rule.status());
-  cache_->Reload().IgnoreError();
+  caches_(caller.tenant).Reload().IgnoreError();
   *response->mutable_rule() = *std::move(rule);
   return grpc::Status::OK;
 }
@@ -113,18 +118,20 @@ grpc::Status RuleService::UpdateRule(grpc::ServerContext* context,
 grpc::Status RuleService::DeleteRule(grpc::ServerContext* context,
                                      const v1::DeleteRuleRequest* request,
                                      v1::DeleteRuleResponse*) {
+  PLAUDIT_ADMIT(caller, guard_, context, "RuleService/DeleteRule");
   if (auto s = ValidateSlug("rule_id", request->rule_id()); !s.ok()) {
     return ToGrpcStatus(s);
   }
-  absl::Status deleted = store_->Delete(request->rule_id(), CallerName(*context));
+  absl::Status deleted = stores_(caller.tenant).Delete(request->rule_id(), CallerName(*context));
   if (!deleted.ok()) return ToGrpcStatus(deleted);
-  cache_->Reload().IgnoreError();
+  caches_(caller.tenant).Reload().IgnoreError();
   return grpc::Status::OK;
 }
 
 grpc::Status RuleService::ListRuleRevisions(
-    grpc::ServerContext*, const v1::ListRuleRevisionsRequest* request,
+    grpc::ServerContext* context, const v1::ListRuleRevisionsRequest* request,
     v1::ListRuleRevisionsResponse* response) {
+  PLAUDIT_ADMIT(caller, guard_, context, "RuleService/ListRuleRevisions");
   if (auto s = ValidateSlug("rule_id", request->rule_id()); !s.ok()) {
     return ToGrpcStatus(s);
   }
@@ -141,7 +148,7 @@ grpc::Status RuleService::ListRuleRevisions(
     }
   }
   absl::StatusOr<RevisionPage> page =
-      store_->Revisions(request->rule_id(), before, *page_size);
+      stores_(caller.tenant).Revisions(request->rule_id(), before, *page_size);
   if (!page.ok()) return ToGrpcStatus(page.status());
   if (page->total == 0) {
     return ToGrpcStatus(absl::NotFoundError(

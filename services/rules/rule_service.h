@@ -2,6 +2,7 @@
 #ifndef PLAUDIT_SERVICES_RULES_RULE_SERVICE_H_
 #define PLAUDIT_SERVICES_RULES_RULE_SERVICE_H_
 
+#include "services/common/call_guard.h"
 #include "plaudit/v1/rule_service.grpc.pb.h"
 #include "services/rules/rule_cache.h"
 #include "services/rules/rule_store.h"
@@ -10,8 +11,9 @@ namespace plaudit {
 
 class RuleService final : public v1::RuleService::Service {
  public:
-  RuleService(RuleStore* store, RuleCache* cache)
-      : store_(store), cache_(cache) {}
+  RuleService(ForTenant<RuleStore> stores, ForTenant<RuleCache> caches,
+              const CallGuard* guard)
+      : stores_(std::move(stores)), caches_(std::move(caches)), guard_(guard) {}
 
   grpc::Status CreateRule(grpc::ServerContext* context,
                           const v1::CreateRuleRequest* request,
@@ -33,8 +35,9 @@ class RuleService final : public v1::RuleService::Service {
       v1::ListRuleRevisionsResponse* response) override;
 
  private:
-  RuleStore* store_;
-  RuleCache* cache_;
+  ForTenant<RuleStore> stores_;
+  ForTenant<RuleCache> caches_;
+  const CallGuard* guard_;
 };
 
 }  // namespace plaudit

@@ -2,6 +2,7 @@
 #ifndef PLAUDIT_SERVICES_USERS_USER_SERVICE_H_
 #define PLAUDIT_SERVICES_USERS_USER_SERVICE_H_
 
+#include "services/common/call_guard.h"
 #include "plaudit/v1/user_service.grpc.pb.h"
 #include "services/users/user_store.h"
 
@@ -9,7 +10,8 @@ namespace plaudit {
 
 class UserService final : public v1::UserService::Service {
  public:
-  explicit UserService(UserStore* store) : store_(store) {}
+  UserService(ForTenant<UserStore> stores, const CallGuard* guard)
+      : stores_(std::move(stores)), guard_(guard) {}
 
   grpc::Status UpsertUser(grpc::ServerContext* context,
                           const v1::UpsertUserRequest* request,
@@ -22,7 +24,8 @@ class UserService final : public v1::UserService::Service {
                            v1::ImportUsersResponse* response) override;
 
  private:
-  UserStore* store_;
+  ForTenant<UserStore> stores_;
+  const CallGuard* guard_;
 };
 
 }  // namespace plaudit
