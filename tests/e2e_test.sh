@@ -27,7 +27,22 @@ done
 grep -q "rewards: 5 created" "$TEST_TMPDIR/serve.log" || { cat "$TEST_TMPDIR/serve.log"; fail "example data not loaded"; }
 grep -q "rules: 5 created" "$TEST_TMPDIR/serve.log" || fail "example rules not created"
 server="127.0.0.1:$(cat "$data/plauditd.port")"
+export PLAUDIT_API_KEY="$(cat "$data/admin.key")"
 ctl() { "$ctl" --server="$server" "$@"; }
+
+# Keys: none or a wrong one is refused; a portal's key may record events
+# but not change rules.
+if out="$(PLAUDIT_API_KEY= ctl balance ann 2>&1)"; then fail "no key accepted"; fi
+echo "$out" | grep -q "UNAUTHENTICATED" || fail "no key: $out"
+if out="$(ctl --api_key=plk.default.00.00 balance ann 2>&1)"; then fail "bad key accepted"; fi
+echo "$out" | grep -q "UNAUTHENTICATED" || fail "bad key: $out"
+portal="$(ctl keys create --role=integration --name=portal)"
+ctl --api_key="$portal" events send --id=k1 --action=poll.voted --actor_id=ann >/dev/null || fail "portal key"
+if out="$(ctl --api_key="$portal" adjust ann --delta=1000 --reason=x --request_id=x 2>&1)"; then
+  fail "portal granted points"
+fi
+echo "$out" | grep -q "PERMISSION_DENIED" || fail "portal adjust: $out"
+ctl keys list | grep -q "INTEGRATION *portal" || fail "keys list: $(ctl keys list)"
 
 # A post on a priority topic pays double; a like pays its author.
 out="$(ctl events send --id=e1 --action=post.created --actor_id=ann --object=post-1 --tags=priority)"
@@ -63,7 +78,7 @@ if out="$(ctl top global fortnight 2>&1)"; then fail "bad period accepted"; fi
 
 # Engagement figures: today, company-wide; a small group is withheld.
 out="$(ctl stats global day)"
-echo "$out" | grep -qE "^  events +4$" || fail "stats: $out"
+echo "$out" | grep -qE "^  events +5$" || fail "stats: $out"
 echo "$out" | grep -qE "^  points awarded +23$" || fail "stats points: $out"
 echo "$out" | grep -qE "post.created +1" || fail "stats by action: $out"
 out="$(ctl stats dept:sales week)"

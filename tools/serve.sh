@@ -5,12 +5,16 @@
 # end-to-end test.
 #
 #   serve.sh --plauditd=BIN --plauditctl=BIN [--redis=ADDR] [--data=DIR]
-#            [--listen=HOST:PORT] [--example-rules] [-- plauditd flags...]
+#            [--listen=HOST:PORT] [--tenant=T] [--example-rules]
+#            [-- plauditd flags...]
+# API keys are on: the first start writes DATA/keys.json with an admin key
+# of the tenant, whose secret is in DATA/admin.key (mode 600).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 plauditd="" plauditctl="" redis="" data="$root/data" listen="127.0.0.1:50051"
+tenant="default"
 examples=0
 extra=()
 while [ $# -gt 0 ]; do
@@ -20,6 +24,7 @@ while [ $# -gt 0 ]; do
     --redis=*) redis="${1#*=}" ;;
     --data=*) data="${1#*=}" ;;
     --listen=*) listen="${1#*=}" ;;
+    --tenant=*) tenant="${1#*=}" ;;
     --example-rules) examples=1 ;;
     --) shift; extra=("$@"); break ;;
     *) echo "serve.sh: unknown argument $1" >&2; exit 2 ;;
@@ -60,11 +65,20 @@ if [ -z "$redis" ]; then
 fi
 
 mkdir -p "$data"
+keys_file="$data/keys.json"
+if [ ! -s "$keys_file" ]; then
+  [ -x "$plauditctl" ] || { echo "serve.sh: creating the first key needs --plauditctl" >&2; exit 2; }
+  (umask 077 && "$plauditctl" keys new -f "$keys_file" --tenant="$tenant" \
+     --role=admin --name="local admin (serve.sh)" > "$data/admin.key")
+  echo "serve.sh: created an admin API key for tenant $tenant in $data/admin.key"
+fi
+[ -s "$data/admin.key" ] && export PLAUDIT_API_KEY="$(cat "$data/admin.key")"
+echo "serve.sh: to use plauditctl: export PLAUDIT_API_KEY=\$(cat $data/admin.key)"
 port_file="$data/plauditd.port"
 rm -f "$port_file"
 revision="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 "$plauditd" --listen="$listen" --redis="$redis" --port_file="$port_file" \
-  --build_revision="$revision" ${extra[@]+"${extra[@]}"} &
+  --keys_file="$keys_file" --build_revision="$revision" ${extra[@]+"${extra[@]}"} &
 pids+=($!)
 plauditd_pid=$!
 

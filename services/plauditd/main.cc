@@ -13,8 +13,14 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "gRPC listen address, host:port");
 ABSL_FLAG(std::string, redis, "tcp://127.0.0.1:6379",
           "Redis address: tcp://host:port or unix:///path/to/socket");
+ABSL_FLAG(std::string, keys_file, "",
+          "API keys file (JSON, from `plauditctl keys new`): the first admin "
+          "key; more are created with KeyService");
+ABSL_FLAG(bool, insecure_open_mode, false,
+          "DEVELOPMENT ONLY: admit every call without a key, as an admin of "
+          "--tenant");
 ABSL_FLAG(std::string, tenant, "default",
-          "Tenant every call belongs to (until API keys exist)");
+          "The tenant of open mode (with keys, the key names the tenant)");
 ABSL_FLAG(std::string, time_zone, "UTC",
           "IANA time zone in which the tenant's days begin, e.g. Europe/Berlin");
 ABSL_FLAG(int, retain_days, 14, "Past day leaderboards kept");
@@ -56,6 +62,12 @@ int main(int argc, char** argv) {
   options.redis.address = absl::GetFlag(FLAGS_redis);
   options.redis.timeout = absl::GetFlag(FLAGS_redis_timeout);
   options.tenant = absl::GetFlag(FLAGS_tenant);
+  options.keys_file = absl::GetFlag(FLAGS_keys_file);
+  options.open_mode = absl::GetFlag(FLAGS_insecure_open_mode);
+  if (options.open_mode) {
+    std::cerr << "plauditd: WARNING: open mode, no API keys checked: for "
+                 "local development only\n";
+  }
   options.time_zone = absl::GetFlag(FLAGS_time_zone);
   options.rules_file = absl::GetFlag(FLAGS_rules_file);
   options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
@@ -73,7 +85,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::cout << "plauditd: serving on port " << (*server)->port()
-            << ", tenant " << options.tenant << ", Redis "
+            << (options.open_mode ? ", OPEN MODE for tenant " + options.tenant
+                                  : ", API keys required")
+            << ", Redis "
             << options.redis.address;
   if ((*server)->metrics_port() != 0) {
     std::cout << ", metrics on port " << (*server)->metrics_port();

@@ -6,6 +6,8 @@
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
 #include "services/accounts/account_service.h"
+#include "services/auth/key_guard.h"
+#include "services/auth/key_service.h"
 #include "services/analytics/analytics_service.h"
 #include "services/common/period.h"
 #include "services/common/validation.h"
@@ -41,6 +43,7 @@ struct PlauditServer::Parts {
   std::unique_ptr<RedisClient> redis;
   std::unique_ptr<BoardCalendar> calendar;
   std::unique_ptr<Tenants> tenants;
+  std::unique_ptr<KeyStore> keys;
   std::unique_ptr<CallGuard> guard;
   std::vector<std::unique_ptr<grpc::Service>> services;
   std::unique_ptr<grpc::Server> server;
@@ -99,7 +102,19 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
   parts->calendar = std::make_unique<BoardCalendar>(*zone, retention);
   parts->tenants = std::make_unique<Tenants>(parts->redis.get(),
                                              parts->calendar.get(), options.clock);
-  parts->guard = std::make_unique<OpenGuard>(options.tenant);
+  v1::KeyFile key_file;
+  if (!options.keys_file.empty()) {
+    absl::StatusOr<v1::KeyFile> read = ReadKeyFile(options.keys_file);
+    if (!read.ok()) return read.status();
+    key_file = *std::move(read);
+  }
+  parts->keys = std::make_unique<KeyStore>(parts->redis.get(), key_file);
+  if (options.open_mode) {
+    parts->guard = std::make_unique<OpenGuard>(options.tenant);
+  } else {
+    parts->guard = std::make_unique<KeyGuard>(parts->keys.get(), options.clock,
+                                              options.key_cache_for);
+  }
   Tenants& t = *parts->tenants;
   const CallGuard* guard = parts->guard.get();
   auto& services = parts->services;
@@ -115,6 +130,8 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
   services.push_back(std::make_unique<RewardService>(
       t.Of(&Tenant::catalog), t.Of(&Tenant::redemptions), guard,
       parts->metrics.get()));
+  services.push_back(
+      std::make_unique<KeyService>(parts->keys.get(), guard, options.clock));
   services.push_back(std::make_unique<AnalyticsService>(
       t.Of(&Tenant::engagement), guard, parts->calendar.get(),
       options.privacy_min_active_users, options.clock));

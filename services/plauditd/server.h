@@ -20,7 +20,14 @@ struct ServerOptions {
   // host:port; port 0 picks a free one (see PlauditServer::port()).
   std::string listen_address = "127.0.0.1:50051";
   RedisOptions redis;
-  // Until API keys exist, every call belongs to this tenant.
+  // Callers authenticate with API keys (keys file and KeyService); the key
+  // names the tenant and the role. Open mode (development only) admits every
+  // call as an admin of `tenant`.
+  bool open_mode = false;
+  std::string keys_file;
+  // How long a verified key is trusted before it is checked again (a
+  // revocation takes at most this long).
+  absl::Duration key_cache_for = absl::Seconds(10);
   std::string tenant = "default";
   // IANA zone in which days (daily limits, leaderboard buckets) begin.
   std::string time_zone = "UTC";

@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
 #include "plaudit/v1/event_service.pb.h"
+#include "plaudit/v1/key_service.pb.h"
 #include "plaudit/v1/leaderboard_service.pb.h"
 #include "plaudit/v1/reward_service.pb.h"
 
@@ -20,6 +21,7 @@ namespace plaudit::ctl {
 struct Connection {
   std::shared_ptr<grpc::Channel> channel;
   std::string actor;  // sent as "plaudit-actor" for the revision trail
+  std::string api_key;  // sent as "authorization: Bearer <key>"
   absl::Duration timeout = absl::Seconds(30);
   std::ostream* out;
 };
@@ -48,6 +50,17 @@ absl::Status ShowRank(const Connection& c, const std::string& user_id,
                       const std::string& bucket, int neighbors);
 absl::Status SetHidden(const Connection& c, const std::string& user_id,
                        bool hidden);
+
+// "admin", "integration" or "reader".
+absl::StatusOr<v1::Role> ParseRole(const std::string& name);
+// Offline: adds a new key to a keys file (created if missing) and prints
+// its secret once. For the first admin key of a deployment.
+absl::Status KeysNew(std::ostream& out, const std::string& path,
+                     const std::string& tenant, v1::Role role,
+                     const std::string& name);
+absl::Status KeysCreate(const Connection& c, v1::Role role, const std::string& name);
+absl::Status KeysList(const Connection& c);
+absl::Status KeysRevoke(const Connection& c, const std::string& key_id);
 
 // Engagement figures of one bucket with the change against the previous.
 absl::Status ShowStats(const Connection& c, const std::string& scope,

@@ -13,6 +13,11 @@
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "plauditd address, host:port");
 ABSL_FLAG(std::string, actor, "", "Your name, kept in the rules' revision trail");
+ABSL_FLAG(std::string, api_key, "",
+          "API key (plk....); default: the PLAUDIT_API_KEY environment variable");
+ABSL_FLAG(std::string, tenant, "", "keys new: the tenant of the key");
+ABSL_FLAG(std::string, role, "", "keys new, keys create: admin, integration, reader");
+ABSL_FLAG(std::string, name, "", "keys new, keys create: who uses the key");
 ABSL_FLAG(std::string, f, "", "Input file: rules or catalog JSON, users CSV");
 ABSL_FLAG(bool, prune, false, "rules apply: delete rules not in the file");
 ABSL_FLAG(std::string, id, "", "events send: event id (idempotency key)");
@@ -50,6 +55,10 @@ constexpr char kUsage[] = R"(plauditctl [--server=host:port] COMMAND
                                         group; period: all, year, month, week, day)
   rank USER SCOPE PERIOD [--bucket=B] [--neighbors=K]   where USER stands
   hide USER | unhide USER               leaderboard privacy opt-out (HR)
+  keys new -f keys.json --tenant=T --role=R --name=N   offline: a key into a
+                                        keys file (plauditd --keys_file); prints it
+  keys create --role=R --name=N         a key of your tenant (prints it once)
+  keys list | keys revoke KEY_ID
   stats SCOPE PERIOD [--bucket=B]       engagement figures (period: year,
                                         month, week, day) and their growth
   rewards apply -f catalog.json         create/update rewards to match the file
@@ -105,6 +114,19 @@ absl::Status Dispatch(const std::vector<std::string>& args,
     return ShowRank(c, args[1], args[2], *period, bucket,
                     absl::GetFlag(FLAGS_neighbors));
   }
+  if (command == "keys new" && !file.empty()) {
+    absl::StatusOr<plaudit::v1::Role> role = ParseRole(absl::GetFlag(FLAGS_role));
+    if (!role.ok()) return role.status();
+    return KeysNew(*c.out, file, absl::GetFlag(FLAGS_tenant), *role,
+                   absl::GetFlag(FLAGS_name));
+  }
+  if (command == "keys create") {
+    absl::StatusOr<plaudit::v1::Role> role = ParseRole(absl::GetFlag(FLAGS_role));
+    if (!role.ok()) return role.status();
+    return KeysCreate(c, *role, absl::GetFlag(FLAGS_name));
+  }
+  if (command == "keys list") return KeysList(c);
+  if (command == "keys revoke" && args.size() == 3) return KeysRevoke(c, args[2]);
   if (args.size() == 3 && args[0] == "stats") {
     absl::StatusOr<plaudit::v1::Period> period = ParsePeriod(args[2]);
     if (!period.ok()) return period.status();
@@ -162,6 +184,11 @@ int main(int argc, char** argv) {
     connection.actor = user != nullptr ? user : "plauditctl";
   }
   connection.out = &std::cout;
+  connection.api_key = absl::GetFlag(FLAGS_api_key);
+  if (connection.api_key.empty()) {
+    const char* key = std::getenv("PLAUDIT_API_KEY");
+    if (key != nullptr) connection.api_key = key;
+  }
 
   int usage_error = 0;
   const absl::Status status = Dispatch(args, connection, &usage_error);

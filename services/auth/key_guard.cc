@@ -1,0 +1,131 @@
+#include "services/auth/key_guard.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/auth/api_key.h"
+
+namespace plaudit {
+namespace {
+
+// Every method of the API and the least role that may call it. Readers see
+// leaderboards, balances and engagement; integrations (portals) also record
+// events, sync users, redeem for employees and read the rest; admins (HR)
+// everything.
+const auto& MethodRoles() {
+  static const auto* roles = new absl::flat_hash_map<std::string, Role>{
+      {"LeaderboardService/GetLeaderboard", Role::kReader},
+      {"LeaderboardService/GetRank", Role::kReader},
+      {"LeaderboardService/ListScopes", Role::kReader},
+      {"AccountService/GetBalance", Role::kReader},
+      {"AccountService/ListTransactions", Role::kReader},
+      {"AnalyticsService/GetEngagement", Role::kReader},
+      {"AnalyticsService/GetEngagementSeries", Role::kReader},
+
+      {"EventService/RecordEvent", Role::kIntegration},
+      {"EventService/RecordEvents", Role::kIntegration},
+      {"EventService/RetractEvent", Role::kIntegration},
+      {"UserService/UpsertUser", Role::kIntegration},
+      {"UserService/ImportUsers", Role::kIntegration},
+      {"UserService/GetUser", Role::kIntegration},
+      {"RuleService/GetRule", Role::kIntegration},
+      {"RuleService/ListRules", Role::kIntegration},
+      {"RuleService/ListRuleRevisions", Role::kIntegration},
+      {"RewardService/GetReward", Role::kIntegration},
+      {"RewardService/ListRewards", Role::kIntegration},
+      {"RewardService/Redeem", Role::kIntegration},
+      {"RewardService/GetRedemption", Role::kIntegration},
+      {"RewardService/ListRedemptions", Role::kIntegration},
+      {"RewardService/CancelRedemption", Role::kIntegration},
+
+      {"RuleService/CreateRule", Role::kAdmin},
+      {"RuleService/UpdateRule", Role::kAdmin},
+      {"RuleService/DeleteRule", Role::kAdmin},
+      {"AccountService/AdjustBalance", Role::kAdmin},
+      {"LeaderboardService/SetUserVisibility", Role::kAdmin},
+      {"RewardService/CreateReward", Role::kAdmin},
+      {"RewardService/UpdateReward", Role::kAdmin},
+      {"RewardService/ArchiveReward", Role::kAdmin},
+      {"RewardService/ApproveRedemption", Role::kAdmin},
+      {"RewardService/RejectRedemption", Role::kAdmin},
+      {"RewardService/FulfillRedemption", Role::kAdmin},
+      {"KeyService/CreateKey", Role::kAdmin},
+      {"KeyService/RevokeKey", Role::kAdmin},
+      {"KeyService/ListKeys", Role::kAdmin},
+  };
+  return *roles;
+}
+
+Role FromProto(v1::Role role) {
+  switch (role) {
+    case v1::ADMIN: return Role::kAdmin;
+    case v1::INTEGRATION: return Role::kIntegration;
+    default: return Role::kReader;
+  }
+}
+
+std::string Metadata(const grpc::ServerContext& context, const char* name) {
+  const auto& metadata = context.client_metadata();
+  const auto it = metadata.find(name);
+  return it == metadata.end() ? "" : std::string(it->second.data(), it->second.size());
+}
+
+}  // namespace
+
+absl::StatusOr<Role> RequiredRole(absl::string_view method) {
+  const auto it = MethodRoles().find(method);
+  if (it == MethodRoles().end()) {
+    return absl::NotFoundError(absl::StrCat("no role may call ", method));
+  }
+  return it->second;
+}
+
+KeyGuard::KeyGuard(KeyStore* keys, Clock clock, absl::Duration cache_for)
+    : keys_(keys), clock_(std::move(clock)), cache_for_(cache_for) {}
+
+absl::StatusOr<Caller> KeyGuard::Verify(const std::string& bearer) const {
+  const absl::Time now = clock_();
+  {
+    absl::MutexLock lock(&mu_);
+    const auto it = verified_.find(bearer);
+    if (it != verified_.end() && it->second.until > now) return it->second.caller;
+  }
+  absl::StatusOr<PresentedKey> presented = ParseBearer(bearer);
+  if (!presented.ok()) return presented.status();
+  absl::StatusOr<std::optional<v1::ApiKey>> record =
+      keys_->Find(presented->tenant, presented->key_id);
+  if (!record.ok()) return record.status();  // Redis down: UNAVAILABLE
+  if (!record->has_value() || (*record)->revoked() ||
+      !SecretMatches(**record, presented->secret)) {
+    return absl::UnauthenticatedError("authorization: unknown or revoked API key");
+  }
+  Caller caller{(*record)->key_id(), (*record)->tenant(), FromProto((*record)->role())};
+  absl::MutexLock lock(&mu_);
+  if (verified_.size() > 10'000) verified_.clear();  // bounded memory
+  verified_[bearer] = {caller, now + cache_for_};
+  return caller;
+}
+
+absl::StatusOr<Caller> KeyGuard::Admit(const grpc::ServerContext& context,
+                                       absl::string_view method) const {
+  const std::string bearer = Metadata(context, "authorization");
+  if (bearer.empty()) {
+    return absl::UnauthenticatedError(
+        "authorization: an API key is required (Bearer plk....)");
+  }
+  absl::StatusOr<Caller> caller = Verify(bearer);
+  if (!caller.ok()) return caller.status();
+  // The tenant comes from the key; a call that names another is refused.
+  const std::string named = Metadata(context, "plaudit-tenant");
+  if (!named.empty() && named != caller->tenant) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "this key belongs to tenant ", caller->tenant, ", not ", named));
+  }
+  absl::StatusOr<Role> required = RequiredRole(method);
+  if (!required.ok()) return absl::PermissionDeniedError(required.status().message());
+  if (caller->role < *required) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("this key's role may not call ", method));
+  }
+  return caller;
+}
+
+}  // namespace plaudit

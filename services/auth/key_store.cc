@@ -1,0 +1,109 @@
+#include "services/auth/key_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/common/json_file.h"
+#include "services/common/validation.h"
+#include "services/store/keys.h"
+
+namespace plaudit {
+namespace {
+
+std::string KeyOf(const std::string& tenant, const std::string& key_id) {
+  return absl::StrCat(KeySchema(tenant).prefix(), "apikey:", key_id);
+}
+
+std::string IndexOf(const std::string& tenant) {
+  return absl::StrCat(KeySchema(tenant).prefix(), "apikeys");
+}
+
+v1::ApiKey Public(v1::ApiKey key) {
+  key.clear_salt();
+  key.clear_secret_sha256();
+  return key;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::KeyFile> ReadKeyFile(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadTextFile(path);
+  if (!text.ok()) return text.status();
+  absl::StatusOr<v1::KeyFile> file =
+      ParseJsonMessage<v1::KeyFile>(*text, absl::StrCat("keys file ", path));
+  if (!file.ok()) return file.status();
+  for (int i = 0; i < file->keys_size(); ++i) {
+    const v1::ApiKey& key = file->keys(i);
+    const std::string field = absl::StrCat(path, ": keys[", i, "]");
+    if (auto s = ValidateSlug(field + ".tenant", key.tenant()); !s.ok()) return s;
+    if (key.key_id().empty() || key.salt().empty() ||
+        key.secret_sha256().size() != 64 || key.role() == v1::ROLE_UNSPECIFIED) {
+      return InvalidField(field, "needs key_id, role, salt and secret_sha256 "
+                                 "(write it with plauditctl keys new)");
+    }
+  }
+  return file;
+}
+
+KeyStore::KeyStore(RedisClient* redis, const v1::KeyFile& file) : redis_(redis) {
+  for (const v1::ApiKey& key : file.keys()) {
+    file_keys_[absl::StrCat(key.tenant(), ".", key.key_id())] = key;
+  }
+}
+
+absl::StatusOr<std::optional<v1::ApiKey>> KeyStore::Find(
+    const std::string& tenant, const std::string& key_id) {
+  const auto it = file_keys_.find(absl::StrCat(tenant, ".", key_id));
+  if (it != file_keys_.end()) return it->second;
+  absl::StatusOr<RedisValue> reply = redis_->Run({"GET", KeyOf(tenant, key_id)});
+  if (!reply.ok()) return reply.status();
+  if (reply->is_nil()) return std::nullopt;
+  v1::ApiKey key;
+  if (!key.ParseFromString(reply->str)) {
+    return absl::DataLossError("stored API key is not an ApiKey message");
+  }
+  return key;
+}
+
+absl::Status KeyStore::Save(const v1::ApiKey& key) {
+  absl::StatusOr<std::vector<RedisValue>> replies = redis_->RunPipeline(
+      {{"SET", KeyOf(key.tenant(), key.key_id()), key.SerializeAsString()},
+       {"SADD", IndexOf(key.tenant()), key.key_id()}});
+  if (!replies.ok()) return replies.status();
+  for (const RedisValue& reply : *replies) {
+    if (reply.is_error()) return RedisErrorStatus(reply.str);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::ApiKey> KeyStore::Revoke(const std::string& tenant,
+                                            const std::string& key_id) {
+  if (file_keys_.contains(absl::StrCat(tenant, ".", key_id))) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "key ", key_id, " comes from the keys file: remove it there"));
+  }
+  absl::StatusOr<std::optional<v1::ApiKey>> key = Find(tenant, key_id);
+  if (!key.ok()) return key.status();
+  if (!key->has_value()) {
+    return absl::NotFoundError(absl::StrCat("key ", key_id, " not found"));
+  }
+  v1::ApiKey revoked = **key;
+  revoked.set_revoked(true);
+  if (auto s = Save(revoked); !s.ok()) return s;
+  return Public(revoked);
+}
+
+absl::StatusOr<std::vector<v1::ApiKey>> KeyStore::List(const std::string& tenant) {
+  std::vector<v1::ApiKey> keys;
+  for (const auto& [id, key] : file_keys_) {
+    if (key.tenant() == tenant) keys.push_back(Public(key));
+  }
+  absl::StatusOr<RedisValue> ids = redis_->Run({"SMEMBERS", IndexOf(tenant)});
+  if (!ids.ok()) return ids.status();
+  for (const RedisValue& id : ids->elements) {
+    absl::StatusOr<std::optional<v1::ApiKey>> key = Find(tenant, id.str);
+    if (!key.ok()) return key.status();
+    if (key->has_value()) keys.push_back(Public(**key));
+  }
+  return keys;
+}
+
+}  // namespace plaudit

@@ -1,0 +1,41 @@
+// API keys: those of the keys file (bootstrap: the first admin key) and those
+// created through KeyService, kept per tenant in Redis.
+#ifndef PLAUDIT_SERVICES_AUTH_KEY_STORE_H_
+#define PLAUDIT_SERVICES_AUTH_KEY_STORE_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "plaudit/v1/key_service.pb.h"
+#include "services/store/redis_client.h"
+
+namespace plaudit {
+
+class KeyStore {
+ public:
+  KeyStore(RedisClient* redis, const v1::KeyFile& file);
+
+  // The key record (revoked ones too), or nullopt when there is none.
+  absl::StatusOr<std::optional<v1::ApiKey>> Find(const std::string& tenant,
+                                                 const std::string& key_id);
+  absl::Status Save(const v1::ApiKey& key);
+  // FAILED_PRECONDITION for a key of the keys file (edit the file instead).
+  absl::StatusOr<v1::ApiKey> Revoke(const std::string& tenant,
+                                    const std::string& key_id);
+  // The tenant's keys, without salts and hashes.
+  absl::StatusOr<std::vector<v1::ApiKey>> List(const std::string& tenant);
+
+ private:
+  RedisClient* redis_;
+  absl::flat_hash_map<std::string, v1::ApiKey> file_keys_;  // tenant.key_id
+};
+
+// Reads and checks a keys file (JSON of KeyFile).
+absl::StatusOr<v1::KeyFile> ReadKeyFile(const std::string& path);
+
+}  // namespace plaudit
+
+#endif  // PLAUDIT_SERVICES_AUTH_KEY_STORE_H_

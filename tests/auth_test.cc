@@ -1,0 +1,256 @@
+// Keyed mode: every RPC x every kind of caller gets the expected status, and
+// two tenants with the same user ids never see each other's data.
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/empty.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "grpcpp/impl/codegen/client_unary_call.h"
+#include "plaudit/v1/key_service.grpc.pb.h"
+#include "services/auth/api_key.h"
+#include "tests/fixtures/plaudit_fixture.h"
+
+namespace plaudit::testing {
+namespace {
+
+enum class Who { kNobody, kRevoked, kReader, kIntegration, kAdmin };
+
+// The policy as the issue states it, written independently of the server's
+// table: the least role each method needs.
+const std::map<std::string, Who>& Policy() {
+  static const auto* policy = new std::map<std::string, Who>{
+      {"LeaderboardService/GetLeaderboard", Who::kReader},
+      {"LeaderboardService/GetRank", Who::kReader},
+      {"LeaderboardService/ListScopes", Who::kReader},
+      {"AccountService/GetBalance", Who::kReader},
+      {"AccountService/ListTransactions", Who::kReader},
+      {"AnalyticsService/GetEngagement", Who::kReader},
+      {"AnalyticsService/GetEngagementSeries", Who::kReader},
+      {"EventService/RecordEvent", Who::kIntegration},
+      {"EventService/RecordEvents", Who::kIntegration},
+      {"EventService/RetractEvent", Who::kIntegration},
+      {"UserService/UpsertUser", Who::kIntegration},
+      {"UserService/ImportUsers", Who::kIntegration},
+      {"UserService/GetUser", Who::kIntegration},
+      {"RuleService/GetRule", Who::kIntegration},
+      {"RuleService/ListRules", Who::kIntegration},
+      {"RuleService/ListRuleRevisions", Who::kIntegration},
+      {"RewardService/GetReward", Who::kIntegration},
+      {"RewardService/ListRewards", Who::kIntegration},
+      {"RewardService/Redeem", Who::kIntegration},
+      {"RewardService/GetRedemption", Who::kIntegration},
+      {"RewardService/ListRedemptions", Who::kIntegration},
+      {"RewardService/CancelRedemption", Who::kIntegration},
+      {"RuleService/CreateRule", Who::kAdmin},
+      {"RuleService/UpdateRule", Who::kAdmin},
+      {"RuleService/DeleteRule", Who::kAdmin},
+      {"AccountService/AdjustBalance", Who::kAdmin},
+      {"LeaderboardService/SetUserVisibility", Who::kAdmin},
+      {"RewardService/CreateReward", Who::kAdmin},
+      {"RewardService/UpdateReward", Who::kAdmin},
+      {"RewardService/ArchiveReward", Who::kAdmin},
+      {"RewardService/ApproveRedemption", Who::kAdmin},
+      {"RewardService/RejectRedemption", Who::kAdmin},
+      {"RewardService/FulfillRedemption", Who::kAdmin},
+      {"KeyService/CreateKey", Who::kAdmin},
+      {"KeyService/RevokeKey", Who::kAdmin},
+      {"KeyService/ListKeys", Who::kAdmin},
+  };
+  return *policy;
+}
+
+class AuthTest : public PlauditTest {
+ protected:
+  void SetUp() override {
+    PlauditTest::SetUp();
+    v1::KeyFile file;
+    auto add = [&](const std::string& tenant, v1::Role role, bool revoked = false) {
+      NewKey key = GenerateKey(tenant, role, "test");
+      key.record.set_revoked(revoked);
+      *file.add_keys() = key.record;
+      return key.secret;
+    };
+    keys_[Who::kAdmin] = add("acme", v1::ADMIN);
+    keys_[Who::kIntegration] = add("acme", v1::INTEGRATION);
+    keys_[Who::kReader] = add("acme", v1::READER);
+    keys_[Who::kRevoked] = add("acme", v1::ADMIN, /*revoked=*/true);
+    globex_admin_ = add("globex", v1::ADMIN);
+    const std::string path = absl::StrCat(getenv("TEST_TMPDIR"), "/keys.json");
+    std::string json;
+    google::protobuf::util::MessageToJsonString(file, &json);
+    std::ofstream(path) << json;
+
+    ServerOptions options = Options();
+    options.open_mode = false;
+    options.keys_file = path;
+    options.key_cache_for = absl::ZeroDuration();
+    keyed_ = StartServer(options);
+    ASSERT_NE(keyed_, nullptr);
+    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", keyed_->port()),
+                                   grpc::InsecureChannelCredentials());
+  }
+
+  void TearDown() override {
+    keyed_.reset();
+    PlauditTest::TearDown();
+  }
+
+  // Calls `method` ("Service/Method") with an empty request as `key`.
+  grpc::Status Call(const std::string& method, const std::string& key) {
+    grpc::ClientContext context;
+    if (!key.empty()) context.AddMetadata("authorization", "Bearer " + key);
+    google::protobuf::Empty request, response;
+    return grpc::internal::BlockingUnaryCall(
+        channel_.get(),
+        grpc::internal::RpcMethod(absl::StrCat("/plaudit.v1.", method).c_str(),
+                                  grpc::internal::RpcMethod::NORMAL_RPC),
+        &context, request, &response);
+  }
+
+  std::map<Who, std::string> keys_;
+  std::string globex_admin_;
+  std::unique_ptr<PlauditServer> keyed_;
+  std::shared_ptr<grpc::Channel> channel_;
+};
+
+TEST_F(AuthTest, EveryMethodTimesEveryCaller) {
+  // Every method of the API is in the policy (a new RPC must be classified).
+  const auto* pool = google::protobuf::DescriptorPool::generated_pool();
+  int methods = 0;
+  for (const char* service : {"RuleService", "EventService", "AccountService",
+                              "UserService", "LeaderboardService", "RewardService",
+                              "AnalyticsService", "KeyService"}) {
+    const auto* descriptor =
+        pool->FindServiceByName(absl::StrCat("plaudit.v1.", service));
+    ASSERT_NE(descriptor, nullptr) << service;
+    for (int m = 0; m < descriptor->method_count(); ++m) {
+      const std::string method =
+          absl::StrCat(service, "/", descriptor->method(m)->name());
+      EXPECT_TRUE(Policy().count(method)) << method << " is not classified";
+      ++methods;
+    }
+  }
+  EXPECT_EQ(methods, static_cast<int>(Policy().size()));
+
+  for (const auto& [method, least] : Policy()) {
+    for (Who who : {Who::kNobody, Who::kRevoked, Who::kReader, Who::kIntegration,
+                    Who::kAdmin}) {
+      const grpc::Status status = Call(method, who == Who::kNobody ? "" : keys_[who]);
+      if (who == Who::kNobody || who == Who::kRevoked) {
+        EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << method;
+      } else if (who < least) {
+        EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED)
+            << method << " as " << static_cast<int>(who);
+      } else {
+        // Admitted: the empty request is then judged on its merits.
+        EXPECT_NE(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << method;
+        EXPECT_NE(status.error_code(), grpc::StatusCode::PERMISSION_DENIED)
+            << method << " as " << static_cast<int>(who) << ": "
+            << status.error_message();
+      }
+    }
+  }
+  EXPECT_EQ(Call("AccountService/GetBalance", "plk.acme.0011.2233").error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(AuthTest, TwoTenantsWithTheSameUserIdsNeverMeet) {
+  Client acme(keyed_->port()), globex(keyed_->port());
+  auto as = [](const std::string& key) {
+    auto context = std::make_unique<grpc::ClientContext>();
+    context->AddMetadata("authorization", "Bearer " + key);
+    return context;
+  };
+  const std::string& acme_admin = keys_[Who::kAdmin];
+  // acme: a rule, a user, points for ann.
+  v1::CreateRuleRequest rule;
+  rule.mutable_rule()->set_rule_id("post");
+  rule.mutable_rule()->set_action("post.created");
+  rule.mutable_rule()->set_recipient(v1::Rule::ACTOR);
+  rule.mutable_rule()->set_points(10);
+  v1::CreateRuleResponse created;
+  ASSERT_TRUE(acme.rules->CreateRule(as(acme_admin).get(), rule, &created).ok());
+  v1::UpsertUserRequest user;
+  user.mutable_user()->set_user_id("ann");
+  user.mutable_user()->set_display_name("Ann of Acme");
+  user.mutable_user()->add_groups("dept:sales");
+  v1::UpsertUserResponse upserted;
+  ASSERT_TRUE(acme.users->UpsertUser(as(acme_admin).get(), user, &upserted).ok());
+  v1::RecordEventRequest event;
+  *event.mutable_event() = MakeEvent("e1", "post.created", "ann");
+  v1::RecordEventResponse recorded;
+  ASSERT_TRUE(acme.events->RecordEvent(as(acme_admin).get(), event, &recorded).ok());
+  ASSERT_EQ(recorded.outcome().awards_size(), 1);
+
+  // globex sees none of it, through any read.
+  v1::GetBalanceRequest balance;
+  balance.set_user_id("ann");
+  v1::GetBalanceResponse ann;
+  ASSERT_TRUE(globex.accounts->GetBalance(as(globex_admin_).get(), balance, &ann).ok());
+  EXPECT_EQ(ann.balance().balance(), 0);
+  v1::ListRulesResponse rules;
+  ASSERT_TRUE(globex.rules->ListRules(as(globex_admin_).get(), {}, &rules).ok());
+  EXPECT_EQ(rules.rules_size(), 0);
+  v1::GetUserRequest get_user;
+  get_user.set_user_id("ann");
+  v1::GetUserResponse got;
+  EXPECT_EQ(globex.users->GetUser(as(globex_admin_).get(), get_user, &got).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  v1::GetLeaderboardRequest board;
+  board.set_scope("global");
+  board.set_period(v1::ALL_TIME);
+  v1::GetLeaderboardResponse top;
+  ASSERT_TRUE(globex.leaderboards->GetLeaderboard(as(globex_admin_).get(), board, &top).ok());
+  EXPECT_EQ(top.participants(), 0);
+  // The same event id in globex is a new event there (no rule: no points).
+  ASSERT_TRUE(globex.events->RecordEvent(as(globex_admin_).get(), event, &recorded).ok());
+  EXPECT_FALSE(recorded.outcome().duplicate());
+  EXPECT_EQ(recorded.outcome().awards_size(), 0);
+  v1::ListKeysResponse keys;
+  ASSERT_TRUE(v1::KeyService::NewStub(globex.channel)
+                  ->ListKeys(as(globex_admin_).get(), {}, &keys).ok());
+  ASSERT_EQ(keys.keys_size(), 1);
+  EXPECT_EQ(keys.keys(0).tenant(), "globex");
+  EXPECT_TRUE(keys.keys(0).secret_sha256().empty());
+
+  // And acme is untouched by globex.
+  ASSERT_TRUE(acme.accounts->GetBalance(as(acme_admin).get(), balance, &ann).ok());
+  EXPECT_EQ(ann.balance().balance(), 10);
+
+  // A call naming another tenant than its key's is refused.
+  auto named = as(acme_admin);
+  named->AddMetadata("plaudit-tenant", "globex");
+  EXPECT_EQ(acme.accounts->GetBalance(named.get(), balance, &ann).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(AuthTest, KeysCreatedThroughTheApiWorkUntilRevoked) {
+  auto stub = v1::KeyService::NewStub(channel_);
+  grpc::ClientContext create_context;
+  create_context.AddMetadata("authorization", "Bearer " + keys_[Who::kAdmin]);
+  v1::CreateKeyRequest request;
+  request.set_role(v1::READER);
+  request.set_name("lobby screen");
+  v1::CreateKeyResponse created;
+  ASSERT_TRUE(stub->CreateKey(&create_context, request, &created).ok());
+  EXPECT_EQ(created.key().tenant(), "acme");
+  EXPECT_TRUE(created.key().secret_sha256().empty());
+  const std::string key = created.secret();
+  EXPECT_NE(Call("AccountService/GetBalance", key).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Call("EventService/RecordEvent", key).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  grpc::ClientContext revoke_context;
+  revoke_context.AddMetadata("authorization", "Bearer " + keys_[Who::kAdmin]);
+  v1::RevokeKeyRequest revoke;
+  revoke.set_key_id(created.key().key_id());
+  v1::RevokeKeyResponse revoked;
+  ASSERT_TRUE(stub->RevokeKey(&revoke_context, revoke, &revoked).ok());
+  EXPECT_EQ(Call("AccountService/GetBalance", key).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+}
+
+}  // namespace
+}  // namespace plaudit::testing
