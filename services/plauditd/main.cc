@@ -29,6 +29,10 @@ ABSL_FLAG(int, retain_months, 13, "Past month leaderboards kept");
 ABSL_FLAG(int, retain_years, 5, "Past year leaderboards kept");
 ABSL_FLAG(int, privacy_min_active_users, 5,
           "Engagement figures of groups with fewer active users are withheld");
+ABSL_FLAG(std::string, tls_cert, "", "TLS certificate chain (PEM); empty: plaintext");
+ABSL_FLAG(std::string, tls_key, "", "TLS private key (PEM)");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "CA (PEM) whose certificates clients must show (mutual TLS)");
 ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9464",
           "Prometheus /metrics address, host:port (empty: off)");
 ABSL_FLAG(std::string, build_revision, "unknown",
@@ -71,6 +75,9 @@ int main(int argc, char** argv) {
   options.time_zone = absl::GetFlag(FLAGS_time_zone);
   options.rules_file = absl::GetFlag(FLAGS_rules_file);
   options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  options.tls_cert = absl::GetFlag(FLAGS_tls_cert);
+  options.tls_key = absl::GetFlag(FLAGS_tls_key);
+  options.tls_client_ca = absl::GetFlag(FLAGS_tls_client_ca);
   options.build.revision = absl::GetFlag(FLAGS_build_revision);
   options.retention.days = absl::GetFlag(FLAGS_retain_days);
   options.retention.weeks = absl::GetFlag(FLAGS_retain_weeks);

@@ -9,6 +9,8 @@
 #include "services/auth/key_guard.h"
 #include "services/auth/key_service.h"
 #include "services/analytics/analytics_service.h"
+#include "grpcpp/security/server_credentials.h"
+#include "services/common/json_file.h"
 #include "services/common/period.h"
 #include "services/common/validation.h"
 #include "services/events/event_service.h"
@@ -51,6 +53,34 @@ struct PlauditServer::Parts {
 };
 
 namespace {
+
+// Plaintext, TLS, or mutual TLS, as the options say.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
+    const ServerOptions& options) {
+  if (options.tls_cert.empty() && options.tls_key.empty()) {
+    if (!options.tls_client_ca.empty()) {
+      return absl::InvalidArgumentError("tls_client_ca: needs tls_cert and tls_key");
+    }
+    return grpc::InsecureServerCredentials();
+  }
+  absl::StatusOr<std::string> cert = ReadTextFile(options.tls_cert);
+  if (!cert.ok()) return absl::InvalidArgumentError(absl::StrCat("tls_cert: ", cert.status().message()));
+  absl::StatusOr<std::string> key = ReadTextFile(options.tls_key);
+  if (!key.ok()) return absl::InvalidArgumentError(absl::StrCat("tls_key: ", key.status().message()));
+  grpc::SslServerCredentialsOptions ssl;
+  ssl.pem_key_cert_pairs.push_back({*key, *cert});
+  if (!options.tls_client_ca.empty()) {
+    absl::StatusOr<std::string> ca = ReadTextFile(options.tls_client_ca);
+    if (!ca.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("tls_client_ca: ", ca.status().message()));
+    }
+    ssl.pem_root_certs = *ca;
+    ssl.client_certificate_request =
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(ssl);
+}
 
 // Creates or updates rules to match the file; rules not in it are kept.
 absl::Status ApplyRulesFile(const std::string& path, RuleStore& store) {
@@ -158,13 +188,15 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      Credentials(options);
+  if (!credentials.ok()) return credentials.status();
   grpc::ServerBuilder builder;
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
   interceptors.push_back(std::make_unique<CallMetricsFactory>(parts->metrics.get()));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
-  builder.AddListeningPort(options.listen_address,
-                           grpc::InsecureServerCredentials(), &parts->port);
+  builder.AddListeningPort(options.listen_address, *credentials, &parts->port);
   for (const auto& service : parts->services) {
     builder.RegisterService(service.get());
   }

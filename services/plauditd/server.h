@@ -37,6 +37,11 @@ struct ServerOptions {
   int privacy_min_active_users = 5;
   // Rules file applied at start (create or update to match); empty = none.
   std::string rules_file;
+  // TLS: PEM files; empty = plaintext. With a client CA, clients must show a
+  // certificate it signed (mutual TLS).
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_client_ca;
   // Prometheus /metrics on its own host:port (port 0: any); empty = off.
   std::string metrics_listen;
   BuildInfo build{"0.1.0", "unknown"};

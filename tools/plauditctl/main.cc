@@ -9,6 +9,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "services/common/json_file.h"
 #include "tools/plauditctl/commands.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "plauditd address, host:port");
@@ -16,6 +18,9 @@ ABSL_FLAG(std::string, actor, "", "Your name, kept in the rules' revision trail"
 ABSL_FLAG(std::string, api_key, "",
           "API key (plk....); default: the PLAUDIT_API_KEY environment variable");
 ABSL_FLAG(std::string, tenant, "", "keys new: the tenant of the key");
+ABSL_FLAG(std::string, tls_ca, "", "TLS: the server's CA (PEM); empty: plaintext");
+ABSL_FLAG(std::string, tls_cert, "", "mutual TLS: this client's certificate (PEM)");
+ABSL_FLAG(std::string, tls_key, "", "mutual TLS: this client's key (PEM)");
 ABSL_FLAG(std::string, role, "", "keys new, keys create: admin, integration, reader");
 ABSL_FLAG(std::string, name, "", "keys new, keys create: who uses the key");
 ABSL_FLAG(std::string, f, "", "Input file: rules or catalog JSON, users CSV");
@@ -67,6 +72,22 @@ constexpr char kUsage[] = R"(plauditctl [--server=host:port] COMMAND
   redemptions list [--status=pending] [--user=U]   newest first
   approve ID | fulfil ID | reject ID --reason=R | cancel ID --user=U
 )";
+
+// Plaintext, or TLS with the given CA (and a client certificate for mTLS).
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ChannelCredentials(
+    const std::string& ca, const std::string& cert, const std::string& key) {
+  if (ca.empty()) return grpc::InsecureChannelCredentials();
+  grpc::SslCredentialsOptions ssl;
+  for (auto [path, target] : {std::pair{&ca, &ssl.pem_root_certs},
+                              std::pair{&cert, &ssl.pem_cert_chain},
+                              std::pair{&key, &ssl.pem_private_key}}) {
+    if (path->empty()) continue;
+    absl::StatusOr<std::string> text = plaudit::ReadTextFile(*path);
+    if (!text.ok()) return text.status();
+    *target = *std::move(text);
+  }
+  return grpc::SslCredentials(ssl);
+}
 
 int UsageError(const std::string& why) {
   std::cerr << "plauditctl: " << why << "\n\n" << kUsage;
@@ -176,8 +197,15 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(positional.begin() + 1, positional.end());
 
   plaudit::ctl::Connection connection;
-  connection.channel = grpc::CreateChannel(absl::GetFlag(FLAGS_server),
-                                           grpc::InsecureChannelCredentials());
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      ChannelCredentials(absl::GetFlag(FLAGS_tls_ca), absl::GetFlag(FLAGS_tls_cert),
+                         absl::GetFlag(FLAGS_tls_key));
+  if (!credentials.ok()) {
+    std::cerr << "plauditctl: " << credentials.status().message() << "\n";
+    return 2;
+  }
+  connection.channel =
+      grpc::CreateChannel(absl::GetFlag(FLAGS_server), *credentials);
   connection.actor = absl::GetFlag(FLAGS_actor);
   if (connection.actor.empty()) {
     const char* user = std::getenv("USER");
