@@ -56,6 +56,7 @@ const std::map<std::string, Who>& Policy() {
       {"KeyService/CreateKey", Who::kAdmin},
       {"KeyService/RevokeKey", Who::kAdmin},
       {"KeyService/ListKeys", Who::kAdmin},
+      {"AuditService/ListAuditEvents", Who::kAdmin},
   };
   return *policy;
 }
@@ -120,7 +121,7 @@ TEST_F(AuthTest, EveryMethodTimesEveryCaller) {
   int methods = 0;
   for (const char* service : {"RuleService", "EventService", "AccountService",
                               "UserService", "LeaderboardService", "RewardService",
-                              "AnalyticsService", "KeyService"}) {
+                              "AnalyticsService", "KeyService", "AuditService"}) {
     const auto* descriptor =
         pool->FindServiceByName(absl::StrCat("plaudit.v1.", service));
     ASSERT_NE(descriptor, nullptr) << service;

@@ -79,6 +79,7 @@ grpc::Status AccountService::AdjustBalance(
       {request->user_id(), request->delta(), request->reason(),
        request->request_id()});
   if (!result.ok()) return ToGrpcStatus(result.status());
+  audit_->Record(caller, "BALANCE_ADJUSTED", request->user_id(), nullptr, &*result);
   *response = *std::move(result);
   return grpc::Status::OK;
 }

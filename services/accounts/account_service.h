@@ -5,13 +5,15 @@
 #include "services/common/call_guard.h"
 #include "plaudit/v1/account_service.grpc.pb.h"
 #include "services/accounts/account_store.h"
+#include "services/audit/audit_log.h"
 
 namespace plaudit {
 
 class AccountService final : public v1::AccountService::Service {
  public:
-  AccountService(ForTenant<AccountStore> stores, const CallGuard* guard)
-      : stores_(std::move(stores)), guard_(guard) {}
+  AccountService(ForTenant<AccountStore> stores, const CallGuard* guard,
+                 AuditLog* audit)
+      : stores_(std::move(stores)), guard_(guard), audit_(audit) {}
 
   grpc::Status GetBalance(grpc::ServerContext* context,
                           const v1::GetBalanceRequest* request,
@@ -26,6 +28,7 @@ class AccountService final : public v1::AccountService::Service {
  private:
   ForTenant<AccountStore> stores_;
   const CallGuard* guard_;
+  AuditLog* audit_;
 };
 
 }  // namespace plaudit

@@ -50,6 +50,7 @@ const auto& MethodRoles() {
       {"KeyService/CreateKey", Role::kAdmin},
       {"KeyService/RevokeKey", Role::kAdmin},
       {"KeyService/ListKeys", Role::kAdmin},
+      {"AuditService/ListAuditEvents", Role::kAdmin},
   };
   return *roles;
 }

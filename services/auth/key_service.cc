@@ -27,6 +27,7 @@ grpc::Status KeyService::CreateKey(grpc::ServerContext* context,
   key.record.clear_secret_sha256();
   *response->mutable_key() = key.record;
   response->set_secret(key.secret);
+  audit_->Record(caller, "KEY_CREATED", key.record.key_id(), nullptr, &key.record);
   return grpc::Status::OK;
 }
 
@@ -39,6 +40,7 @@ grpc::Status KeyService::RevokeKey(grpc::ServerContext* context,
   }
   absl::StatusOr<v1::ApiKey> key = keys_->Revoke(caller.tenant, request->key_id());
   if (!key.ok()) return ToGrpcStatus(key.status());
+  audit_->Record(caller, "KEY_REVOKED", key->key_id(), nullptr, &*key);
   *response->mutable_key() = *std::move(key);
   return grpc::Status::OK;
 }

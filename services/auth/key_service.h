@@ -3,6 +3,7 @@
 #define PLAUDIT_SERVICES_AUTH_KEY_SERVICE_H_
 
 #include "plaudit/v1/key_service.grpc.pb.h"
+#include "services/audit/audit_log.h"
 #include "services/auth/key_store.h"
 #include "services/common/call_guard.h"
 #include "services/common/clock.h"
@@ -11,8 +12,9 @@ namespace plaudit {
 
 class KeyService final : public v1::KeyService::Service {
  public:
-  KeyService(KeyStore* keys, const CallGuard* guard, Clock clock)
-      : keys_(keys), guard_(guard), clock_(std::move(clock)) {}
+  KeyService(KeyStore* keys, const CallGuard* guard, AuditLog* audit,
+             Clock clock)
+      : keys_(keys), guard_(guard), audit_(audit), clock_(std::move(clock)) {}
 
   grpc::Status CreateKey(grpc::ServerContext* context,
                          const v1::CreateKeyRequest* request,
@@ -27,6 +29,7 @@ class KeyService final : public v1::KeyService::Service {
  private:
   KeyStore* keys_;
   const CallGuard* guard_;
+  AuditLog* audit_;
   const Clock clock_;
 };
 

@@ -150,6 +150,8 @@ grpc::Status LeaderboardService::SetUserVisibility(
   }
   response->set_user_id(request->user_id());
   response->set_hidden(request->hidden());
+  audit_->Record(caller, "USER_VISIBILITY_CHANGED", request->user_id(), nullptr,
+                 response);
   return grpc::Status::OK;
 }
 

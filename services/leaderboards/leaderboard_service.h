@@ -5,6 +5,7 @@
 
 #include "services/common/call_guard.h"
 #include "plaudit/v1/leaderboard_service.grpc.pb.h"
+#include "services/audit/audit_log.h"
 #include "services/common/clock.h"
 #include "services/leaderboards/board_calendar.h"
 #include "services/leaderboards/leaderboard_store.h"
@@ -16,10 +17,11 @@ inline constexpr int kMaxNeighbors = 50;
 class LeaderboardService final : public v1::LeaderboardService::Service {
  public:
   LeaderboardService(ForTenant<LeaderboardStore> stores,
-                     const CallGuard* guard, const BoardCalendar* calendar,
-                     Clock clock)
+                     const CallGuard* guard, AuditLog* audit,
+                     const BoardCalendar* calendar, Clock clock)
       : stores_(std::move(stores)),
         guard_(guard),
+        audit_(audit),
         calendar_(calendar),
         clock_(std::move(clock)) {}
 
@@ -44,6 +46,7 @@ class LeaderboardService final : public v1::LeaderboardService::Service {
 
   ForTenant<LeaderboardStore> stores_;
   const CallGuard* guard_;
+  AuditLog* audit_;
   const BoardCalendar* calendar_;
   const Clock clock_;
 };

@@ -6,6 +6,7 @@
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
 #include "services/accounts/account_service.h"
+#include "services/audit/audit_service.h"
 #include "services/auth/key_guard.h"
 #include "services/auth/key_service.h"
 #include "services/analytics/analytics_service.h"
@@ -46,6 +47,7 @@ struct PlauditServer::Parts {
   std::unique_ptr<BoardCalendar> calendar;
   std::unique_ptr<Tenants> tenants;
   std::unique_ptr<KeyStore> keys;
+  std::unique_ptr<AuditLog> audit;
   std::unique_ptr<CallGuard> guard;
   std::vector<std::unique_ptr<grpc::Service>> services;
   std::unique_ptr<grpc::Server> server;
@@ -145,23 +147,26 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
     parts->guard = std::make_unique<KeyGuard>(parts->keys.get(), options.clock,
                                               options.key_cache_for);
   }
+  parts->audit = std::make_unique<AuditLog>(parts->redis.get(), options.clock);
+  AuditLog* audit = parts->audit.get();
   Tenants& t = *parts->tenants;
   const CallGuard* guard = parts->guard.get();
   auto& services = parts->services;
   services.push_back(std::make_unique<RuleService>(
-      t.Of(&Tenant::rules), t.Of(&Tenant::rule_cache), guard));
+      t.Of(&Tenant::rules), t.Of(&Tenant::rule_cache), guard, audit));
   services.push_back(std::make_unique<EventService>(
       t.Of(&Tenant::recorder), guard, parts->metrics.get(), options.clock));
   services.push_back(
-      std::make_unique<AccountService>(t.Of(&Tenant::accounts), guard));
+      std::make_unique<AccountService>(t.Of(&Tenant::accounts), guard, audit));
   services.push_back(std::make_unique<UserService>(t.Of(&Tenant::users), guard));
   services.push_back(std::make_unique<LeaderboardService>(
-      t.Of(&Tenant::boards), guard, parts->calendar.get(), options.clock));
+      t.Of(&Tenant::boards), guard, audit, parts->calendar.get(), options.clock));
   services.push_back(std::make_unique<RewardService>(
-      t.Of(&Tenant::catalog), t.Of(&Tenant::redemptions), guard,
+      t.Of(&Tenant::catalog), t.Of(&Tenant::redemptions), guard, audit,
       parts->metrics.get()));
   services.push_back(
-      std::make_unique<KeyService>(parts->keys.get(), guard, options.clock));
+      std::make_unique<KeyService>(parts->keys.get(), guard, audit, options.clock));
+  services.push_back(std::make_unique<AuditService>(audit, guard));
   services.push_back(std::make_unique<AnalyticsService>(
       t.Of(&Tenant::engagement), guard, parts->calendar.get(),
       options.privacy_min_active_users, options.clock));

@@ -51,6 +51,7 @@ grpc::Status RewardService::CreateReward(grpc::ServerContext* context,
   }
   absl::StatusOr<v1::Reward> reward = catalogs_(caller.tenant).Create(request->reward());
   if (!reward.ok()) return ToGrpcStatus(reward.status());
+  audit_->Record(caller, "REWARD_CREATED", reward->reward_id(), nullptr, &*reward);
   *response->mutable_reward() = *std::move(reward);
   return grpc::Status::OK;
 }
@@ -110,10 +111,14 @@ grpc::Status RewardService::UpdateReward(grpc::ServerContext* context,
   if (auto s = ValidateMask(request->update_mask()); !s.ok()) {
     return ToGrpcStatus(s);
   }
+  const absl::StatusOr<v1::Reward> before =
+      catalogs_(caller.tenant).Get(request->reward().reward_id());
   absl::StatusOr<v1::Reward> reward = catalogs_(caller.tenant).Update(
       request->reward(), request->update_mask(),
       [](const v1::Reward& merged) { return ValidateReward(merged, "reward"); });
   if (!reward.ok()) return ToGrpcStatus(reward.status());
+  audit_->Record(caller, "REWARD_UPDATED", reward->reward_id(),
+                 before.ok() ? &*before : nullptr, &*reward);
   *response->mutable_reward() = *std::move(reward);
   return grpc::Status::OK;
 }
@@ -127,6 +132,7 @@ grpc::Status RewardService::ArchiveReward(grpc::ServerContext* context,
   }
   absl::StatusOr<v1::Reward> reward = catalogs_(caller.tenant).Archive(request->reward_id());
   if (!reward.ok()) return ToGrpcStatus(reward.status());
+  audit_->Record(caller, "REWARD_ARCHIVED", reward->reward_id(), nullptr, &*reward);
   *response->mutable_reward() = *std::move(reward);
   return grpc::Status::OK;
 }
@@ -194,7 +200,8 @@ grpc::Status RewardService::ListRedemptions(
   return grpc::Status::OK;
 }
 
-grpc::Status RewardService::Transition(RedemptionStore& store,
+grpc::Status RewardService::Transition(const Caller& caller,
+                                       RedemptionStore& store,
                                        const std::string& redemption_id,
                                        RedemptionAction action,
                                        const std::string& reason,
@@ -207,6 +214,12 @@ grpc::Status RewardService::Transition(RedemptionStore& store,
       store.Apply(redemption_id, action, reason, user_id);
   if (!redemption.ok()) return ToGrpcStatus(redemption.status());
   metrics_->RedemptionEntered(v1::Redemption::Status_Name(redemption->status()));
+  if (action != RedemptionAction::kCancel) {  // cancels are the employee's
+    audit_->Record(caller,
+                   absl::StrCat("REDEMPTION_",
+                                v1::Redemption::Status_Name(redemption->status())),
+                   redemption_id, nullptr, &*redemption);
+  }
   *out = *std::move(redemption);
   return grpc::Status::OK;
 }
@@ -215,7 +228,7 @@ grpc::Status RewardService::ApproveRedemption(
     grpc::ServerContext* context, const v1::ApproveRedemptionRequest* request,
     v1::ApproveRedemptionResponse* response) {
   PLAUDIT_ADMIT(caller, guard_, context, "RewardService/ApproveRedemption");
-  return Transition(redemptions_(caller.tenant), request->redemption_id(), RedemptionAction::kApprove, "",
+  return Transition(caller, redemptions_(caller.tenant), request->redemption_id(), RedemptionAction::kApprove, "",
                     "", response->mutable_redemption());
 }
 
@@ -229,7 +242,7 @@ grpc::Status RewardService::RejectRedemption(
   if (auto s = ValidateText("reason", request->reason(), 512); !s.ok()) {
     return ToGrpcStatus(s);
   }
-  return Transition(redemptions_(caller.tenant), request->redemption_id(), RedemptionAction::kReject,
+  return Transition(caller, redemptions_(caller.tenant), request->redemption_id(), RedemptionAction::kReject,
                     request->reason(), "", response->mutable_redemption());
 }
 
@@ -237,7 +250,7 @@ grpc::Status RewardService::FulfillRedemption(
     grpc::ServerContext* context, const v1::FulfillRedemptionRequest* request,
     v1::FulfillRedemptionResponse* response) {
   PLAUDIT_ADMIT(caller, guard_, context, "RewardService/FulfillRedemption");
-  return Transition(redemptions_(caller.tenant), request->redemption_id(), RedemptionAction::kFulfil, "",
+  return Transition(caller, redemptions_(caller.tenant), request->redemption_id(), RedemptionAction::kFulfil, "",
                     "", response->mutable_redemption());
 }
 
@@ -248,7 +261,7 @@ grpc::Status RewardService::CancelRedemption(
   if (auto s = ValidateId("user_id", request->user_id()); !s.ok()) {
     return ToGrpcStatus(s);
   }
-  return Transition(redemptions_(caller.tenant), request->redemption_id(), RedemptionAction::kCancel,
+  return Transition(caller, redemptions_(caller.tenant), request->redemption_id(), RedemptionAction::kCancel,
                     "cancelled by the employee", request->user_id(),
                     response->mutable_redemption());
 }

@@ -4,6 +4,7 @@
 
 #include "services/common/call_guard.h"
 #include "plaudit/v1/reward_service.grpc.pb.h"
+#include "services/audit/audit_log.h"
 #include "services/metrics/metrics.h"
 #include "services/rewards/catalog_store.h"
 #include "services/rewards/redemption_store.h"
@@ -14,10 +15,11 @@ class RewardService final : public v1::RewardService::Service {
  public:
   RewardService(ForTenant<CatalogStore> catalogs,
                 ForTenant<RedemptionStore> redemptions, const CallGuard* guard,
-                Metrics* metrics)
+                AuditLog* audit, Metrics* metrics)
       : catalogs_(std::move(catalogs)),
         redemptions_(std::move(redemptions)),
         guard_(guard),
+        audit_(audit),
         metrics_(metrics) {}
 
   grpc::Status CreateReward(grpc::ServerContext* context, const v1::CreateRewardRequest*,
@@ -54,7 +56,7 @@ class RewardService final : public v1::RewardService::Service {
 
  private:
   // Validates the id and applies `action`, filling `*out`.
-  grpc::Status Transition(RedemptionStore& store,
+  grpc::Status Transition(const Caller& caller, RedemptionStore& store,
                           const std::string& redemption_id,
                           RedemptionAction action, const std::string& reason,
                           const std::string& user_id, v1::Redemption* out);
@@ -62,6 +64,7 @@ class RewardService final : public v1::RewardService::Service {
   ForTenant<CatalogStore> catalogs_;
   ForTenant<RedemptionStore> redemptions_;
   const CallGuard* guard_;
+  AuditLog* audit_;
   Metrics* metrics_;
 };
 

@@ -46,6 +46,7 @@ grpc::Status RuleService::CreateRule(grpc::ServerContext* context,
       stores_(caller.tenant).Create(request->rule(), CallerName(*context));
   if (!rule.ok()) return ToGrpcStatus(rule.status());
   caches_(caller.tenant).Reload().IgnoreError();  // the next award would reload anyway
+  audit_->Record(caller, "RULE_CREATED", rule->rule_id(), nullptr, &*rule);
   *response->mutable_rule() = *std::move(rule);
   return grpc::Status::OK;
 }
@@ -105,12 +106,16 @@ grpc::Status RuleService::UpdateRule(grpc::ServerContext* context,
   if (auto s = ValidateMask(request->update_mask()); !s.ok()) {
     return ToGrpcStatus(s);
   }
+  const absl::StatusOr<v1::Rule> before =
+      stores_(caller.tenant).Get(request->rule().rule_id());
   absl::StatusOr<v1::Rule> rule = stores_(caller.tenant).Update(
       request->rule(), request->update_mask(),
       [](const v1::Rule& merged) { return ValidateRule(merged, "rule"); },
       CallerName(*context));
   if (!rule.ok()) return ToGrpcStatus(rule.status());
   caches_(caller.tenant).Reload().IgnoreError();
+  audit_->Record(caller, "RULE_UPDATED", rule->rule_id(),
+                 before.ok() ? &*before : nullptr, &*rule);
   *response->mutable_rule() = *std::move(rule);
   return grpc::Status::OK;
 }
@@ -122,9 +127,13 @@ grpc::Status RuleService::DeleteRule(grpc::ServerContext* context,
   if (auto s = ValidateSlug("rule_id", request->rule_id()); !s.ok()) {
     return ToGrpcStatus(s);
   }
+  const absl::StatusOr<v1::Rule> before =
+      stores_(caller.tenant).Get(request->rule_id());
   absl::Status deleted = stores_(caller.tenant).Delete(request->rule_id(), CallerName(*context));
   if (!deleted.ok()) return ToGrpcStatus(deleted);
   caches_(caller.tenant).Reload().IgnoreError();
+  audit_->Record(caller, "RULE_DELETED", request->rule_id(),
+                 before.ok() ? &*before : nullptr, nullptr);
   return grpc::Status::OK;
 }
 

@@ -4,6 +4,7 @@
 
 #include "services/common/call_guard.h"
 #include "plaudit/v1/rule_service.grpc.pb.h"
+#include "services/audit/audit_log.h"
 #include "services/rules/rule_cache.h"
 #include "services/rules/rule_store.h"
 
@@ -12,8 +13,11 @@ namespace plaudit {
 class RuleService final : public v1::RuleService::Service {
  public:
   RuleService(ForTenant<RuleStore> stores, ForTenant<RuleCache> caches,
-              const CallGuard* guard)
-      : stores_(std::move(stores)), caches_(std::move(caches)), guard_(guard) {}
+              const CallGuard* guard, AuditLog* audit)
+      : stores_(std::move(stores)),
+        caches_(std::move(caches)),
+        guard_(guard),
+        audit_(audit) {}
 
   grpc::Status CreateRule(grpc::ServerContext* context,
                           const v1::CreateRuleRequest* request,
@@ -38,6 +42,7 @@ class RuleService final : public v1::RuleService::Service {
   ForTenant<RuleStore> stores_;
   ForTenant<RuleCache> caches_;
   const CallGuard* guard_;
+  AuditLog* audit_;
 };
 
 }  // namespace plaudit

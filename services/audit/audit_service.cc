@@ -1,0 +1,50 @@
+#include "services/audit/audit_service.h"
+
+#include "services/common/grpc_status.h"
+#include "services/common/validation.h"
+
+namespace plaudit {
+namespace {
+
+constexpr char kAuditToken[] = "audit";
+
+absl::Time ToAbsl(const google::protobuf::Timestamp& ts, absl::Time unset) {
+  if (ts.seconds() == 0 && ts.nanos() == 0) return unset;
+  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+}
+
+}  // namespace
+
+grpc::Status AuditService::ListAuditEvents(
+    grpc::ServerContext* context, const v1::ListAuditEventsRequest* request,
+    v1::ListAuditEventsResponse* response) {
+  PLAUDIT_ADMIT(caller, guard_, context, "AuditService/ListAuditEvents");
+  if (auto s = ValidateText("kind", request->kind(), 64); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  absl::StatusOr<int32_t> page_size =
+      ResolvePageSize("page_size", request->page_size());
+  if (!page_size.ok()) return ToGrpcStatus(page_size.status());
+  const absl::Time start = ToAbsl(request->start_time(), absl::InfinitePast());
+  const absl::Time end = ToAbsl(request->end_time(), absl::InfiniteFuture());
+  if (start >= end) {
+    return ToGrpcStatus(InvalidField("end_time", "must be after start_time"));
+  }
+  std::string before;
+  if (!request->page_token().empty()) {
+    absl::StatusOr<std::string> cursor =
+        DecodePageToken(kAuditToken, request->page_token());
+    if (!cursor.ok()) return ToGrpcStatus(cursor.status());
+    before = *cursor;
+  }
+  absl::StatusOr<AuditPage> page =
+      log_->List(caller.tenant, request->kind(), start, end, before, *page_size);
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  for (auto& event : page->events) *response->add_events() = std::move(event);
+  if (!page->last_id.empty()) {
+    response->set_next_page_token(EncodePageToken(kAuditToken, page->last_id));
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace plaudit
