@@ -253,5 +253,45 @@ TEST_F(AuthTest, KeysCreatedThroughTheApiWorkUntilRevoked) {
             grpc::StatusCode::UNAUTHENTICATED);
 }
 
+TEST_F(AuthTest, RateLimitIsReachedAndRecovers) {
+  ServerOptions options = Options();
+  options.open_mode = false;
+  options.keys_file = absl::StrCat(getenv("TEST_TMPDIR"), "/keys.json");
+  options.rate_limit = {/*per_second=*/1, /*burst=*/3};
+  clock_->Set(absl::FromUnixSeconds(1'800'000'000));
+  auto limited = StartServer(options);
+  ASSERT_NE(limited, nullptr);
+  channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", limited->port()),
+                                 grpc::InsecureChannelCredentials());
+  const std::string& key = keys_[Who::kReader];
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(Call("AccountService/GetBalance", key).error_code(),
+              grpc::StatusCode::INVALID_ARGUMENT);  // admitted
+  }
+  const grpc::Status limited_call = Call("AccountService/GetBalance", key);
+  EXPECT_EQ(limited_call.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_NE(limited_call.error_message().find("retry in 1001 ms"), std::string::npos)
+      << limited_call.error_message();
+  // Another key is not slowed down by this one.
+  EXPECT_EQ(Call("AccountService/GetBalance", keys_[Who::kAdmin]).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  clock_->Set(absl::FromUnixSeconds(1'800'000'001));
+  EXPECT_EQ(Call("AccountService/GetBalance", key).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(AuthTest, OversizedMessagesAreRefused) {
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer " + keys_[Who::kAdmin]);
+  v1::ImportUsersRequest request;
+  v1::User* user = request.add_users();
+  user->set_user_id("big");
+  user->set_display_name(std::string(9 << 20, 'x'));
+  v1::ImportUsersResponse response;
+  auto stub = v1::UserService::NewStub(channel_);
+  EXPECT_EQ(stub->ImportUsers(&context, request, &response).error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+}
+
 }  // namespace
 }  // namespace plaudit::testing

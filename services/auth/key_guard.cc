@@ -79,8 +79,12 @@ absl::StatusOr<Role> RequiredRole(absl::string_view method) {
   return it->second;
 }
 
-KeyGuard::KeyGuard(KeyStore* keys, Clock clock, absl::Duration cache_for)
-    : keys_(keys), clock_(std::move(clock)), cache_for_(cache_for) {}
+KeyGuard::KeyGuard(KeyStore* keys, Clock clock, absl::Duration cache_for,
+                   RateLimit rate_limit)
+    : keys_(keys),
+      clock_(std::move(clock)),
+      cache_for_(cache_for),
+      limiter_(rate_limit) {}
 
 absl::StatusOr<Caller> KeyGuard::Verify(const std::string& bearer) const {
   const absl::Time now = clock_();
@@ -125,6 +129,13 @@ absl::StatusOr<Caller> KeyGuard::Admit(const grpc::ServerContext& context,
   if (caller->role < *required) {
     return absl::PermissionDeniedError(
         absl::StrCat("this key's role may not call ", method));
+  }
+  const absl::Duration wait =
+      limiter_.Acquire(absl::StrCat(caller->tenant, ".", caller->key_id), clock_());
+  if (wait > absl::ZeroDuration()) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "rate limit of key ", caller->key_id, " reached: retry in ",
+        absl::ToInt64Milliseconds(wait) + 1, " ms"));
   }
   return caller;
 }

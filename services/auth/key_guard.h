@@ -8,6 +8,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "services/auth/key_store.h"
+#include "services/auth/rate_limiter.h"
 #include "services/common/call_guard.h"
 #include "services/common/clock.h"
 
@@ -22,7 +23,8 @@ class KeyGuard final : public CallGuard {
   // Verified keys are remembered for `cache_for` (a revocation takes at
   // most that long to bite; a call saves a Redis round trip and a hash).
   KeyGuard(KeyStore* keys, Clock clock,
-           absl::Duration cache_for = absl::Seconds(10));
+           absl::Duration cache_for = absl::Seconds(10),
+           RateLimit rate_limit = {});
 
   absl::StatusOr<Caller> Admit(const grpc::ServerContext& context,
                                absl::string_view method) const override;
@@ -33,6 +35,7 @@ class KeyGuard final : public CallGuard {
   KeyStore* keys_;
   const Clock clock_;
   const absl::Duration cache_for_;
+  mutable RateLimiter limiter_;
   struct Verified {
     Caller caller;
     absl::Time until;

@@ -29,6 +29,10 @@ ABSL_FLAG(int, retain_months, 13, "Past month leaderboards kept");
 ABSL_FLAG(int, retain_years, 5, "Past year leaderboards kept");
 ABSL_FLAG(int, privacy_min_active_users, 5,
           "Engagement figures of groups with fewer active users are withheld");
+ABSL_FLAG(double, rate_limit, 200,
+          "Calls per second per API key in this replica (0: unlimited)");
+ABSL_FLAG(double, rate_burst, 400, "Calls a key may make at once above the rate");
+ABSL_FLAG(int, max_message_bytes, 8 << 20, "Largest request accepted");
 ABSL_FLAG(std::string, tls_cert, "", "TLS certificate chain (PEM); empty: plaintext");
 ABSL_FLAG(std::string, tls_key, "", "TLS private key (PEM)");
 ABSL_FLAG(std::string, tls_client_ca, "",
@@ -76,6 +80,8 @@ int main(int argc, char** argv) {
   options.rules_file = absl::GetFlag(FLAGS_rules_file);
   options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   options.tls_cert = absl::GetFlag(FLAGS_tls_cert);
+  options.rate_limit = {absl::GetFlag(FLAGS_rate_limit), absl::GetFlag(FLAGS_rate_burst)};
+  options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   options.tls_key = absl::GetFlag(FLAGS_tls_key);
   options.tls_client_ca = absl::GetFlag(FLAGS_tls_client_ca);
   options.build.revision = absl::GetFlag(FLAGS_build_revision);

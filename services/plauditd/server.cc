@@ -145,7 +145,8 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
     parts->guard = std::make_unique<OpenGuard>(options.tenant);
   } else {
     parts->guard = std::make_unique<KeyGuard>(parts->keys.get(), options.clock,
-                                              options.key_cache_for);
+                                              options.key_cache_for,
+                                              options.rate_limit);
   }
   parts->audit = std::make_unique<AuditLog>(parts->redis.get(), options.clock);
   AuditLog* audit = parts->audit.get();
@@ -197,6 +198,7 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
       Credentials(options);
   if (!credentials.ok()) return credentials.status();
   grpc::ServerBuilder builder;
+  builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
   interceptors.push_back(std::make_unique<CallMetricsFactory>(parts->metrics.get()));

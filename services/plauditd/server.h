@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "services/common/clock.h"
 #include "services/common/period.h"
+#include "services/auth/rate_limiter.h"
 #include "services/metrics/metrics.h"
 #include "services/store/redis_client.h"
 
@@ -28,6 +29,11 @@ struct ServerOptions {
   // How long a verified key is trusted before it is checked again (a
   // revocation takes at most this long).
   absl::Duration key_cache_for = absl::Seconds(10);
+  // Calls per second per API key in this process (0 = unlimited) and the
+  // burst allowed above it.
+  RateLimit rate_limit{200, 400};
+  // Largest request accepted (a batch of 1,000 events or 10,000 users fits).
+  int max_message_bytes = 8 << 20;
   std::string tenant = "default";
   // IANA zone in which days (daily limits, leaderboard buckets) begin.
   std::string time_zone = "UTC";
