@@ -136,6 +136,53 @@ TEST_F(EventsTest, LimitedRulesRefuseEventsTooLateForTheirDaysCount) {
   EXPECT_EQ(Record(late).awards_size(), 2);
 }
 
+TEST_F(EventsTest, LikesFasterThanTheMinimumIntervalPayNothing) {
+  v1::CreateRuleRequest request;
+  v1::Rule* rule = request.mutable_rule();
+  rule->set_rule_id("like-given");
+  rule->set_action("like");
+  rule->set_recipient(v1::Rule::ACTOR);
+  rule->set_points(1);
+  rule->set_min_interval_seconds(1);
+  v1::CreateRuleResponse created;
+  grpc::ClientContext context;
+  ASSERT_TRUE(client_->rules->CreateRule(&context, request, &created).ok());
+  const absl::Time t0 = absl::FromUnixSeconds(1'800'000'000);
+  clock_->Set(t0);
+  EXPECT_EQ(Record(MakeEvent("l1", "like", "bot", "ann", "p1")).awards_size(), 1);
+  clock_->Set(t0 + absl::Milliseconds(300));
+  const v1::EventOutcome fast = Record(MakeEvent("l2", "like", "bot", "bob", "p2"));
+  ASSERT_EQ(fast.refusals_size(), 1);
+  EXPECT_EQ(fast.refusals(0).reason(), v1::Refusal::TOO_FAST);
+  // Someone else is not slowed down by the bot.
+  EXPECT_EQ(Record(MakeEvent("l3", "like", "ann", "bob", "p2")).awards_size(), 1);
+  clock_->Set(t0 + absl::Milliseconds(1100));
+  EXPECT_EQ(Record(MakeEvent("l4", "like", "bot", "cai", "p3")).awards_size(), 1);
+  EXPECT_EQ(Balance("bot").balance(), 2);
+}
+
+TEST_F(EventsTest, ReciprocalLikeFarmingStopsPayingAtTheCap) {
+  v1::CreateRuleRequest request;
+  v1::Rule* rule = request.mutable_rule();
+  rule->set_rule_id("like");
+  rule->set_action("like");
+  rule->set_recipient(v1::Rule::SUBJECT);
+  rule->set_points(2);
+  rule->set_max_reciprocal_per_day(2);
+  v1::CreateRuleResponse created;
+  grpc::ClientContext context;
+  ASSERT_TRUE(client_->rules->CreateRule(&context, request, &created).ok());
+  EXPECT_EQ(Record(MakeEvent("a1", "like", "ann", "bob", "b-post-1")).awards_size(), 1);
+  EXPECT_EQ(Record(MakeEvent("b1", "like", "bob", "ann", "a-post-1")).awards_size(), 1);
+  const v1::EventOutcome third = Record(MakeEvent("a2", "like", "ann", "bob", "b-post-2"));
+  ASSERT_EQ(third.refusals_size(), 1);
+  EXPECT_EQ(third.refusals(0).reason(), v1::Refusal::RECIPROCAL_LIMIT);
+  // Other pairs are unaffected.
+  EXPECT_EQ(Record(MakeEvent("c1", "like", "cai", "bob", "b-post-2")).awards_size(), 1);
+  EXPECT_EQ(Balance("bob").balance(), 4);
+  EXPECT_EQ(Balance("ann").balance(), 2);
+}
+
 TEST_F(EventsTest, AnEventIdReusedForOtherContentIsRefused) {
   CreateRule("post", "post.created", v1::Rule::ACTOR, 10);
   Record(MakeEvent("e1", "post.created", "ann"));

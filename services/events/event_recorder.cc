@@ -82,13 +82,16 @@ ScriptCall EventRecorder::AwardCall(const v1::Event& event,
           event.action(),
           event.actor_id(),
           event.object_id(),
-          Fingerprint(event)};
+          Fingerprint(event),
+          event.subject_id()};
   BoardCalendar::AppendArgs(calendar_->BucketsAt(occurred_at, now), &args);
   args.push_back(absl::StrCat(plan.candidates.size()));
   for (const AwardCandidate& c : plan.candidates) {
     args.insert(args.end(), {c.rule_id, c.user_id, absl::StrCat(c.points),
                              absl::StrCat(c.daily_limit),
-                             c.once_per_object ? "1" : "0", c.group});
+                             c.once_per_object ? "1" : "0", c.group,
+                             absl::StrCat(c.min_interval_ms),
+                             absl::StrCat(c.max_reciprocal_per_day)});
   }
   args.push_back(absl::StrCat(plan.refusals.size()));
   for (const v1::Refusal& r : plan.refusals) {

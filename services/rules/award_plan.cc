@@ -75,7 +75,8 @@ AwardPlan PlanAwards(const std::vector<v1::Rule>& rules, const v1::Event& event,
       reason = v1::Refusal::SELF_ACTION;
     } else if (rule.once_per_object() && event.object_id().empty()) {
       reason = v1::Refusal::MISSING_OBJECT;
-    } else if (rule.daily_limit() > 0 && !daily_counts_kept) {
+    } else if ((rule.daily_limit() > 0 || rule.max_reciprocal_per_day() > 0) &&
+               !daily_counts_kept) {
       reason = v1::Refusal::TOO_LATE;
     }
     if (reason != v1::Refusal::REASON_UNSPECIFIED) {
@@ -89,6 +90,8 @@ AwardPlan PlanAwards(const std::vector<v1::Rule>& rules, const v1::Event& event,
     candidate.daily_limit = rule.daily_limit();
     candidate.once_per_object = rule.once_per_object();
     candidate.group = rule.group();
+    candidate.min_interval_ms = int64_t{rule.min_interval_seconds()} * 1000;
+    candidate.max_reciprocal_per_day = rule.max_reciprocal_per_day();
     plan.candidates.push_back(std::move(candidate));
   }
   return plan;

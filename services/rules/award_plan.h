@@ -23,6 +23,8 @@ struct AwardCandidate {
   int32_t daily_limit = 0;
   bool once_per_object = false;
   std::string group;  // required group of the recipient; empty = any
+  int64_t min_interval_ms = 0;
+  int32_t max_reciprocal_per_day = 0;
 };
 
 struct AwardPlan {

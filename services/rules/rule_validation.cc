@@ -57,6 +57,16 @@ absl::Status ValidateRule(const v1::Rule& rule, absl::string_view prefix) {
       rule.valid_until() <= rule.valid_from()) {
     return InvalidField(field("valid_until"), "must be after valid_from");
   }
+  if (rule.min_interval_seconds() < 0 || rule.min_interval_seconds() > 86400) {
+    return InvalidField(field("min_interval_seconds"), "must be 0 to 86400");
+  }
+  if (rule.max_reciprocal_per_day() < 0 || rule.max_reciprocal_per_day() > 10000) {
+    return InvalidField(field("max_reciprocal_per_day"), "must be 0 to 10000");
+  }
+  if (rule.max_reciprocal_per_day() > 0 && rule.recipient() != v1::Rule::SUBJECT) {
+    return InvalidField(field("max_reciprocal_per_day"),
+                        "only applies to rules paying the SUBJECT");
+  }
   if (!rule.group().empty()) {
     if (auto s = ValidateGroup(field("group"), rule.group()); !s.ok()) return s;
   }

@@ -49,6 +49,14 @@ TEST(ValidateRuleTest, NamesTheOffendingField) {
   EXPECT_NE(Problem(rule).find("rule.tag_bonuses[x]"), std::string::npos);
 
   rule = ValidRule();
+  rule.set_min_interval_seconds(-1);
+  EXPECT_NE(Problem(rule).find("rule.min_interval_seconds"), std::string::npos);
+  rule = ValidRule();
+  rule.set_recipient(v1::Rule::ACTOR);
+  rule.set_max_reciprocal_per_day(3);
+  EXPECT_NE(Problem(rule).find("rule.max_reciprocal_per_day"), std::string::npos);
+
+  rule = ValidRule();
   rule.set_group("kazan");
   EXPECT_NE(Problem(rule).find("rule.group"), std::string::npos);
 }
