@@ -499,26 +499,38 @@ absl::Status RewardsApply(const Connection& c, const std::string& path) {
         absl::StrCat(path, ": ", wanted.status().message()));
   }
   auto stub = v1::RewardService::NewStub(c.channel);
+  // Everything HR has, inactive and archived too, in one list.
+  std::map<std::string, v1::Reward> current;
+  v1::ListRewardsRequest list;
+  list.set_include_inactive(true);
+  list.set_page_size(1000);
+  do {
+    v1::ListRewardsResponse page;
+    if (auto s = stub->ListRewards(NewContext(c).get(), list, &page); !s.ok()) {
+      return FromGrpc(s);
+    }
+    for (const auto& r : page.rewards()) current[r.reward_id()] = r;
+    list.set_page_token(page.next_page_token());
+  } while (!list.page_token().empty());
+
   int created = 0, updated = 0, unchanged = 0, archived = 0;
   for (const v1::Reward& reward : wanted->rewards()) {
-    v1::GetRewardRequest get;
-    get.set_reward_id(reward.reward_id());
-    v1::GetRewardResponse current;
-    grpc::Status status = stub->GetReward(NewContext(c).get(), get, &current);
-    if (status.error_code() == grpc::StatusCode::NOT_FOUND) {
+    const auto it = current.find(reward.reward_id());
+    grpc::Status status;
+    if (it == current.end()) {
       v1::CreateRewardRequest request;
       *request.mutable_reward() = reward;
       v1::CreateRewardResponse response;
       status = stub->CreateReward(NewContext(c).get(), request, &response);
       ++created;
-    } else if (status.ok() && current.reward().archived()) {
+    } else if (it->second.archived()) {
       ++archived;  // kept for history; HR archived it on purpose
-    } else if (status.ok()) {
+    } else {
       // A file's stock is the starting stock of a new reward: re-applying
       // the file must not refill what has been redeemed since.
       v1::Reward wanted_reward = reward;
       wanted_reward.clear_stock();
-      if (RewardsDiffer(current.reward(), wanted_reward)) {
+      if (RewardsDiffer(it->second, wanted_reward)) {
         v1::UpdateRewardRequest request;  // no mask, no stock: all but stock
         *request.mutable_reward() = wanted_reward;
         v1::UpdateRewardResponse response;
