@@ -24,6 +24,7 @@ pids+=($!)
 until redis-cli -s "$work/redis.sock" ping >/dev/null 2>&1; do sleep 0.05; done
 
 "$bin/services/plauditd/plauditd" --listen=127.0.0.1:0 --tenant=bench --metrics_listen= \
+  --insecure_open_mode \
   --redis="unix://$work/redis.sock" --port_file="$work/port" >"$work/plauditd.log" 2>&1 &
 pids+=($!)
 until [ -s "$work/port" ]; do sleep 0.05; done
