@@ -6,6 +6,10 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 seconds="${1:-60}"
+if ! command -v clang++ >/dev/null || ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1; then
+  echo "fuzz: needs clang with libFuzzer: apt-get install clang libclang-rt-dev" >&2
+  exit 1
+fi
 work="$(mktemp -d /tmp/plaudit-fuzz.XXXXXX)"
 trap 'rm -rf "$work/gen"' EXIT
 
