@@ -85,8 +85,7 @@ class AuthTest : public PlauditTest {
     ServerOptions options = Options();
     options.open_mode = false;
     options.keys_file = path;
-    options.key_cache_for = absl::ZeroDuration();
-    keyed_ = StartServer(options);
+    keyed_ = StartServer(options);  // with the key cache on, as deployed
     ASSERT_NE(keyed_, nullptr);
     channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", keyed_->port()),
                                    grpc::InsecureChannelCredentials());
@@ -152,7 +151,9 @@ TEST_F(AuthTest, EveryMethodTimesEveryCaller) {
       }
     }
   }
-  EXPECT_EQ(Call("AccountService/GetBalance", "plk.acme.0011.2233").error_code(),
+  EXPECT_EQ(Call("AccountService/GetBalance",
+                 "plk.acme." + std::string(16, '0') + "." + std::string(48, '1'))
+                .error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
 }
 
@@ -251,6 +252,30 @@ TEST_F(AuthTest, KeysCreatedThroughTheApiWorkUntilRevoked) {
   ASSERT_TRUE(stub->RevokeKey(&revoke_context, revoke, &revoked).ok());
   EXPECT_EQ(Call("AccountService/GetBalance", key).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(AuthTest, TheBootstrapKeyOfTheKeysFileCanBeRevoked) {
+  // A second admin revokes the first (say, leaked) one.
+  auto stub = v1::KeyService::NewStub(channel_);
+  grpc::ClientContext create_context;
+  create_context.AddMetadata("authorization", "Bearer " + keys_[Who::kAdmin]);
+  v1::CreateKeyRequest request;
+  request.set_role(v1::ADMIN);
+  request.set_name("second admin");
+  v1::CreateKeyResponse second;
+  ASSERT_TRUE(stub->CreateKey(&create_context, request, &second).ok());
+  const std::string first_id =
+      ParseBearer("Bearer " + keys_[Who::kAdmin])->key_id;
+  grpc::ClientContext revoke_context;
+  revoke_context.AddMetadata("authorization", "Bearer " + second.secret());
+  v1::RevokeKeyRequest revoke;
+  revoke.set_key_id(first_id);
+  v1::RevokeKeyResponse revoked;
+  ASSERT_TRUE(stub->RevokeKey(&revoke_context, revoke, &revoked).ok());
+  EXPECT_TRUE(revoked.key().revoked());
+  EXPECT_EQ(Call("KeyService/ListKeys", keys_[Who::kAdmin]).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_TRUE(Call("KeyService/ListKeys", second.secret()).ok());
 }
 
 TEST_F(AuthTest, RateLimitIsReachedAndRecovers) {

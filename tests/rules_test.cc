@@ -84,7 +84,7 @@ TEST_F(RulesTest, UpdateMaskChangesOnlyNamedFieldsAndKeepsRevisions) {
   const v1::RuleRevision& latest = response.revisions(0);
   EXPECT_EQ(latest.revision(), 2);
   EXPECT_EQ(latest.kind(), v1::RuleRevision::UPDATED);
-  EXPECT_EQ(latest.changed_by(), "hr-anna");
+  EXPECT_EQ(latest.changed_by(), "key dev (for hr-anna)");
   EXPECT_EQ(latest.before().points(), 2);
   EXPECT_EQ(latest.after().points(), 5);
   EXPECT_TRUE(latest.has_change_time());

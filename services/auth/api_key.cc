@@ -1,5 +1,6 @@
 #include "services/auth/api_key.h"
 
+#include <cstdlib>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -18,9 +19,16 @@ constexpr char kPrefix[] = "plk";
 
 std::string RandomHex(size_t bytes) {
   std::string raw(bytes, '\0');
-  RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes));
+  // Without good randomness there is no safe key: stop rather than go on.
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()),
+                 static_cast<int>(bytes)) != 1) {
+    std::abort();
+  }
   return absl::BytesToHexString(raw);
 }
+
+constexpr size_t kKeyIdHex = 16;
+constexpr size_t kSecretHex = 48;
 
 std::string SaltedHash(absl::string_view salt, absl::string_view secret) {
   const std::string input = absl::StrCat(salt, ":", secret);
@@ -31,11 +39,26 @@ std::string SaltedHash(absl::string_view salt, absl::string_view secret) {
       reinterpret_cast<const char*>(digest), SHA256_DIGEST_LENGTH));
 }
 
-bool IsHex(absl::string_view text) {
+bool IsLowerHex(absl::string_view text, size_t length) {
+  if (text.size() != length) return false;
   for (char c : text) {
-    if (!absl::ascii_isxdigit(static_cast<unsigned char>(c))) return false;
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c)) && (c < 'a' || c > 'f')) {
+      return false;
+    }
   }
-  return !text.empty();
+  return true;
+}
+
+// A tenant as tenants are named (a slug): nothing that could reach into
+// another tenant's keys ("{", "}", ":").
+bool IsSlug(absl::string_view text) {
+  if (text.empty() || text.size() > 64) return false;
+  for (char c : text) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') {
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace
@@ -46,8 +69,8 @@ absl::StatusOr<PresentedKey> ParseBearer(absl::string_view header) {
         "authorization: expected \"Bearer plk.<tenant>.<key_id>.<secret>\"");
   }
   const std::vector<std::string> parts = absl::StrSplit(header, '.');
-  if (parts.size() != 4 || parts[0] != kPrefix || parts[1].empty() ||
-      parts[1].size() > 64 || !IsHex(parts[2]) || !IsHex(parts[3])) {
+  if (parts.size() != 4 || parts[0] != kPrefix || !IsSlug(parts[1]) ||
+      !IsLowerHex(parts[2], kKeyIdHex) || !IsLowerHex(parts[3], kSecretHex)) {
     return absl::UnauthenticatedError("authorization: not a Plaudit API key");
   }
   return PresentedKey{parts[1], parts[2], parts[3]};

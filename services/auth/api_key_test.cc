@@ -21,9 +21,14 @@ TEST(ApiKeyTest, GeneratedKeysParseAndMatchOnlyTheirOwnSecret) {
 }
 
 TEST(ApiKeyTest, MalformedHeadersAreUnauthenticated) {
-  for (const char* header : {"", "Bearer", "Basic abc", "Bearer plk.acme.zz.00",
-                             "Bearer xyz.acme.00.00", "Bearer plk..00.00",
-                             "Bearer plk.acme.00"}) {
+  const std::string id(16, 'a'), secret(48, 'b');
+  for (const std::string header :
+       {std::string(""), std::string("Bearer"), std::string("Basic abc"),
+        "Bearer plk.acme.zz." + secret, "Bearer xyz.acme." + id + "." + secret,
+        "Bearer plk.." + id + "." + secret, "Bearer plk.acme." + id,
+        "Bearer plk.acme}:event:x." + id + "." + secret,
+        "Bearer plk.acme.00." + secret, "Bearer plk.acme." + id + ".00",
+        "Bearer plk.acme." + std::string(16, 'A') + "." + secret}) {
     EXPECT_EQ(ParseBearer(header).status().code(),
               absl::StatusCode::kUnauthenticated) << header;
   }

@@ -1,6 +1,7 @@
 #include "services/auth/key_guard.h"
 
 #include "absl/strings/str_cat.h"
+#include "openssl/sha.h"
 #include "services/auth/api_key.h"
 
 namespace plaudit {
@@ -55,12 +56,20 @@ const auto& MethodRoles() {
   return *roles;
 }
 
-Role FromProto(v1::Role role) {
+// A role this build does not know refuses the key rather than guess.
+absl::StatusOr<Role> FromProto(v1::Role role) {
   switch (role) {
     case v1::ADMIN: return Role::kAdmin;
     case v1::INTEGRATION: return Role::kIntegration;
-    default: return Role::kReader;
+    case v1::READER: return Role::kReader;
+    default: return absl::UnauthenticatedError("unknown role");
   }
+}
+
+std::string Sha256Hex(absl::string_view text) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  return std::string(reinterpret_cast<const char*>(digest), SHA256_DIGEST_LENGTH);
 }
 
 std::string Metadata(const grpc::ServerContext& context, const char* name) {
@@ -88,24 +97,40 @@ KeyGuard::KeyGuard(KeyStore* keys, Clock clock, absl::Duration cache_for,
 
 absl::StatusOr<Caller> KeyGuard::Verify(const std::string& bearer) const {
   const absl::Time now = clock_();
+  const uint64_t revocations = keys_->revocations();
+  // Cached by a hash, so that plaintext secrets do not sit in memory.
+  const std::string cache_key = Sha256Hex(bearer);
   {
     absl::MutexLock lock(&mu_);
-    const auto it = verified_.find(bearer);
-    if (it != verified_.end() && it->second.until > now) return it->second.caller;
+    const auto it = verified_.find(cache_key);
+    if (it != verified_.end() && it->second.until > now &&
+        it->second.revocations == revocations) {
+      return it->second.caller;
+    }
   }
   absl::StatusOr<PresentedKey> presented = ParseBearer(bearer);
   if (!presented.ok()) return presented.status();
   absl::StatusOr<std::optional<v1::ApiKey>> record =
       keys_->Find(presented->tenant, presented->key_id);
-  if (!record.ok()) return record.status();  // Redis down: UNAVAILABLE
-  if (!record->has_value() || (*record)->revoked() ||
-      !SecretMatches(**record, presented->secret)) {
-    return absl::UnauthenticatedError("authorization: unknown or revoked API key");
+  const absl::Status refused =
+      absl::UnauthenticatedError("authorization: unknown or revoked API key");
+  if (!record.ok()) {
+    // Redis down is an outage; anything else says nothing to an
+    // unauthenticated caller.
+    return absl::IsUnavailable(record.status()) ? record.status() : refused;
   }
-  Caller caller{(*record)->key_id(), (*record)->tenant(), FromProto((*record)->role())};
+  if (!record->has_value()) return refused;
+  const v1::ApiKey& key = **record;
+  absl::StatusOr<Role> role = FromProto(key.role());
+  if (key.revoked() || key.tenant() != presented->tenant ||
+      key.key_id() != presented->key_id || !role.ok() ||
+      !SecretMatches(key, presented->secret)) {
+    return refused;
+  }
+  Caller caller{key.key_id(), key.tenant(), *role};
   absl::MutexLock lock(&mu_);
   if (verified_.size() > 10'000) verified_.clear();  // bounded memory
-  verified_[bearer] = {caller, now + cache_for_};
+  verified_[cache_key] = {caller, now + cache_for_, revocations};
   return caller;
 }
 

@@ -20,10 +20,11 @@ absl::StatusOr<Role> RequiredRole(absl::string_view method);
 
 class KeyGuard final : public CallGuard {
  public:
-  // Verified keys are remembered for `cache_for` (a revocation takes at
-  // most that long to bite; a call saves a Redis round trip and a hash).
+  // Verified keys are remembered for `cache_for`, by a hash of the bearer
+  // (a call saves a Redis round trip). A revocation bites at once on the
+  // replica that made it, within `cache_for` on the others.
   KeyGuard(KeyStore* keys, Clock clock,
-           absl::Duration cache_for = absl::Seconds(10),
+           absl::Duration cache_for = absl::Seconds(2),
            RateLimit rate_limit = {});
 
   absl::StatusOr<Caller> Admit(const grpc::ServerContext& context,
@@ -39,6 +40,7 @@ class KeyGuard final : public CallGuard {
   struct Verified {
     Caller caller;
     absl::Time until;
+    uint64_t revocations;  // KeyStore::revocations() when verified
   };
   mutable absl::Mutex mu_;
   mutable absl::flat_hash_map<std::string, Verified> verified_ ABSL_GUARDED_BY(mu_);

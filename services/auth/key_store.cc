@@ -12,6 +12,10 @@ std::string KeyOf(const std::string& tenant, const std::string& key_id) {
   return absl::StrCat(KeySchema(tenant).prefix(), "apikey:", key_id);
 }
 
+std::string RevokedMarkOf(const std::string& tenant, const std::string& key_id) {
+  return absl::StrCat(KeySchema(tenant).prefix(), "apikey-revoked:", key_id);
+}
+
 std::string IndexOf(const std::string& tenant) {
   return absl::StrCat(KeySchema(tenant).prefix(), "apikeys");
 }
@@ -52,7 +56,14 @@ KeyStore::KeyStore(RedisClient* redis, const v1::KeyFile& file) : redis_(redis) 
 absl::StatusOr<std::optional<v1::ApiKey>> KeyStore::Find(
     const std::string& tenant, const std::string& key_id) {
   const auto it = file_keys_.find(absl::StrCat(tenant, ".", key_id));
-  if (it != file_keys_.end()) return it->second;
+  if (it != file_keys_.end()) {
+    absl::StatusOr<RedisValue> mark =
+        redis_->Run({"EXISTS", RevokedMarkOf(tenant, key_id)});
+    if (!mark.ok()) return mark.status();
+    v1::ApiKey key = it->second;
+    if (mark->integer == 1) key.set_revoked(true);
+    return key;
+  }
   absl::StatusOr<RedisValue> reply = redis_->Run({"GET", KeyOf(tenant, key_id)});
   if (!reply.ok()) return reply.status();
   if (reply->is_nil()) return std::nullopt;
@@ -76,10 +87,6 @@ absl::Status KeyStore::Save(const v1::ApiKey& key) {
 
 absl::StatusOr<v1::ApiKey> KeyStore::Revoke(const std::string& tenant,
                                             const std::string& key_id) {
-  if (file_keys_.contains(absl::StrCat(tenant, ".", key_id))) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "key ", key_id, " comes from the keys file: remove it there"));
-  }
   absl::StatusOr<std::optional<v1::ApiKey>> key = Find(tenant, key_id);
   if (!key.ok()) return key.status();
   if (!key->has_value()) {
@@ -87,7 +94,14 @@ absl::StatusOr<v1::ApiKey> KeyStore::Revoke(const std::string& tenant,
   }
   v1::ApiKey revoked = **key;
   revoked.set_revoked(true);
-  if (auto s = Save(revoked); !s.ok()) return s;
+  if (file_keys_.contains(absl::StrCat(tenant, ".", key_id))) {
+    absl::StatusOr<RedisValue> marked =
+        redis_->Run({"SET", RevokedMarkOf(tenant, key_id), "1"});
+    if (!marked.ok()) return marked.status();
+  } else if (auto s = Save(revoked); !s.ok()) {
+    return s;
+  }
+  ++revocations_;
   return Public(revoked);
 }
 

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <atomic>
+
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "plaudit/v1/key_service.pb.h"
@@ -22,15 +24,19 @@ class KeyStore {
   absl::StatusOr<std::optional<v1::ApiKey>> Find(const std::string& tenant,
                                                  const std::string& key_id);
   absl::Status Save(const v1::ApiKey& key);
-  // FAILED_PRECONDITION for a key of the keys file (edit the file instead).
+  // Keys of the keys file too (a revocation mark in Redis outranks it).
   absl::StatusOr<v1::ApiKey> Revoke(const std::string& tenant,
                                     const std::string& key_id);
+  // Bumped by every revocation in this process: verified keys cached before
+  // it are checked again.
+  uint64_t revocations() const { return revocations_.load(); }
   // The tenant's keys, without salts and hashes.
   absl::StatusOr<std::vector<v1::ApiKey>> List(const std::string& tenant);
 
  private:
   RedisClient* redis_;
   absl::flat_hash_map<std::string, v1::ApiKey> file_keys_;  // tenant.key_id
+  std::atomic<uint64_t> revocations_{0};
 };
 
 // Reads and checks a keys file (JSON of KeyFile).

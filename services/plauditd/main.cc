@@ -6,6 +6,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/match.h"
 #include "glog/logging.h"
 #include "services/plauditd/server.h"
 
@@ -75,6 +76,12 @@ int main(int argc, char** argv) {
   if (options.open_mode) {
     std::cerr << "plauditd: WARNING: open mode, no API keys checked: for "
                  "local development only\n";
+  } else if (options.tls_cert.empty() &&
+             !absl::StartsWith(options.listen_address, "127.0.0.1:") &&
+             !absl::StartsWith(options.listen_address, "localhost:") &&
+             !absl::StartsWith(options.listen_address, "[::1]:")) {
+    std::cerr << "plauditd: WARNING: API keys travel in clear: serve TLS "
+                 "(--tls_cert, --tls_key) or terminate TLS in front\n";
   }
   options.time_zone = absl::GetFlag(FLAGS_time_zone);
   options.rules_file = absl::GetFlag(FLAGS_rules_file);

@@ -28,7 +28,7 @@ struct ServerOptions {
   std::string keys_file;
   // How long a verified key is trusted before it is checked again (a
   // revocation takes at most this long).
-  absl::Duration key_cache_for = absl::Seconds(10);
+  absl::Duration key_cache_for = absl::Seconds(2);
   // Calls per second per API key in this process (0 = unlimited) and the
   // burst allowed above it.
   RateLimit rate_limit{200, 400};

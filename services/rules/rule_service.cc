@@ -33,6 +33,14 @@ absl::Status ValidateMask(const google::protobuf::FieldMask& mask) {
   return absl::OkStatus();
 }
 
+// Who changed a rule: the key (verified); what the caller says about the
+// person behind it ("plaudit-actor") only as a note.
+std::string ChangedBy(const Caller& caller, const grpc::ServerContext& context) {
+  const std::string said = CallerName(context);
+  return said == "unknown" ? absl::StrCat("key ", caller.key_id)
+                           : absl::StrCat("key ", caller.key_id, " (for ", said, ")");
+}
+
 }  // namespace
 
 grpc::Status RuleService::CreateRule(grpc::ServerContext* context,
@@ -43,7 +51,7 @@ grpc::Status RuleService::CreateRule(grpc::ServerContext* context,
     return ToGrpcStatus(s);
   }
   absl::StatusOr<v1::Rule> rule =
-      stores_(caller.tenant).Create(request->rule(), CallerName(*context));
+      stores_(caller.tenant).Create(request->rule(), ChangedBy(caller, *context));
   if (!rule.ok()) return ToGrpcStatus(rule.status());
   caches_(caller.tenant).Reload().IgnoreError();  // the next award would reload anyway
   audit_->Record(caller, "RULE_CREATED", rule->rule_id(), nullptr, &*rule);
@@ -111,7 +119,7 @@ grpc::Status RuleService::UpdateRule(grpc::ServerContext* context,
   absl::StatusOr<v1::Rule> rule = stores_(caller.tenant).Update(
       request->rule(), request->update_mask(),
       [](const v1::Rule& merged) { return ValidateRule(merged, "rule"); },
-      CallerName(*context));
+      ChangedBy(caller, *context));
   if (!rule.ok()) return ToGrpcStatus(rule.status());
   caches_(caller.tenant).Reload().IgnoreError();
   audit_->Record(caller, "RULE_UPDATED", rule->rule_id(),
@@ -129,7 +137,7 @@ grpc::Status RuleService::DeleteRule(grpc::ServerContext* context,
   }
   const absl::StatusOr<v1::Rule> before =
       stores_(caller.tenant).Get(request->rule_id());
-  absl::Status deleted = stores_(caller.tenant).Delete(request->rule_id(), CallerName(*context));
+  absl::Status deleted = stores_(caller.tenant).Delete(request->rule_id(), ChangedBy(caller, *context));
   if (!deleted.ok()) return ToGrpcStatus(deleted);
   caches_(caller.tenant).Reload().IgnoreError();
   audit_->Record(caller, "RULE_DELETED", request->rule_id(),

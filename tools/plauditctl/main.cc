@@ -76,7 +76,14 @@ constexpr char kUsage[] = R"(plauditctl [--server=host:port] COMMAND
 // Plaintext, or TLS with the given CA (and a client certificate for mTLS).
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ChannelCredentials(
     const std::string& ca, const std::string& cert, const std::string& key) {
-  if (ca.empty()) return grpc::InsecureChannelCredentials();
+  if (ca.empty()) {
+    // A client certificate without TLS would send the API key in clear.
+    if (!cert.empty() || !key.empty()) {
+      return absl::InvalidArgumentError(
+          "tls_cert/tls_key need --tls_ca (the server's CA) to speak TLS");
+    }
+    return grpc::InsecureChannelCredentials();
+  }
   grpc::SslCredentialsOptions ssl;
   for (auto [path, target] : {std::pair{&ca, &ssl.pem_root_certs},
                               std::pair{&cert, &ssl.pem_cert_chain},
