@@ -85,17 +85,21 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
 }
 
 // Creates or updates rules to match the file; rules not in it are kept.
-absl::Status ApplyRulesFile(const std::string& path, RuleStore& store) {
+// Changes are audited as made by the key "rules-file".
+absl::Status ApplyRulesFile(const std::string& path, const std::string& tenant,
+                            RuleStore& store, AuditLog& audit) {
   absl::StatusOr<v1::RuleSet> rules = ReadRulesFile(path);
   if (!rules.ok()) return rules.status();
   const std::string changed_by = absl::StrCat("rules file ", path);
+  const Caller file{"rules-file", tenant, Role::kAdmin};
   for (const v1::Rule& rule : rules->rules()) {
     absl::StatusOr<v1::Rule> current = store.Get(rule.rule_id());
     if (absl::IsNotFound(current.status())) {
-      const absl::Status created = store.Create(rule, changed_by).status();
+      const absl::StatusOr<v1::Rule> created = store.Create(rule, changed_by);
       // A replica starting at the same moment may have created it first.
-      if (!absl::IsAlreadyExists(created)) {
-        if (!created.ok()) return created;
+      if (!absl::IsAlreadyExists(created.status())) {
+        if (!created.ok()) return created.status();
+        audit.Record(file, "RULE_CREATED", rule.rule_id(), nullptr, &*created);
         continue;
       }
       current = store.Get(rule.rule_id());
@@ -103,10 +107,10 @@ absl::Status ApplyRulesFile(const std::string& path, RuleStore& store) {
     if (!current.ok()) return current.status();
     if (!RulesDiffer(*current, rule)) continue;
     auto validate = [](const v1::Rule&) { return absl::OkStatus(); };
-    if (auto s = store.Update(rule, {}, validate, changed_by).status();
-        !s.ok()) {
-      return s;
-    }
+    const absl::StatusOr<v1::Rule> updated =
+        store.Update(rule, {}, validate, changed_by);
+    if (!updated.ok()) return updated.status();
+    audit.Record(file, "RULE_UPDATED", rule.rule_id(), &*current, &*updated);
   }
   return absl::OkStatus();
 }
@@ -173,7 +177,8 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
       options.privacy_min_active_users, options.clock));
 
   if (!options.rules_file.empty()) {
-    if (auto s = ApplyRulesFile(options.rules_file, t.Get(options.tenant).rules);
+    if (auto s = ApplyRulesFile(options.rules_file, options.tenant,
+                                t.Get(options.tenant).rules, *audit);
         !s.ok()) {
       return s;
     }
