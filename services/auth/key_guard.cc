@@ -107,7 +107,24 @@ absl::StatusOr<Caller> KeyGuard::Verify(const std::string& bearer) const {
         it->second.revocations == revocations) {
       return it->second.caller;
     }
+    const auto refused = refused_.find(cache_key);
+    if (refused != refused_.end() && refused->second > now) {
+      return absl::UnauthenticatedError("authorization: unknown or revoked API key");
+    }
   }
+  absl::StatusOr<Caller> caller = Lookup(bearer);
+  absl::MutexLock lock(&mu_);
+  if (verified_.size() > 10'000) verified_.clear();  // bounded memory
+  if (refused_.size() > 10'000) refused_.clear();
+  if (caller.ok()) {
+    verified_[cache_key] = {*caller, now + cache_for_, revocations};
+  } else if (absl::IsUnauthenticated(caller.status())) {
+    refused_[cache_key] = now + absl::Seconds(1);
+  }
+  return caller;
+}
+
+absl::StatusOr<Caller> KeyGuard::Lookup(const std::string& bearer) const {
   absl::StatusOr<PresentedKey> presented = ParseBearer(bearer);
   if (!presented.ok()) return presented.status();
   absl::StatusOr<std::optional<v1::ApiKey>> record =
@@ -127,11 +144,7 @@ absl::StatusOr<Caller> KeyGuard::Verify(const std::string& bearer) const {
       !SecretMatches(key, presented->secret)) {
     return refused;
   }
-  Caller caller{key.key_id(), key.tenant(), *role};
-  absl::MutexLock lock(&mu_);
-  if (verified_.size() > 10'000) verified_.clear();  // bounded memory
-  verified_[cache_key] = {caller, now + cache_for_, revocations};
-  return caller;
+  return Caller{key.key_id(), key.tenant(), *role};
 }
 
 absl::StatusOr<Caller> KeyGuard::Admit(const grpc::ServerContext& context,

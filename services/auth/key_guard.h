@@ -32,6 +32,8 @@ class KeyGuard final : public CallGuard {
 
  private:
   absl::StatusOr<Caller> Verify(const std::string& bearer) const;
+  // The key's record checked against the bearer, without caches.
+  absl::StatusOr<Caller> Lookup(const std::string& bearer) const;
 
   KeyStore* keys_;
   const Clock clock_;
@@ -44,6 +46,8 @@ class KeyGuard final : public CallGuard {
   };
   mutable absl::Mutex mu_;
   mutable absl::flat_hash_map<std::string, Verified> verified_ ABSL_GUARDED_BY(mu_);
+  // Keys just refused, for a second: made-up keys cost no Redis lookup each.
+  mutable absl::flat_hash_map<std::string, absl::Time> refused_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace plaudit

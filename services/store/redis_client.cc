@@ -137,21 +137,35 @@ absl::StatusOr<RedisClient::Connection> RedisClient::Acquire() {
     Connection idle;
     {
       absl::MutexLock lock(&mu_);
-      if (idle_.empty()) break;
+      // Wait for an idle connection or room for a new one.
+      auto available = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return !idle_.empty() || open_ < options_.max_connections;
+      };
+      if (!mu_.AwaitWithTimeout(absl::Condition(&available), options_.timeout)) {
+        return absl::ResourceExhaustedError(absl::StrCat(
+            "redis: all ", options_.max_connections, " connections busy"));
+      }
+      if (idle_.empty()) {
+        ++open_;  // reserved for the connection opened below
+        break;
+      }
       idle = std::move(idle_.back());
       idle_.pop_back();
     }
     if (StillOpen(*idle)) return idle;
+    Forget();  // the server hung up on it
   }
   const timeval timeout = absl::ToTimeval(options_.timeout);
   Connection connection(
       unix_socket_ ? redisConnectUnixWithTimeout(host_.c_str(), timeout)
                    : redisConnectWithTimeout(host_.c_str(), port_, timeout));
   if (connection == nullptr) {
+    Forget();
     return absl::ResourceExhaustedError("redis: cannot allocate a connection");
   }
   if (options_.observer) options_.observer->OnConnect(connection->err == 0);
   if (connection->err != 0) {
+    Forget();
     return absl::UnavailableError(absl::StrCat(
         "redis: cannot connect to ", options_.address, ": ",
         connection->errstr));
@@ -164,6 +178,12 @@ void RedisClient::DropIdle() {
   std::vector<Connection> dropped;
   absl::MutexLock lock(&mu_);
   dropped.swap(idle_);
+  open_ -= static_cast<int>(dropped.size());
+}
+
+void RedisClient::Forget() {
+  absl::MutexLock lock(&mu_);
+  --open_;
 }
 
 void RedisClient::Release(Connection connection) {
@@ -172,6 +192,8 @@ void RedisClient::Release(Connection connection) {
     absl::MutexLock lock(&mu_);
     if (static_cast<int>(idle_.size()) < options_.max_idle_connections) {
       idle_.push_back(std::move(connection));
+    } else {
+      --open_;  // closed below, outside the lock
     }
     idle = idle_.size();
   }
@@ -202,6 +224,7 @@ absl::StatusOr<std::vector<RedisValue>> RedisClient::Exchange(
   redisContext* context = connection->get();
   for (const RedisCommand& command : commands) {
     if (!AppendCommand(context, command)) {
+      Forget();
       return absl::ResourceExhaustedError("redis: cannot buffer a command");
     }
   }
@@ -213,6 +236,7 @@ absl::StatusOr<std::vector<RedisValue>> RedisClient::Exchange(
     if (redisGetReply(context, &raw) != REDIS_OK || raw == nullptr) {
       // The connection is in an unknown state: drop it (not released).
       const absl::Status error = ContextError(*context);
+      Forget();  // this connection is dropped (not released)
       if (!absl::IsDeadlineExceeded(error)) DropIdle();
       return error;
     }

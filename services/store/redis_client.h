@@ -51,8 +51,10 @@ struct RedisOptions {
   // "tcp://host:port" or "unix:///path/to/socket".
   std::string address = "tcp://127.0.0.1:6379";
   absl::Duration timeout = absl::Seconds(2);
-  // Idle connections kept for reuse; more are opened under load.
+  // Idle connections kept for reuse; more are opened under load, up to
+  // max_connections in all: then callers wait (up to `timeout`) for one.
   int max_idle_connections = 64;
+  int max_connections = 256;
   RedisObserver* observer = nullptr;  // not owned; may be null
 };
 
@@ -83,6 +85,8 @@ class RedisClient {
   absl::StatusOr<std::vector<RedisValue>> Exchange(
       const std::vector<RedisCommand>& commands);
   void Release(Connection connection);
+  // A connection that failed or could not be opened no longer counts.
+  void Forget();
   // Forgets idle connections: after one failed, the rest likely point at
   // the same dead server.
   void DropIdle();
@@ -93,6 +97,7 @@ class RedisClient {
   const int port_;
   absl::Mutex mu_;
   std::vector<Connection> idle_ ABSL_GUARDED_BY(mu_);
+  int open_ ABSL_GUARDED_BY(mu_) = 0;  // idle and in use
 };
 
 // Redis answers many integers as text (hash fields, stream entries, script

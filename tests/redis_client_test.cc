@@ -1,0 +1,55 @@
+// The Redis client against a real redis-server: a capped pool makes many
+// concurrent callers share a few connections; all of them are served.
+#include <atomic>
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "gtest/gtest.h"
+#include "tests/fixtures/redis_server.h"
+
+namespace plaudit::testing {
+namespace {
+
+// Connections Redis accepted since it started (INFO stats).
+long long ConnectionsReceived(RedisClient& client) {
+  auto info = client.Run({"INFO", "stats"});
+  EXPECT_TRUE(info.ok());
+  for (absl::string_view line : absl::StrSplit(info->str, "\r\n")) {
+    if (absl::ConsumePrefix(&line, "total_connections_received:")) {
+      long long value = 0;
+      absl::SimpleAtoi(line, &value);
+      return value;
+    }
+  }
+  return -1;
+}
+
+TEST(RedisClientTest, ManyCallersShareACappedPool) {
+  auto redis = RedisServer::Start();
+  RedisOptions options;
+  options.address = redis->address();
+  options.max_connections = 2;
+  options.max_idle_connections = 2;
+  auto client = *RedisClient::Create(options);
+  const long long before = ConnectionsReceived(redis->client());
+
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 16; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) {
+        if (!client->Run({"INCR", "counter"}).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(redis->client().Run({"GET", "counter"})->str, "800");
+  // 16 callers, 800 calls, and never more than 2 connections opened.
+  EXPECT_LE(ConnectionsReceived(redis->client()) - before, 2);
+}
+
+}  // namespace
+}  // namespace plaudit::testing
