@@ -65,6 +65,11 @@ Metrics::Metrics(const BuildInfo& build)
                       .Help("Connections in the pool waiting for a call")
                       .Register(*registry_)
                       .Add({})),
+      redis_busy_(BuildGauge()
+                      .Name("plaudit_redis_busy_connections")
+                      .Help("Connections carrying a call (pool depth in use)")
+                      .Register(*registry_)
+                      .Add({})),
       events_(BuildCounter()
                   .Name("plaudit_events_recorded_total")
                   .Help("Events recorded for the first time, by action")
@@ -156,8 +161,9 @@ void Metrics::OnConnect(bool ok) {
   redis_connects_.Add({{"result", ok ? "ok" : "failed"}}).Increment();
 }
 
-void Metrics::OnIdleConnections(size_t idle) {
+void Metrics::OnPool(size_t idle, size_t open) {
   redis_idle_.Set(static_cast<double>(idle));
+  redis_busy_.Set(static_cast<double>(open > idle ? open - idle : 0));
 }
 
 std::string Metrics::BoundedAction(const std::string& action) {

@@ -42,7 +42,7 @@ class Metrics final : public RedisObserver {
   void OnRoundTrip(absl::Duration elapsed, size_t commands,
                    const absl::Status& status) override;
   void OnConnect(bool ok) override;
-  void OnIdleConnections(size_t idle) override;
+  void OnPool(size_t idle, size_t open) override;
 
   // The domain.
   void EventRecorded(const std::string& action, const v1::EventOutcome& outcome);
@@ -63,6 +63,7 @@ class Metrics final : public RedisObserver {
   prometheus::Family<prometheus::Counter>& redis_errors_;
   prometheus::Family<prometheus::Counter>& redis_connects_;
   prometheus::Gauge& redis_idle_;
+  prometheus::Gauge& redis_busy_;
   prometheus::Family<prometheus::Counter>& events_;
   prometheus::Counter& duplicates_;
   prometheus::Family<prometheus::Counter>& points_awarded_;

@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 
@@ -187,7 +188,7 @@ void RedisClient::Forget() {
 }
 
 void RedisClient::Release(Connection connection) {
-  size_t idle = 0;
+  size_t idle = 0, open = 0;
   {
     absl::MutexLock lock(&mu_);
     if (static_cast<int>(idle_.size()) < options_.max_idle_connections) {
@@ -196,8 +197,9 @@ void RedisClient::Release(Connection connection) {
       --open_;  // closed below, outside the lock
     }
     idle = idle_.size();
+    open = static_cast<size_t>(std::max(open_, 0));
   }
-  if (options_.observer) options_.observer->OnIdleConnections(idle);
+  if (options_.observer) options_.observer->OnPool(idle, open);
 }
 
 absl::StatusOr<RedisValue> RedisClient::Run(const RedisCommand& command) {

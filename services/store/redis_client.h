@@ -44,7 +44,8 @@ class RedisObserver {
   virtual void OnRoundTrip(absl::Duration elapsed, size_t commands,
                            const absl::Status& status) = 0;
   virtual void OnConnect(bool ok) = 0;
-  virtual void OnIdleConnections(size_t idle) = 0;
+  // The pool after a call: connections waiting, and open in all.
+  virtual void OnPool(size_t idle, size_t open) = 0;
 };
 
 struct RedisOptions {
