@@ -2,7 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
-#include "services/leaderboards/leaderboard_store.h"
+#include "services/leaderboards/board_request.h"
 
 namespace plaudit {
 namespace {

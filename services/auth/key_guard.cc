@@ -66,7 +66,8 @@ absl::StatusOr<Role> FromProto(v1::Role role) {
   }
 }
 
-std::string Sha256Hex(absl::string_view text) {
+// The raw SHA-256 digest: a cache key that is not the secret itself.
+std::string Sha256(absl::string_view text) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
   return std::string(reinterpret_cast<const char*>(digest), SHA256_DIGEST_LENGTH);
@@ -99,7 +100,7 @@ absl::StatusOr<Caller> KeyGuard::Verify(const std::string& bearer) const {
   const absl::Time now = clock_();
   const uint64_t revocations = keys_->revocations();
   // Cached by a hash, so that plaintext secrets do not sit in memory.
-  const std::string cache_key = Sha256Hex(bearer);
+  const std::string cache_key = Sha256(bearer);
   {
     absl::MutexLock lock(&mu_);
     const auto it = verified_.find(cache_key);

@@ -1,5 +1,5 @@
-// Who is calling, as far as the call says (before API keys exist: the
-// "plaudit-actor" metadata, for audit trails).
+// Who the caller says is behind a call ("plaudit-actor" metadata): a note
+// beside the verified API key, never an identity. Empty when not said.
 #ifndef PLAUDIT_SERVICES_COMMON_CALL_METADATA_H_
 #define PLAUDIT_SERVICES_COMMON_CALL_METADATA_H_
 
@@ -12,7 +12,7 @@ namespace plaudit {
 inline std::string CallerName(const grpc::ServerContext& context) {
   const auto& metadata = context.client_metadata();
   const auto it = metadata.find("plaudit-actor");
-  if (it == metadata.end() || it->second.empty()) return "unknown";
+  if (it == metadata.end()) return "";
   return std::string(it->second.data(), std::min<size_t>(it->second.size(), 128));
 }
 

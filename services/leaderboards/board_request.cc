@@ -1,5 +1,6 @@
 #include "services/leaderboards/board_request.h"
 
+#include "absl/strings/str_cat.h"
 #include "services/common/validation.h"
 
 namespace plaudit {
@@ -11,6 +12,11 @@ absl::Status ValidateScope(const std::string& scope) {
                                  "\"dept:sales\"");
   }
   return ValidateGroup("scope", scope);
+}
+
+absl::Status UnknownScope(const std::string& scope) {
+  return absl::NotFoundError(
+      absl::StrCat("scope ", scope, ": no user belongs to this group"));
 }
 
 absl::StatusOr<Period> PeriodFromProto(v1::Period period) {

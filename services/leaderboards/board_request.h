@@ -15,6 +15,8 @@ namespace plaudit {
 
 // "global" or a group such as "dept:sales".
 absl::Status ValidateScope(const std::string& scope);
+// NOT_FOUND for a group no synced user ever belonged to.
+absl::Status UnknownScope(const std::string& scope);
 absl::StatusOr<Period> PeriodFromProto(v1::Period period);
 v1::Period PeriodToProto(Period period);
 

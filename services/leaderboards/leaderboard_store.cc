@@ -5,6 +5,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "services/leaderboards/board_request.h"
 #include "services/store/lua_script.h"
 #include "services/store/scripts.h"
 
@@ -34,11 +35,6 @@ std::vector<v1::LeaderboardEntry> ReadEntries(
 }
 
 }  // namespace
-
-absl::Status UnknownScope(const std::string& scope) {
-  return absl::NotFoundError(
-      absl::StrCat("scope ", scope, ": no user belongs to this group"));
-}
 
 absl::StatusOr<BoardPage> LeaderboardStore::Page(const std::string& bucket_key,
                                                  const std::string& scope,

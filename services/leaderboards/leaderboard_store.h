@@ -34,9 +34,6 @@ struct RankView {
   std::vector<v1::LeaderboardEntry> below;
 };
 
-// NOT_FOUND for a group no synced user ever belonged to.
-absl::Status UnknownScope(const std::string& scope);
-
 class LeaderboardStore {
  public:
   LeaderboardStore(RedisClient* redis, KeySchema keys)

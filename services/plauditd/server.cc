@@ -107,10 +107,11 @@ absl::Status ApplyRulesFile(const std::string& path, const std::string& tenant,
     if (!current.ok()) return current.status();
     if (!RulesDiffer(*current, rule)) continue;
     auto validate = [](const v1::Rule&) { return absl::OkStatus(); };
-    const absl::StatusOr<v1::Rule> updated =
+    const absl::StatusOr<RuleChange> change =
         store.Update(rule, {}, validate, changed_by);
-    if (!updated.ok()) return updated.status();
-    audit.Record(file, "RULE_UPDATED", rule.rule_id(), &*current, &*updated);
+    if (!change.ok()) return change.status();
+    audit.Record(file, "RULE_UPDATED", rule.rule_id(), &change->before,
+                 &change->after);
   }
   return absl::OkStatus();
 }

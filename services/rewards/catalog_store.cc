@@ -130,7 +130,7 @@ absl::StatusOr<std::vector<v1::Reward>> CatalogStore::List() {
   return rewards;
 }
 
-absl::StatusOr<v1::Reward> CatalogStore::Update(
+absl::StatusOr<RewardChange> CatalogStore::Update(
     const v1::Reward& patch, const google::protobuf::FieldMask& mask,
     const std::function<absl::Status(const v1::Reward&)>& validate) {
   for (int attempt = 0; attempt < kMaxConflictRetries; ++attempt) {
@@ -163,7 +163,7 @@ absl::StatusOr<v1::Reward> CatalogStore::Update(
     if (auto s = validate(after); !s.ok()) return s;
     absl::StatusOr<bool> written = Write(after, stored->version, write_stock);
     if (!written.ok()) return written.status();
-    if (*written) return after;
+    if (*written) return RewardChange{std::move(stored->reward), std::move(after)};
   }
   return absl::AbortedError(absl::StrCat(
       "reward ", patch.reward_id(), " kept changing concurrently; try again"));

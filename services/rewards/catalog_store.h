@@ -16,6 +16,12 @@
 
 namespace plaudit {
 
+// A reward just before a write and as written (exact for the audit trail).
+struct RewardChange {
+  v1::Reward before;
+  v1::Reward after;
+};
+
 class CatalogStore {
  public:
   CatalogStore(RedisClient* redis, KeySchema keys, Clock clock)
@@ -28,7 +34,7 @@ class CatalogStore {
   absl::StatusOr<std::vector<v1::Reward>> List();
   // Applies `mask` paths of `patch` (all fields when empty; stock only when
   // named or, without a mask, present); `validate` checks the result.
-  absl::StatusOr<v1::Reward> Update(
+  absl::StatusOr<RewardChange> Update(
       const v1::Reward& patch, const google::protobuf::FieldMask& mask,
       const std::function<absl::Status(const v1::Reward&)>& validate);
   // Archived rewards cannot be redeemed or changed; kept for history.

@@ -111,15 +111,13 @@ grpc::Status RewardService::UpdateReward(grpc::ServerContext* context,
   if (auto s = ValidateMask(request->update_mask()); !s.ok()) {
     return ToGrpcStatus(s);
   }
-  const absl::StatusOr<v1::Reward> before =
-      catalogs_(caller.tenant).Get(request->reward().reward_id());
-  absl::StatusOr<v1::Reward> reward = catalogs_(caller.tenant).Update(
+  absl::StatusOr<RewardChange> change = catalogs_(caller.tenant).Update(
       request->reward(), request->update_mask(),
       [](const v1::Reward& merged) { return ValidateReward(merged, "reward"); });
-  if (!reward.ok()) return ToGrpcStatus(reward.status());
-  audit_->Record(caller, "REWARD_UPDATED", reward->reward_id(),
-                 before.ok() ? &*before : nullptr, &*reward);
-  *response->mutable_reward() = *std::move(reward);
+  if (!change.ok()) return ToGrpcStatus(change.status());
+  audit_->Record(caller, "REWARD_UPDATED", change->after.reward_id(),
+                 &change->before, &change->after);
+  *response->mutable_reward() = std::move(change->after);
   return grpc::Status::OK;
 }
 

@@ -37,7 +37,7 @@ absl::Status ValidateMask(const google::protobuf::FieldMask& mask) {
 // person behind it ("plaudit-actor") only as a note.
 std::string ChangedBy(const Caller& caller, const grpc::ServerContext& context) {
   const std::string said = CallerName(context);
-  return said == "unknown" ? absl::StrCat("key ", caller.key_id)
+  return said.empty() ? absl::StrCat("key ", caller.key_id)
                            : absl::StrCat("key ", caller.key_id, " (for ", said, ")");
 }
 
@@ -114,17 +114,15 @@ grpc::Status RuleService::UpdateRule(grpc::ServerContext* context,
   if (auto s = ValidateMask(request->update_mask()); !s.ok()) {
     return ToGrpcStatus(s);
   }
-  const absl::StatusOr<v1::Rule> before =
-      stores_(caller.tenant).Get(request->rule().rule_id());
-  absl::StatusOr<v1::Rule> rule = stores_(caller.tenant).Update(
+  absl::StatusOr<RuleChange> change = stores_(caller.tenant).Update(
       request->rule(), request->update_mask(),
       [](const v1::Rule& merged) { return ValidateRule(merged, "rule"); },
       ChangedBy(caller, *context));
-  if (!rule.ok()) return ToGrpcStatus(rule.status());
+  if (!change.ok()) return ToGrpcStatus(change.status());
   caches_(caller.tenant).Reload().IgnoreError();
-  audit_->Record(caller, "RULE_UPDATED", rule->rule_id(),
-                 before.ok() ? &*before : nullptr, &*rule);
-  *response->mutable_rule() = *std::move(rule);
+  audit_->Record(caller, "RULE_UPDATED", change->after.rule_id(),
+                 &change->before, &change->after);
+  *response->mutable_rule() = std::move(change->after);
   return grpc::Status::OK;
 }
 
@@ -135,13 +133,11 @@ grpc::Status RuleService::DeleteRule(grpc::ServerContext* context,
   if (auto s = ValidateSlug("rule_id", request->rule_id()); !s.ok()) {
     return ToGrpcStatus(s);
   }
-  const absl::StatusOr<v1::Rule> before =
-      stores_(caller.tenant).Get(request->rule_id());
-  absl::Status deleted = stores_(caller.tenant).Delete(request->rule_id(), ChangedBy(caller, *context));
-  if (!deleted.ok()) return ToGrpcStatus(deleted);
+  absl::StatusOr<v1::Rule> deleted = stores_(caller.tenant).Delete(
+      request->rule_id(), ChangedBy(caller, *context));
+  if (!deleted.ok()) return ToGrpcStatus(deleted.status());
   caches_(caller.tenant).Reload().IgnoreError();
-  audit_->Record(caller, "RULE_DELETED", request->rule_id(),
-                 before.ok() ? &*before : nullptr, nullptr);
+  audit_->Record(caller, "RULE_DELETED", request->rule_id(), &*deleted, nullptr);
   return grpc::Status::OK;
 }
 

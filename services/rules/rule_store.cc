@@ -97,7 +97,7 @@ absl::StatusOr<v1::Rule> RuleStore::Get(const std::string& rule_id) {
   return ParseRule(*bytes);
 }
 
-absl::StatusOr<v1::Rule> RuleStore::Update(
+absl::StatusOr<RuleChange> RuleStore::Update(
     const v1::Rule& patch, const google::protobuf::FieldMask& mask,
     const std::function<absl::Status(const v1::Rule&)>& validate,
     const std::string& changed_by) {
@@ -128,15 +128,17 @@ absl::StatusOr<v1::Rule> RuleStore::Update(
     absl::StatusOr<WriteOutcome> outcome =
         Write("update", patch.rule_id(), *bytes, &after, revision);
     if (!outcome.ok()) return outcome.status();
-    if (*outcome == WriteOutcome::kOk) return after;
+    if (*outcome == WriteOutcome::kOk) {
+      return RuleChange{*std::move(before), std::move(after)};
+    }
     if (*outcome == WriteOutcome::kNotFound) return NotFound(patch.rule_id());
   }
   return absl::AbortedError(absl::StrCat(
       "rule ", patch.rule_id(), " kept changing concurrently; try again"));
 }
 
-absl::Status RuleStore::Delete(const std::string& rule_id,
-                               const std::string& changed_by) {
+absl::StatusOr<v1::Rule> RuleStore::Delete(const std::string& rule_id,
+                                            const std::string& changed_by) {
   for (int attempt = 0; attempt < kMaxConflictRetries; ++attempt) {
     absl::StatusOr<std::string> bytes = ReadSerialized(rule_id);
     if (!bytes.ok()) return bytes.status();
@@ -148,7 +150,7 @@ absl::Status RuleStore::Delete(const std::string& rule_id,
     absl::StatusOr<WriteOutcome> outcome =
         Write("delete", rule_id, *bytes, nullptr, revision);
     if (!outcome.ok()) return outcome.status();
-    if (*outcome == WriteOutcome::kOk) return absl::OkStatus();
+    if (*outcome == WriteOutcome::kOk) return *std::move(before);
     if (*outcome == WriteOutcome::kNotFound) return NotFound(rule_id);
   }
   return absl::AbortedError(absl::StrCat(

@@ -22,6 +22,13 @@ struct RuleSnapshot {
   std::vector<v1::Rule> rules;  // sorted by rule_id
 };
 
+// A rule as it was just before a write and as it was written (what the
+// compare-and-set replaced: exact for the audit trail).
+struct RuleChange {
+  v1::Rule before;
+  v1::Rule after;
+};
+
 struct RevisionPage {
   std::vector<v1::RuleRevision> revisions;  // newest first
   int64_t total = 0;
@@ -36,11 +43,13 @@ class RuleStore {
   absl::StatusOr<v1::Rule> Get(const std::string& rule_id);
   // Applies `mask` paths of `patch` (all fields when empty) to the stored
   // rule; `validate` checks the merged result before it is written.
-  absl::StatusOr<v1::Rule> Update(
+  absl::StatusOr<RuleChange> Update(
       const v1::Rule& patch, const google::protobuf::FieldMask& mask,
       const std::function<absl::Status(const v1::Rule&)>& validate,
       const std::string& changed_by);
-  absl::Status Delete(const std::string& rule_id, const std::string& changed_by);
+  // Returns the rule as it was when deleted.
+  absl::StatusOr<v1::Rule> Delete(const std::string& rule_id,
+                                  const std::string& changed_by);
   // Newest first: up to `limit` revisions older than revision `before`
   // (0 = from the newest). Revisions are append-only, so pages are stable.
   absl::StatusOr<RevisionPage> Revisions(const std::string& rule_id,
