@@ -29,8 +29,7 @@ TEST(RedisClientTest, ManyCallersShareACappedPool) {
   auto redis = RedisServer::Start();
   RedisOptions options;
   options.address = redis->address();
-  options.max_connections = 2;
-  options.max_idle_connections = 2;
+  options.connections = 2;
   auto client = *RedisClient::Create(options);
   const long long before = ConnectionsReceived(redis->client());
 

@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "openssl/sha.h"
 
 namespace plaudit {
@@ -43,45 +44,97 @@ bool IsNoScript(const RedisValue& value) {
 LuaScript::LuaScript(absl::string_view source)
     : source_(source), sha_(Sha1Hex(source)) {}
 
-absl::StatusOr<std::vector<RedisValue>> RunScripts(
-    RedisClient& redis, const std::vector<ScriptCall>& calls) {
-  std::vector<RedisCommand> commands;
-  commands.reserve(calls.size());
-  for (const ScriptCall& call : calls) commands.push_back(EvalShaCommand(call));
-  absl::StatusOr<std::vector<RedisValue>> replies =
-      redis.RunPipeline(commands);
-  if (!replies.ok()) return replies.status();
+namespace {
 
-  // Load each missing script once, then resend only the calls that missed.
+// One RunScriptsAsync: the commands sent and what is still to do.
+struct ScriptBatch {
+  RedisClient* redis;
+  std::vector<ScriptCall> calls;
+  ScriptsDone done;
+
+  // Error replies fail the whole batch; every script is idempotent, so the
+  // caller's retry is safe.
+  void Finish(RedisReplies replies) {
+    if (replies.ok()) {
+      for (const RedisValue& reply : *replies) {
+        if (reply.is_error()) {
+          replies = RedisErrorStatus(reply.str);
+          break;
+        }
+      }
+    }
+    done(std::move(replies));
+  }
+};
+
+// Loads each missing script once, then resends only the calls that missed.
+void ReloadMissing(std::shared_ptr<ScriptBatch> batch,
+                   std::vector<RedisValue> replies) {
   std::vector<RedisCommand> retry;
-  std::vector<size_t> retry_index;
+  std::vector<size_t> retry_index;  // a call's index, or size() for a load
   std::vector<const LuaScript*> loaded;
-  for (size_t i = 0; i < calls.size(); ++i) {
-    if (!IsNoScript((*replies)[i])) continue;
-    const LuaScript* script = calls[i].script;
+  const size_t n = batch->calls.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (!IsNoScript(replies[i])) continue;
+    const LuaScript* script = batch->calls[i].script;
     if (std::find(loaded.begin(), loaded.end(), script) == loaded.end()) {
       loaded.push_back(script);
       retry.push_back({"SCRIPT", "LOAD", script->source()});
-      retry_index.push_back(calls.size());  // marks a load, not a call
+      retry_index.push_back(n);
     }
-    retry.push_back(commands[i]);
+    retry.push_back(EvalShaCommand(batch->calls[i]));
     retry_index.push_back(i);
   }
-  if (!retry.empty()) {
-    absl::StatusOr<std::vector<RedisValue>> second = redis.RunPipeline(retry);
-    if (!second.ok()) return second.status();
-    for (size_t j = 0; j < retry.size(); ++j) {
-      if (retry_index[j] == calls.size()) {
-        if ((*second)[j].is_error()) return RedisErrorStatus((*second)[j].str);
+  if (retry.empty()) return batch->Finish(std::move(replies));
+  auto first = std::make_shared<std::vector<RedisValue>>(std::move(replies));
+  RedisClient* redis = batch->redis;
+  redis->Send(std::move(retry), [batch = std::move(batch), first,
+                                 retry_index = std::move(retry_index)](
+                                    RedisReplies second) {
+    if (!second.ok()) return batch->Finish(second.status());
+    const size_t n = batch->calls.size();
+    for (size_t j = 0; j < second->size(); ++j) {
+      RedisValue& reply = (*second)[j];
+      if (retry_index[j] == n) {
+        if (reply.is_error()) return batch->Finish(RedisErrorStatus(reply.str));
         continue;
       }
-      (*replies)[retry_index[j]] = std::move((*second)[j]);
+      (*first)[retry_index[j]] = std::move(reply);
     }
+    batch->Finish(std::move(*first));
+  });
+}
+
+}  // namespace
+
+void RunScriptsAsync(RedisClient& redis, std::vector<ScriptCall> calls,
+                     ScriptsDone done) {
+  std::vector<RedisCommand> commands;
+  commands.reserve(calls.size());
+  for (const ScriptCall& call : calls) commands.push_back(EvalShaCommand(call));
+  // The calls are kept for a NOSCRIPT resend.
+  auto batch = std::make_shared<ScriptBatch>(
+      ScriptBatch{&redis, std::move(calls), std::move(done)});
+  redis.Send(std::move(commands), [batch](RedisReplies replies) mutable {
+    if (!replies.ok()) return batch->Finish(replies.status());
+    ReloadMissing(std::move(batch), *std::move(replies));
+  });
+}
+
+absl::StatusOr<std::vector<RedisValue>> RunScripts(
+    RedisClient& redis, const std::vector<ScriptCall>& calls) {
+  if (InRedisCallback()) {
+    return absl::FailedPreconditionError(
+        "redis: a blocking call from a Redis callback would wait forever");
   }
-  for (const RedisValue& reply : *replies) {
-    if (reply.is_error()) return RedisErrorStatus(reply.str);
-  }
-  return replies;
+  absl::Notification replied;
+  RedisReplies result;
+  RunScriptsAsync(redis, calls, [&](RedisReplies replies) {
+    result = std::move(replies);
+    replied.Notify();
+  });
+  replied.WaitForNotification();
+  return result;
 }
 
 absl::StatusOr<RedisValue> RunScript(RedisClient& redis,

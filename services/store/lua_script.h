@@ -35,6 +35,12 @@ struct ScriptCall {
 // Runs the calls in one pipeline; replies in order. An error reply fails the
 // whole call with RedisErrorStatus (UNAVAILABLE when passing, else INTERNAL);
 // every script is idempotent, so the caller's retry is safe.
+using ScriptsDone = RedisDone;
+
+// RunScripts without waiting: `done` runs on a Redis lane's thread (see
+// RedisDone).
+void RunScriptsAsync(RedisClient& redis, std::vector<ScriptCall> calls,
+                     ScriptsDone done);
 absl::StatusOr<std::vector<RedisValue>> RunScripts(
     RedisClient& redis, const std::vector<ScriptCall>& calls);
 absl::StatusOr<RedisValue> RunScript(RedisClient& redis,

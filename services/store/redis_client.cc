@@ -2,25 +2,40 @@
 
 #include <sys/socket.h>
 
-#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <csignal>
-
 #include <cstring>
+#include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "hiredis/hiredis.h"
 
 namespace plaudit {
 namespace {
 
+// Set on a lane's thread: a blocking call from there would wait for itself.
+thread_local bool t_on_lane = false;
+
+// Requests one lane sends in one write, at most: bounds the memory of a
+// burst and lets other lanes take the rest.
+constexpr size_t kMaxBatch = 512;
+
 struct ReplyDeleter {
   void operator()(redisReply* reply) const { freeReplyObject(reply); }
 };
 using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
+
+struct ContextDeleter {
+  void operator()(redisContext* context) const { redisFree(context); }
+};
+using Connection = std::unique_ptr<redisContext, ContextDeleter>;
 
 RedisValue CopyReply(const redisReply& reply) {
   RedisValue value;
@@ -72,181 +87,291 @@ bool StillOpen(const redisContext& context) {
 }
 
 bool AppendCommand(redisContext* context, const RedisCommand& command) {
-  std::vector<const char*> argv;
-  std::vector<size_t> lengths;
-  argv.reserve(command.size());
-  lengths.reserve(command.size());
-  for (const std::string& arg : command) {
-    argv.push_back(arg.data());
-    lengths.push_back(arg.size());
+  constexpr size_t kInline = 64;
+  const char* argv_inline[kInline];
+  size_t lengths_inline[kInline];
+  std::vector<const char*> argv_heap;
+  std::vector<size_t> lengths_heap;
+  const char** argv = argv_inline;
+  size_t* lengths = lengths_inline;
+  if (command.size() > kInline) {  // rare: avoid allocating for the rest
+    argv_heap.resize(command.size());
+    lengths_heap.resize(command.size());
+    argv = argv_heap.data();
+    lengths = lengths_heap.data();
   }
-  return redisAppendCommandArgv(context, static_cast<int>(argv.size()),
-                                argv.data(), lengths.data()) == REDIS_OK;
+  for (size_t i = 0; i < command.size(); ++i) {
+    argv[i] = command[i].data();
+    lengths[i] = command[i].size();
+  }
+  return redisAppendCommandArgv(context, static_cast<int>(command.size()),
+                                argv, lengths) == REDIS_OK;
 }
 
 }  // namespace
 
-void RedisClient::ContextDeleter::operator()(redisContext* context) const {
-  redisFree(context);
-}
+struct RedisClient::Endpoint {
+  bool unix_socket = false;
+  std::string host;  // or socket path
+  int port = 0;
+  // Across lanes, for RedisObserver::OnPool.
+  std::atomic<int> open{0};
+  std::atomic<int> busy{0};
+};
+
+// One connection and the thread that owns it. Only that thread touches the
+// connection; callers only touch the queue.
+class RedisClient::Lane {
+ public:
+  Lane(const RedisOptions* options, Endpoint* endpoint)
+      : options_(options), endpoint_(endpoint), thread_([this] { Loop(); }) {}
+
+  ~Lane() {
+    {
+      absl::MutexLock lock(&mu_);
+      stopping_ = true;
+    }
+    thread_.join();
+  }
+
+  void Enqueue(std::vector<RedisCommand> commands, RedisDone done) {
+    load_.fetch_add(1, std::memory_order_relaxed);
+    {
+      absl::MutexLock lock(&mu_);
+      if (!stopping_) {
+        queue_.push_back({std::move(commands), std::move(done)});
+        return;
+      }
+    }
+    load_.fetch_sub(1, std::memory_order_relaxed);
+    done(absl::UnavailableError("redis: client is shutting down"));
+  }
+
+  // Requests queued or in flight.
+  int load() const { return load_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Request {
+    std::vector<RedisCommand> commands;
+    RedisDone done;
+  };
+
+  void Loop() {
+    t_on_lane = true;
+    std::vector<Request> batch;
+    for (;;) {
+      {
+        absl::MutexLock lock(&mu_);
+        mu_.Await(absl::Condition(
+            +[](Lane* lane) {
+              return lane->stopping_ || !lane->queue_.empty();
+            },
+            this));
+        if (queue_.empty()) break;  // stopping, nothing left
+        if (queue_.size() <= kMaxBatch) {
+          batch.swap(queue_);
+        } else {
+          auto end = queue_.begin() + kMaxBatch;
+          batch.assign(std::make_move_iterator(queue_.begin()),
+                       std::make_move_iterator(end));
+          queue_.erase(queue_.begin(), end);
+        }
+      }
+      Exchange(batch);
+      load_.fetch_sub(static_cast<int>(batch.size()), std::memory_order_relaxed);
+      batch.clear();
+    }
+    if (connection_ != nullptr) endpoint_->open.fetch_sub(1);
+  }
+
+  void Exchange(std::vector<Request>& batch) {
+    endpoint_->busy.fetch_add(1, std::memory_order_relaxed);
+    const absl::Time start = absl::Now();
+    size_t commands = 0;
+    for (const Request& request : batch) commands += request.commands.size();
+    const absl::Status status = SendAndReceive(batch);
+    if (options_->observer != nullptr) {
+      options_->observer->OnRoundTrip(absl::Now() - start, commands, status);
+    }
+    const int busy = endpoint_->busy.fetch_sub(1, std::memory_order_relaxed) - 1;
+    const int open = endpoint_->open.load(std::memory_order_relaxed);
+    if (options_->observer != nullptr) {
+      options_->observer->OnPool(static_cast<size_t>(std::max(open - busy, 0)),
+                                 static_cast<size_t>(std::max(open, 0)));
+    }
+  }
+
+  // Sends the batch in one write and answers each request in turn. A
+  // failure answers the requests not yet answered and drops the connection.
+  absl::Status SendAndReceive(std::vector<Request>& batch) {
+    size_t answered = 0;
+    absl::Status status = Connect();
+    if (status.ok()) status = Write(batch);
+    for (; status.ok() && answered < batch.size(); ++answered) {
+      Request& request = batch[answered];
+      std::vector<RedisValue> values;
+      values.reserve(request.commands.size());
+      for (size_t i = 0; i < request.commands.size() && status.ok(); ++i) {
+        void* raw = nullptr;
+        if (redisGetReply(connection_.get(), &raw) != REDIS_OK ||
+            raw == nullptr) {
+          status = ContextError(*connection_);
+          break;
+        }
+        Reply reply(static_cast<redisReply*>(raw));
+        values.push_back(CopyReply(*reply));
+      }
+      if (status.ok()) request.done(std::move(values));
+    }
+    if (!status.ok()) {
+      Disconnect();
+      for (; answered < batch.size(); ++answered) batch[answered].done(status);
+    }
+    return status;
+  }
+
+  absl::Status Write(const std::vector<Request>& batch) {
+    for (const Request& request : batch) {
+      for (const RedisCommand& command : request.commands) {
+        if (!AppendCommand(connection_.get(), command)) {
+          return absl::ResourceExhaustedError("redis: cannot buffer a command");
+        }
+      }
+    }
+    int done = 0;
+    while (!done) {
+      if (redisBufferWrite(connection_.get(), &done) != REDIS_OK) {
+        return ContextError(*connection_);
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  // The open connection, or a new one if there is none or the server hung
+  // up on it (nothing was sent, so nothing is lost).
+  absl::Status Connect() {
+    if (connection_ != nullptr && StillOpen(*connection_)) {
+      return absl::OkStatus();
+    }
+    Disconnect();
+    const timeval timeout = absl::ToTimeval(options_->timeout);
+    Connection connection(
+        endpoint_->unix_socket
+            ? redisConnectUnixWithTimeout(endpoint_->host.c_str(), timeout)
+            : redisConnectWithTimeout(endpoint_->host.c_str(), endpoint_->port,
+                                      timeout));
+    if (connection == nullptr) {
+      return absl::ResourceExhaustedError(
+          "redis: cannot allocate a connection");
+    }
+    if (options_->observer) options_->observer->OnConnect(connection->err == 0);
+    if (connection->err != 0) {
+      return absl::UnavailableError(absl::StrCat("redis: cannot connect to ",
+                                                 options_->address, ": ",
+                                                 connection->errstr));
+    }
+    redisSetTimeout(connection.get(), timeout);
+    connection_ = std::move(connection);
+    endpoint_->open.fetch_add(1, std::memory_order_relaxed);
+    return absl::OkStatus();
+  }
+
+  void Disconnect() {
+    if (connection_ == nullptr) return;
+    connection_.reset();
+    endpoint_->open.fetch_sub(1, std::memory_order_relaxed);
+  }
+
+  const RedisOptions* const options_;
+  Endpoint* const endpoint_;
+  Connection connection_;  // the lane thread's only
+  std::atomic<int> load_{0};
+  absl::Mutex mu_;
+  std::vector<Request> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;  // last: starts once the rest is built
+};
 
 absl::StatusOr<std::unique_ptr<RedisClient>> RedisClient::Create(
     RedisOptions options) {
   // hiredis writes with write(2): a server that went away would kill the
   // process with SIGPIPE instead of failing the call with EPIPE.
   std::signal(SIGPIPE, SIG_IGN);
+  if (options.connections < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "redis connections: must be at least 1, got ", options.connections));
+  }
+  auto endpoint = std::make_unique<Endpoint>();
   const std::string& address = options.address;
   if (absl::StartsWith(address, "unix://")) {
-    std::string path = address.substr(strlen("unix://"));
-    if (path.empty()) {
+    endpoint->unix_socket = true;
+    endpoint->host = address.substr(strlen("unix://"));
+    if (endpoint->host.empty()) {
       return absl::InvalidArgumentError("redis address: unix:// needs a path");
     }
-    return std::unique_ptr<RedisClient>(
-        new RedisClient(std::move(options), true, std::move(path), 0));
-  }
-  if (absl::StartsWith(address, "tcp://")) {
+  } else if (absl::StartsWith(address, "tcp://")) {
     const std::string rest = address.substr(strlen("tcp://"));
     const size_t colon = rest.rfind(':');
-    int port = 0;
     if (colon == std::string::npos || colon == 0 ||
-        !absl::SimpleAtoi(rest.substr(colon + 1), &port) || port <= 0 ||
-        port > 65535) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("redis address: expected tcp://host:port, got ",
-                       address));
+        !absl::SimpleAtoi(rest.substr(colon + 1), &endpoint->port) ||
+        endpoint->port <= 0 || endpoint->port > 65535) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "redis address: expected tcp://host:port, got ", address));
     }
-    std::string host = rest.substr(0, colon);
-    return std::unique_ptr<RedisClient>(
-        new RedisClient(std::move(options), false, std::move(host), port));
+    endpoint->host = rest.substr(0, colon);
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "redis address: expected tcp://host:port or unix:///path, got ",
+        address));
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "redis address: expected tcp://host:port or unix:///path, got ",
-      address));
+  return std::unique_ptr<RedisClient>(
+      new RedisClient(std::move(options), std::move(endpoint)));
 }
 
-RedisClient::RedisClient(RedisOptions options, bool unix_socket,
-                         std::string host, int port)
-    : options_(std::move(options)),
-      unix_socket_(unix_socket),
-      host_(std::move(host)),
-      port_(port) {}
+RedisClient::RedisClient(RedisOptions options,
+                         std::unique_ptr<Endpoint> endpoint)
+    : options_(std::move(options)), endpoint_(std::move(endpoint)) {
+  for (int i = 0; i < options_.connections; ++i) {
+    lanes_.push_back(std::make_unique<Lane>(&options_, endpoint_.get()));
+  }
+}
 
 RedisClient::~RedisClient() = default;
 
-absl::StatusOr<RedisClient::Connection> RedisClient::Acquire() {
-  for (;;) {
-    Connection idle;
-    {
-      absl::MutexLock lock(&mu_);
-      // Wait for an idle connection or room for a new one.
-      auto available = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return !idle_.empty() || open_ < options_.max_connections;
-      };
-      if (!mu_.AwaitWithTimeout(absl::Condition(&available), options_.timeout)) {
-        return absl::ResourceExhaustedError(absl::StrCat(
-            "redis: all ", options_.max_connections, " connections busy"));
-      }
-      if (idle_.empty()) {
-        ++open_;  // reserved for the connection opened below
-        break;
-      }
-      idle = std::move(idle_.back());
-      idle_.pop_back();
-    }
-    if (StillOpen(*idle)) return idle;
-    Forget();  // the server hung up on it
+RedisClient::Lane& RedisClient::LeastBusyLane() {
+  Lane* best = lanes_.front().get();
+  for (const auto& lane : lanes_) {
+    if (lane->load() < best->load()) best = lane.get();
   }
-  const timeval timeout = absl::ToTimeval(options_.timeout);
-  Connection connection(
-      unix_socket_ ? redisConnectUnixWithTimeout(host_.c_str(), timeout)
-                   : redisConnectWithTimeout(host_.c_str(), port_, timeout));
-  if (connection == nullptr) {
-    Forget();
-    return absl::ResourceExhaustedError("redis: cannot allocate a connection");
-  }
-  if (options_.observer) options_.observer->OnConnect(connection->err == 0);
-  if (connection->err != 0) {
-    Forget();
-    return absl::UnavailableError(absl::StrCat(
-        "redis: cannot connect to ", options_.address, ": ",
-        connection->errstr));
-  }
-  redisSetTimeout(connection.get(), timeout);
-  return connection;
+  return *best;
 }
 
-void RedisClient::DropIdle() {
-  std::vector<Connection> dropped;
-  absl::MutexLock lock(&mu_);
-  dropped.swap(idle_);
-  open_ -= static_cast<int>(dropped.size());
+void RedisClient::Send(std::vector<RedisCommand> commands, RedisDone done) {
+  LeastBusyLane().Enqueue(std::move(commands), std::move(done));
 }
 
-void RedisClient::Forget() {
-  absl::MutexLock lock(&mu_);
-  --open_;
-}
+bool InRedisCallback() { return t_on_lane; }
 
-void RedisClient::Release(Connection connection) {
-  size_t idle = 0, open = 0;
-  {
-    absl::MutexLock lock(&mu_);
-    if (static_cast<int>(idle_.size()) < options_.max_idle_connections) {
-      idle_.push_back(std::move(connection));
-    } else {
-      --open_;  // closed below, outside the lock
-    }
-    idle = idle_.size();
-    open = static_cast<size_t>(std::max(open_, 0));
+RedisReplies RedisClient::RunPipeline(std::vector<RedisCommand> commands) {
+  if (t_on_lane) {
+    return absl::FailedPreconditionError(
+        "redis: a blocking call from a Redis callback would wait forever");
   }
-  if (options_.observer) options_.observer->OnPool(idle, open);
+  absl::Notification replied;
+  RedisReplies result;
+  Send(std::move(commands), [&](RedisReplies replies) {
+    result = std::move(replies);
+    replied.Notify();
+  });
+  replied.WaitForNotification();
+  return result;
 }
 
 absl::StatusOr<RedisValue> RedisClient::Run(const RedisCommand& command) {
-  absl::StatusOr<std::vector<RedisValue>> replies = RunPipeline({command});
+  RedisReplies replies = RunPipeline({command});
   if (!replies.ok()) return replies.status();
   if (replies->front().is_error()) return RedisErrorStatus(replies->front().str);
   return std::move(replies->front());
-}
-
-absl::StatusOr<std::vector<RedisValue>> RedisClient::RunPipeline(
-    const std::vector<RedisCommand>& commands) {
-  if (options_.observer == nullptr) return Exchange(commands);
-  const absl::Time start = absl::Now();
-  absl::StatusOr<std::vector<RedisValue>> values = Exchange(commands);
-  options_.observer->OnRoundTrip(absl::Now() - start, commands.size(),
-                                 values.status());
-  return values;
-}
-
-absl::StatusOr<std::vector<RedisValue>> RedisClient::Exchange(
-    const std::vector<RedisCommand>& commands) {
-  absl::StatusOr<Connection> connection = Acquire();
-  if (!connection.ok()) return connection.status();
-  redisContext* context = connection->get();
-  for (const RedisCommand& command : commands) {
-    if (!AppendCommand(context, command)) {
-      Forget();
-      return absl::ResourceExhaustedError("redis: cannot buffer a command");
-    }
-  }
-
-  std::vector<RedisValue> values;
-  values.reserve(commands.size());
-  for (size_t i = 0; i < commands.size(); ++i) {
-    void* raw = nullptr;
-    if (redisGetReply(context, &raw) != REDIS_OK || raw == nullptr) {
-      // The connection is in an unknown state: drop it (not released).
-      const absl::Status error = ContextError(*context);
-      Forget();  // this connection is dropped (not released)
-      if (!absl::IsDeadlineExceeded(error)) DropIdle();
-      return error;
-    }
-    Reply reply(static_cast<redisReply*>(raw));
-    values.push_back(CopyReply(*reply));
-  }
-  Release(*std::move(connection));
-  return values;
 }
 
 int64_t ParseInteger(absl::string_view text) {

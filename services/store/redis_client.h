@@ -1,24 +1,28 @@
-// A small synchronous Redis client over hiredis: a pool of connections shared
-// by concurrent callers, pipelines sent in one write, and hiredis failures
-// mapped to status codes (I/O or closed -> UNAVAILABLE, timeout ->
-// DEADLINE_EXCEEDED, protocol -> INTERNAL). A broken connection is dropped
-// with every idle one, and an idle connection whose server hung up is noticed
-// (by a non-blocking peek) before anything is sent on it, so a Redis restart
-// needs no restart of ours and nothing is ever sent twice.
+// A Redis client over hiredis built for many concurrent callers: a few
+// connections ("lanes"), each written and read by its own thread. Callers
+// queue commands on the least busy lane; the lane sends everything queued in
+// one write and hands each caller its replies as they arrive, so commands
+// from many in-flight RPCs share one round trip and no caller holds a lock
+// across I/O. Callers either wait (Run, RunPipeline) or pass a callback
+// (Send).
+//
+// hiredis failures map to status codes (I/O or closed -> UNAVAILABLE,
+// timeout -> DEADLINE_EXCEEDED, protocol -> INTERNAL). A broken connection
+// fails what was sent on it and is reopened for the next batch; a connection
+// whose server hung up while idle is noticed (by a non-blocking peek) before
+// anything is sent on it. Nothing is ever sent twice, and a Redis restart
+// needs no restart of ours.
 #ifndef PLAUDIT_SERVICES_STORE_REDIS_CLIENT_H_
 #define PLAUDIT_SERVICES_STORE_REDIS_CLIENT_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-
-struct redisContext;
 
 namespace plaudit {
 
@@ -35,16 +39,21 @@ struct RedisValue {
 };
 
 using RedisCommand = std::vector<std::string>;
+using RedisReplies = absl::StatusOr<std::vector<RedisValue>>;
+// Runs on a lane's thread: it must be quick and must not wait for Redis
+// (it may Send more).
+using RedisDone = std::function<void(RedisReplies)>;
 
 // Told about every round trip and connection (metrics); must be cheap and
 // thread-safe.
 class RedisObserver {
  public:
   virtual ~RedisObserver() = default;
+  // One write and its replies: `commands` from one or more callers.
   virtual void OnRoundTrip(absl::Duration elapsed, size_t commands,
                            const absl::Status& status) = 0;
   virtual void OnConnect(bool ok) = 0;
-  // The pool after a call: connections waiting, and open in all.
+  // Connections open, and how many of them wait for work.
   virtual void OnPool(size_t idle, size_t open) = 0;
 };
 
@@ -52,54 +61,44 @@ struct RedisOptions {
   // "tcp://host:port" or "unix:///path/to/socket".
   std::string address = "tcp://127.0.0.1:6379";
   absl::Duration timeout = absl::Seconds(2);
-  // Idle connections kept for reuse; more are opened under load, up to
-  // max_connections in all: then callers wait (up to `timeout`) for one.
-  int max_idle_connections = 64;
-  int max_connections = 256;
+  // Lanes: Redis runs commands one at a time, so a few connections kept
+  // full of pipelined work beat many half-idle ones.
+  int connections = 4;
   RedisObserver* observer = nullptr;  // not owned; may be null
 };
 
 class RedisClient {
  public:
-  // Checks the address; does not connect (connections open on demand).
+  // Checks the address and starts the lanes; connections open on first use.
   static absl::StatusOr<std::unique_ptr<RedisClient>> Create(
       RedisOptions options);
+  // Fails whatever is still queued with UNAVAILABLE.
   ~RedisClient();
 
   // One command; an error reply becomes a status (see RedisErrorStatus).
   absl::StatusOr<RedisValue> Run(const RedisCommand& command);
   // Many commands in one write, replies in order. Error replies come back
   // as values (kind kError): the caller decides (NOSCRIPT is expected).
-  absl::StatusOr<std::vector<RedisValue>> RunPipeline(
-      const std::vector<RedisCommand>& commands);
+  // Waiting on a lane's own thread would never end: it fails instead.
+  RedisReplies RunPipeline(std::vector<RedisCommand> commands);
+  // RunPipeline without waiting: `done` gets the replies.
+  void Send(std::vector<RedisCommand> commands, RedisDone done);
 
  private:
-  struct ContextDeleter {
-    void operator()(redisContext* context) const;
-  };
-  using Connection = std::unique_ptr<redisContext, ContextDeleter>;
+  struct Endpoint;
+  class Lane;
 
-  RedisClient(RedisOptions options, bool unix_socket, std::string host,
-              int port);
-  // An idle connection that is still open, or a new one.
-  absl::StatusOr<Connection> Acquire();
-  absl::StatusOr<std::vector<RedisValue>> Exchange(
-      const std::vector<RedisCommand>& commands);
-  void Release(Connection connection);
-  // A connection that failed or could not be opened no longer counts.
-  void Forget();
-  // Forgets idle connections: after one failed, the rest likely point at
-  // the same dead server.
-  void DropIdle();
+  RedisClient(RedisOptions options, std::unique_ptr<Endpoint> endpoint);
+  Lane& LeastBusyLane();
 
   const RedisOptions options_;
-  const bool unix_socket_;
-  const std::string host_;  // or socket path
-  const int port_;
-  absl::Mutex mu_;
-  std::vector<Connection> idle_ ABSL_GUARDED_BY(mu_);
-  int open_ ABSL_GUARDED_BY(mu_) = 0;  // idle and in use
+  std::unique_ptr<Endpoint> endpoint_;
+  std::vector<std::unique_ptr<Lane>> lanes_;
 };
+
+// True on a lane's thread, i.e. inside a RedisDone: a blocking Redis call
+// from there would wait for itself.
+bool InRedisCallback();
 
 // Redis answers many integers as text (hash fields, stream entries, script
 // replies): the number, or 0 for text that is not one.
