@@ -30,6 +30,7 @@ const std::map<std::string, Who>& Policy() {
       {"EventService/RecordEvent", Who::kIntegration},
       {"EventService/RecordEvents", Who::kIntegration},
       {"EventService/RetractEvent", Who::kIntegration},
+      {"EventService/StreamEvents", Who::kIntegration},
       {"UserService/UpsertUser", Who::kIntegration},
       {"UserService/ImportUsers", Who::kIntegration},
       {"UserService/GetUser", Who::kIntegration},

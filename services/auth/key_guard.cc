@@ -24,6 +24,7 @@ const auto& MethodRoles() {
       {"EventService/RecordEvent", Role::kIntegration},
       {"EventService/RecordEvents", Role::kIntegration},
       {"EventService/RetractEvent", Role::kIntegration},
+      {"EventService/StreamEvents", Role::kIntegration},
       {"UserService/UpsertUser", Role::kIntegration},
       {"UserService/ImportUsers", Role::kIntegration},
       {"UserService/GetUser", Role::kIntegration},
@@ -73,7 +74,7 @@ std::string Sha256(absl::string_view text) {
   return std::string(reinterpret_cast<const char*>(digest), SHA256_DIGEST_LENGTH);
 }
 
-std::string Metadata(const grpc::ServerContext& context, const char* name) {
+std::string Metadata(const grpc::ServerContextBase& context, const char* name) {
   const auto& metadata = context.client_metadata();
   const auto it = metadata.find(name);
   return it == metadata.end() ? "" : std::string(it->second.data(), it->second.size());
@@ -148,7 +149,7 @@ absl::StatusOr<Caller> KeyGuard::Lookup(const std::string& bearer) const {
   return Caller{key.key_id(), key.tenant(), *role};
 }
 
-absl::StatusOr<Caller> KeyGuard::Admit(const grpc::ServerContext& context,
+absl::StatusOr<Caller> KeyGuard::Admit(const grpc::ServerContextBase& context,
                                        absl::string_view method) const {
   const std::string bearer = Metadata(context, "authorization");
   if (bearer.empty()) {

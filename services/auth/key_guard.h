@@ -27,7 +27,7 @@ class KeyGuard final : public CallGuard {
            absl::Duration cache_for = absl::Seconds(2),
            RateLimit rate_limit = {});
 
-  absl::StatusOr<Caller> Admit(const grpc::ServerContext& context,
+  absl::StatusOr<Caller> Admit(const grpc::ServerContextBase& context,
                                absl::string_view method) const override;
 
  private:

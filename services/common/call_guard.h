@@ -28,7 +28,7 @@ class CallGuard {
   // `method` is "Service/Method", e.g. "EventService/RecordEvent".
   // UNAUTHENTICATED without a valid key, PERMISSION_DENIED when the key's
   // role may not call `method`.
-  virtual absl::StatusOr<Caller> Admit(const grpc::ServerContext& context,
+  virtual absl::StatusOr<Caller> Admit(const grpc::ServerContextBase& context,
                                        absl::string_view method) const = 0;
 };
 
@@ -44,6 +44,15 @@ using ForTenant = std::function<T&(const std::string& tenant)>;
       (guard)->Admit(*(context), method);                              \
   if (!caller##_admitted.ok()) {                                       \
     return ::plaudit::ToGrpcStatus(caller##_admitted.status());        \
+  }                                                                    \
+  const ::plaudit::Caller& caller = *caller##_admitted
+
+// PLAUDIT_ADMIT for a callback-API unary handler: a refusal ends the call.
+#define PLAUDIT_ADMIT_OR_REPLY(caller, guard, context, method)         \
+  absl::StatusOr<::plaudit::Caller> caller##_admitted =                \
+      (guard)->Admit(*(context), method);                              \
+  if (!caller##_admitted.ok()) {                                       \
+    return ::plaudit::Reply(context, caller##_admitted.status());      \
   }                                                                    \
   const ::plaudit::Caller& caller = *caller##_admitted
 

@@ -9,7 +9,7 @@
 
 namespace plaudit {
 
-inline std::string CallerName(const grpc::ServerContext& context) {
+inline std::string CallerName(const grpc::ServerContextBase& context) {
   const auto& metadata = context.client_metadata();
   const auto it = metadata.find("plaudit-actor");
   if (it == metadata.end()) return "";

@@ -13,8 +13,6 @@
 namespace plaudit {
 namespace {
 
-// Rules changing under every attempt means a storm of edits; give up rather
-// than spin, the client may retry.
 constexpr int kMaxStaleRetries = 5;
 
 // Daily-limit counts are kept this long after their day ends: later events
@@ -101,68 +99,104 @@ ScriptCall EventRecorder::AwardCall(const v1::Event& event,
   return call;
 }
 
-absl::StatusOr<std::vector<v1::EventOutcome>> EventRecorder::Record(
-    const std::vector<const v1::Event*>& events) {
+struct EventRecorder::Recording {
+  std::vector<const v1::Event*> events;
+  RecordDone done;
+  std::shared_ptr<const RuleSnapshot> rules;
+  absl::Time now;
+  std::vector<v1::EventOutcome> outcomes;
+  std::vector<size_t> pending;  // indexes into events
+  int attempt = 0;
+};
+
+void EventRecorder::Record(std::vector<const v1::Event*> events,
+                           RecordDone done) {
   absl::StatusOr<std::shared_ptr<const RuleSnapshot>> rules = rules_->Current();
-  if (!rules.ok()) return rules.status();
-  const absl::Time now = clock_();
-
-  std::vector<v1::EventOutcome> outcomes(events.size());
-  std::vector<size_t> pending(events.size());
-  for (size_t i = 0; i < events.size(); ++i) pending[i] = i;
-
-  for (int attempt = 0; attempt <= kMaxStaleRetries; ++attempt) {
-    std::vector<ScriptCall> calls;
-    calls.reserve(pending.size());
-    for (size_t i : pending) calls.push_back(AwardCall(*events[i], **rules, now));
-    absl::StatusOr<std::vector<RedisValue>> replies = RunScripts(*redis_, calls);
-    if (!replies.ok()) return replies.status();
-
-    std::vector<size_t> stale;
-    for (size_t j = 0; j < pending.size(); ++j) {
-      const RedisValue& reply = (*replies)[j];
-      const std::string& status = reply.elements.at(0).str;
-      if (status == "STALE") {
-        stale.push_back(pending[j]);
-        continue;
-      }
-      if (status == "MISMATCH") {
-        return absl::AlreadyExistsError(absl::StrCat(
-            "event_id ", events[pending[j]]->event_id(),
-            " was already recorded with different content"));
-      }
-      absl::StatusOr<v1::EventOutcome> outcome =
-          ParseScriptJson<v1::EventOutcome>(reply.elements.at(1).str);
-      if (!outcome.ok()) return outcome.status();
-      outcome->set_duplicate(status == "DUP");
-      outcomes[pending[j]] = *std::move(outcome);
-    }
-    if (stale.empty()) return outcomes;
-    rules = rules_->Reload();
-    if (!rules.ok()) return rules.status();
-    pending = std::move(stale);
-  }
-  return absl::AbortedError("rules changed during every attempt; try again");
+  if (!rules.ok()) return done(rules.status());
+  auto recording = std::make_shared<Recording>();
+  recording->events = std::move(events);
+  recording->done = std::move(done);
+  recording->rules = *std::move(rules);
+  recording->now = clock_();
+  const size_t n = recording->events.size();
+  recording->outcomes.resize(n);
+  recording->pending.resize(n);
+  for (size_t i = 0; i < n; ++i) recording->pending[i] = i;
+  Attempt(std::move(recording));
 }
 
-absl::StatusOr<v1::RetractEventResponse> EventRecorder::Retract(
-    const std::string& event_id) {
-  absl::StatusOr<RedisValue> reply = RunScript(
-      *redis_,
-      {&RetractScript(),
-       {keys_.Event(event_id)},
-       {keys_.prefix(), event_id, absl::StrCat(absl::ToUnixMillis(clock_()))}});
-  if (!reply.ok()) return reply.status();
-  const std::string& status = reply->elements.at(0).str;
-  if (status == "NOT_FOUND") {
-    return absl::NotFoundError(
-        absl::StrCat("event ", event_id, " was never recorded"));
+void EventRecorder::Attempt(std::shared_ptr<Recording> recording) {
+  std::vector<ScriptCall> calls;
+  calls.reserve(recording->pending.size());
+  for (size_t i : recording->pending) {
+    calls.push_back(
+        AwardCall(*recording->events[i], *recording->rules, recording->now));
   }
-  absl::StatusOr<v1::RetractEventResponse> response =
-      ParseScriptJson<v1::RetractEventResponse>(reply->elements.at(1).str);
-  if (!response.ok()) return response.status();
-  response->set_already_retracted(status == "ALREADY");
-  return response;
+  RunScriptsAsync(*redis_, std::move(calls),
+                  [this, recording](RedisReplies replies) mutable {
+                    OnReplies(std::move(recording), std::move(replies));
+                  });
+}
+
+void EventRecorder::OnReplies(std::shared_ptr<Recording> recording,
+                              RedisReplies replies) {
+  Recording& r = *recording;
+  if (!replies.ok()) return r.done(replies.status());
+  std::vector<size_t> stale;
+  for (size_t j = 0; j < r.pending.size(); ++j) {
+    const RedisValue& reply = (*replies)[j];
+    const std::string& status = reply.elements.at(0).str;
+    if (status == "STALE") {
+      stale.push_back(r.pending[j]);
+      continue;
+    }
+    if (status == "MISMATCH") {
+      return r.done(absl::AlreadyExistsError(
+          absl::StrCat("event_id ", r.events[r.pending[j]]->event_id(),
+                       " was already recorded with different content")));
+    }
+    absl::StatusOr<v1::EventOutcome> outcome =
+        ParseScriptJson<v1::EventOutcome>(reply.elements.at(1).str);
+    if (!outcome.ok()) return r.done(outcome.status());
+    outcome->set_duplicate(status == "DUP");
+    r.outcomes[r.pending[j]] = *std::move(outcome);
+  }
+  if (stale.empty()) return r.done(std::move(r.outcomes));
+  // Rules changing under every attempt means a storm of edits; give up
+  // rather than spin, the client may retry.
+  if (++r.attempt > kMaxStaleRetries) {
+    return r.done(
+        absl::AbortedError("rules changed during every attempt; try again"));
+  }
+  r.pending = std::move(stale);
+  rules_->ReloadAsync(
+      [this, recording = std::move(recording)](
+          absl::StatusOr<std::shared_ptr<const RuleSnapshot>> rules) mutable {
+        if (!rules.ok()) return recording->done(rules.status());
+        recording->rules = *std::move(rules);
+        Attempt(std::move(recording));
+      });
+}
+
+void EventRecorder::Retract(const std::string& event_id, RetractDone done) {
+  RunScriptsAsync(
+      *redis_,
+      {{&RetractScript(),
+        {keys_.Event(event_id)},
+        {keys_.prefix(), event_id, absl::StrCat(absl::ToUnixMillis(clock_()))}}},
+      [event_id, done = std::move(done)](RedisReplies replies) {
+        if (!replies.ok()) return done(replies.status());
+        const RedisValue& reply = replies->front();
+        const std::string& status = reply.elements.at(0).str;
+        if (status == "NOT_FOUND") {
+          return done(absl::NotFoundError(
+              absl::StrCat("event ", event_id, " was never recorded")));
+        }
+        absl::StatusOr<v1::RetractEventResponse> response =
+            ParseScriptJson<v1::RetractEventResponse>(reply.elements.at(1).str);
+        if (response.ok()) response->set_already_retracted(status == "ALREADY");
+        done(std::move(response));
+      });
 }
 
 }  // namespace plaudit

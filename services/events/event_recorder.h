@@ -5,6 +5,8 @@
 #ifndef PLAUDIT_SERVICES_EVENTS_EVENT_RECORDER_H_
 #define PLAUDIT_SERVICES_EVENTS_EVENT_RECORDER_H_
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,12 +27,22 @@ class EventRecorder {
   EventRecorder(RedisClient* redis, RuleCache* rules, KeySchema keys,
                 const BoardCalendar* calendar, Clock clock);
 
-  // Events must be validated. Outcomes are in the order of `events`.
-  absl::StatusOr<std::vector<v1::EventOutcome>> Record(
-      const std::vector<const v1::Event*>& events);
-  absl::StatusOr<v1::RetractEventResponse> Retract(const std::string& event_id);
+  using Outcomes = absl::StatusOr<std::vector<v1::EventOutcome>>;
+  using RecordDone = std::function<void(Outcomes)>;
+  using RetractDone = std::function<void(absl::StatusOr<v1::RetractEventResponse>)>;
+
+  // Events must be validated and outlive `done`; outcomes are in their
+  // order. `done` runs on a Redis lane (see RedisDone), or at once when the
+  // rules cannot be read.
+  void Record(std::vector<const v1::Event*> events, RecordDone done);
+  void Retract(const std::string& event_id, RetractDone done);
 
  private:
+  struct Recording;
+  // Sends the events still pending; STALE ones go again with fresh rules.
+  void Attempt(std::shared_ptr<Recording> recording);
+  void OnReplies(std::shared_ptr<Recording> recording, RedisReplies replies);
+
   ScriptCall AwardCall(const v1::Event& event, const RuleSnapshot& rules,
                        absl::Time now) const;
 

@@ -1,37 +1,54 @@
 #include "services/events/event_service.h"
 
+#include <map>
+
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "services/common/call_guard.h"
 #include "services/common/grpc_status.h"
 #include "services/common/validation.h"
 #include "services/events/event_validation.h"
 
 namespace plaudit {
+namespace {
 
-grpc::Status EventService::RecordEvent(grpc::ServerContext* context,
-                                       const v1::RecordEventRequest* request,
-                                       v1::RecordEventResponse* response) {
-  PLAUDIT_ADMIT(caller, guard_, context, "EventService/RecordEvent");
-  if (auto s = ValidateEvent(request->event(), "event", clock_()); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
-  absl::StatusOr<std::vector<v1::EventOutcome>> outcomes =
-      recorders_(caller.tenant).Record({&request->event()});
-  if (!outcomes.ok()) return ToGrpcStatus(outcomes.status());
-  metrics_->EventRecorded(request->event().action(), outcomes->front());
-  *response->mutable_outcome() = std::move(outcomes->front());
-  return grpc::Status::OK;
+// Chunks of one stream recorded at once; then reading pauses, and HTTP/2
+// flow control holds the client back.
+constexpr int kStreamWindow = 8;
+
+absl::Status ValidateBatchSize(int size) {
+  if (size >= 1 && size <= kMaxEventsPerBatch) return absl::OkStatus();
+  return InvalidField("events", absl::StrCat("must hold 1 to ", kMaxEventsPerBatch,
+                                             " events, got ", size));
 }
 
-grpc::Status EventService::RecordEvents(grpc::ServerContext* context,
-                                        const v1::RecordEventsRequest* request,
-                                        v1::RecordEventsResponse* response) {
-  PLAUDIT_ADMIT(caller, guard_, context, "EventService/RecordEvents");
-  if (request->events_size() == 0 ||
-      request->events_size() > kMaxEventsPerBatch) {
-    return ToGrpcStatus(InvalidField(
-        "events", absl::StrCat("must hold 1 to ", kMaxEventsPerBatch,
-                               " events, got ", request->events_size())));
+}  // namespace
+
+grpc::ServerUnaryReactor* EventService::RecordEvent(
+    grpc::CallbackServerContext* context, const v1::RecordEventRequest* request,
+    v1::RecordEventResponse* response) {
+  PLAUDIT_ADMIT_OR_REPLY(caller, guard_, context, "EventService/RecordEvent");
+  const v1::Event& event = request->event();
+  if (auto s = ValidateEvent(event, "event", clock_()); !s.ok()) {
+    return Reply(context, s);
+  }
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  recorders_(caller.tenant).Record(
+      {&event}, [this, reactor, &event, response](EventRecorder::Outcomes outcomes) {
+        if (!outcomes.ok()) return reactor->Finish(ToGrpcStatus(outcomes.status()));
+        metrics_->EventRecorded(event.action(), outcomes->front());
+        *response->mutable_outcome() = std::move(outcomes->front());
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* EventService::RecordEvents(
+    grpc::CallbackServerContext* context, const v1::RecordEventsRequest* request,
+    v1::RecordEventsResponse* response) {
+  PLAUDIT_ADMIT_OR_REPLY(caller, guard_, context, "EventService/RecordEvents");
+  if (auto s = ValidateBatchSize(request->events_size()); !s.ok()) {
+    return Reply(context, s);
   }
   const absl::Time now = clock_();
   std::vector<const v1::Event*> events;
@@ -40,33 +57,223 @@ grpc::Status EventService::RecordEvents(grpc::ServerContext* context,
     const v1::Event& event = request->events(i);
     if (auto s = ValidateEvent(event, absl::StrCat("events[", i, "]"), now);
         !s.ok()) {
-      return ToGrpcStatus(s);
+      return Reply(context, s);
     }
     events.push_back(&event);
   }
-  absl::StatusOr<std::vector<v1::EventOutcome>> outcomes =
-      recorders_(caller.tenant).Record(events);
-  if (!outcomes.ok()) return ToGrpcStatus(outcomes.status());
-  for (size_t i = 0; i < outcomes->size(); ++i) {
-    metrics_->EventRecorded(events[i]->action(), (*outcomes)[i]);
-    *response->add_outcomes() = std::move((*outcomes)[i]);
-  }
-  return grpc::Status::OK;
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  recorders_(caller.tenant).Record(
+      std::move(events),
+      [this, reactor, request, response](EventRecorder::Outcomes outcomes) {
+        if (!outcomes.ok()) return reactor->Finish(ToGrpcStatus(outcomes.status()));
+        response->mutable_outcomes()->Reserve(static_cast<int>(outcomes->size()));
+        for (size_t i = 0; i < outcomes->size(); ++i) {
+          metrics_->EventRecorded(request->events(static_cast<int>(i)).action(),
+                                  (*outcomes)[i]);
+          *response->add_outcomes() = std::move((*outcomes)[i]);
+        }
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
 }
 
-grpc::Status EventService::RetractEvent(grpc::ServerContext* context,
-                                        const v1::RetractEventRequest* request,
-                                        v1::RetractEventResponse* response) {
-  PLAUDIT_ADMIT(caller, guard_, context, "EventService/RetractEvent");
+grpc::ServerUnaryReactor* EventService::RetractEvent(
+    grpc::CallbackServerContext* context, const v1::RetractEventRequest* request,
+    v1::RetractEventResponse* response) {
+  PLAUDIT_ADMIT_OR_REPLY(caller, guard_, context, "EventService/RetractEvent");
   if (auto s = ValidateId("event_id", request->event_id()); !s.ok()) {
-    return ToGrpcStatus(s);
+    return Reply(context, s);
   }
-  absl::StatusOr<v1::RetractEventResponse> retraction =
-      recorders_(caller.tenant).Retract(request->event_id());
-  if (!retraction.ok()) return ToGrpcStatus(retraction.status());
-  if (!retraction->already_retracted()) metrics_->EventRetracted();
-  *response = *std::move(retraction);
-  return grpc::Status::OK;
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  recorders_(caller.tenant).Retract(
+      request->event_id(),
+      [this, reactor, response](absl::StatusOr<v1::RetractEventResponse> retraction) {
+        if (!retraction.ok()) return reactor->Finish(ToGrpcStatus(retraction.status()));
+        if (!retraction->already_retracted()) metrics_->EventRetracted();
+        *response = *std::move(retraction);
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
+}
+
+// One StreamEvents call. Chunks are recorded concurrently (up to
+// kStreamWindow) and answered in the order they came; the reactor deletes
+// itself once everything read has been answered and the call is finished.
+class EventService::Stream final
+    : public grpc::ServerBidiReactor<v1::StreamEventsRequest,
+                                     v1::StreamEventsResponse> {
+ public:
+  Stream(EventService* service, grpc::CallbackServerContext* context)
+      : service_(service), context_(context) {
+    absl::StatusOr<Caller> caller =
+        service_->guard_->Admit(*context_, "EventService/StreamEvents");
+    if (!caller.ok()) {
+      Finish(ToGrpcStatus(caller.status()));
+      return;
+    }
+    recorder_ = &service_->recorders_(caller->tenant);
+    StartRead(&incoming_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {  // the client is done sending (or gone)
+      absl::MutexLock lock(&mu_);
+      read_pending_ = false;
+      reading_ = false;
+      MaybeFinish();
+      return;
+    }
+    auto chunk = std::make_shared<Chunk>();
+    chunk->request = std::move(incoming_);
+    absl::Status refused = Admit(chunk->request);
+    {
+      absl::MutexLock lock(&mu_);
+      read_pending_ = false;
+      if (!refused.ok()) {  // answered in order, then the call ends with it
+        final_status_ = ToGrpcStatus(refused);
+        reading_ = false;
+        MaybeFinish();
+        return;
+      }
+      chunk->sequence = read_++;
+      ++recording_;
+    }
+    Record(std::move(chunk));
+    absl::MutexLock lock(&mu_);
+    ResumeReadingIfRoom();
+  }
+
+  void OnWriteDone(bool ok) override {
+    absl::MutexLock lock(&mu_);
+    writing_.reset();
+    if (!ok) broken_ = true;  // the client went away: answer no more
+    WriteNext();
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  struct Chunk {
+    uint64_t sequence = 0;
+    v1::StreamEventsRequest request;
+    v1::StreamEventsResponse response;
+  };
+
+  // Each chunk is judged again: a key revoked mid-stream stops it, and the
+  // rate limit counts chunks.
+  absl::Status Admit(const v1::StreamEventsRequest& request) {
+    absl::StatusOr<Caller> caller =
+        service_->guard_->Admit(*context_, "EventService/StreamEvents");
+    if (!caller.ok()) return caller.status();
+    if (request.events_size() > kMaxEventsPerBatch) {
+      return InvalidField("events", absl::StrCat("a chunk holds at most ",
+                                                 kMaxEventsPerBatch,
+                                                 " events, got ",
+                                                 request.events_size()));
+    }
+    return absl::OkStatus();
+  }
+
+  // Valid events are recorded; invalid ones are answered with their error.
+  void Record(std::shared_ptr<Chunk> chunk) {
+    const auto& events = chunk->request.events();
+    auto* results = chunk->response.mutable_results();
+    const absl::Time now = service_->clock_();
+    std::vector<const v1::Event*> valid;
+    std::vector<v1::EventResult*> slots;
+    for (int i = 0; i < events.size(); ++i) {
+      v1::EventResult* result = results->Add();
+      absl::Status s = ValidateEvent(events[i], absl::StrCat("events[", i, "]"), now);
+      if (!s.ok()) {
+        SetError(events[i].event_id(), s, result);
+        continue;
+      }
+      valid.push_back(&events[i]);
+      slots.push_back(result);
+    }
+    if (valid.empty()) return Answered(std::move(chunk));
+    std::vector<const v1::Event*> sent = valid;
+    recorder_->Record(
+        std::move(sent), [this, chunk = std::move(chunk), valid = std::move(valid),
+                          slots = std::move(slots)](EventRecorder::Outcomes outcomes) mutable {
+          for (size_t i = 0; i < valid.size(); ++i) {
+            if (!outcomes.ok()) {
+              SetError(valid[i]->event_id(), outcomes.status(), slots[i]);
+              continue;
+            }
+            service_->metrics_->EventRecorded(valid[i]->action(), (*outcomes)[i]);
+            *slots[i]->mutable_outcome() = std::move((*outcomes)[i]);
+          }
+          Answered(std::move(chunk));
+        });
+  }
+
+  static void SetError(const std::string& event_id, const absl::Status& status,
+                       v1::EventResult* result) {
+    const grpc::Status error = ToGrpcStatus(status);
+    v1::EventError* e = result->mutable_error();
+    e->set_event_id(event_id);
+    e->set_code(static_cast<int>(error.error_code()));
+    e->set_message(error.error_message());
+  }
+
+  void Answered(std::shared_ptr<Chunk> chunk) {
+    absl::MutexLock lock(&mu_);
+    --recording_;
+    answered_.emplace(chunk->sequence, std::move(chunk));
+    WriteNext();
+    ResumeReadingIfRoom();
+  }
+
+  // Writes the next answer in order, one write at a time.
+  void WriteNext() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (writing_ != nullptr) return;
+    auto next = answered_.find(written_);
+    if (next == answered_.end() || broken_) {
+      if (broken_) answered_.clear();
+      return MaybeFinish();
+    }
+    writing_ = std::move(next->second);
+    answered_.erase(next);
+    ++written_;
+    StartWrite(&writing_->response);
+  }
+
+  void ResumeReadingIfRoom() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (!reading_ || read_pending_ || broken_) return;
+    if (recording_ + static_cast<int>(answered_.size()) >= kStreamWindow) return;
+    read_pending_ = true;
+    StartRead(&incoming_);
+  }
+
+  void MaybeFinish() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_ || reading_ || recording_ > 0 || writing_ != nullptr) return;
+    if (!answered_.empty() && !broken_) return;
+    finished_ = true;
+    Finish(final_status_);
+  }
+
+  EventService* const service_;
+  grpc::CallbackServerContext* const context_;
+  EventRecorder* recorder_ = nullptr;
+  v1::StreamEventsRequest incoming_;  // the read in progress
+
+  absl::Mutex mu_;
+  bool reading_ ABSL_GUARDED_BY(mu_) = true;
+  bool read_pending_ ABSL_GUARDED_BY(mu_) = true;
+  bool broken_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  int recording_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t read_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t written_ ABSL_GUARDED_BY(mu_) = 0;
+  std::map<uint64_t, std::shared_ptr<Chunk>> answered_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<Chunk> writing_ ABSL_GUARDED_BY(mu_);
+  grpc::Status final_status_ ABSL_GUARDED_BY(mu_);
+};
+
+grpc::ServerBidiReactor<v1::StreamEventsRequest, v1::StreamEventsResponse>*
+EventService::StreamEvents(grpc::CallbackServerContext* context) {
+  return new Stream(this, context);
 }
 
 }  // namespace plaudit

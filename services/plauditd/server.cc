@@ -31,7 +31,7 @@ namespace plaudit {
 class OpenGuard final : public CallGuard {
  public:
   explicit OpenGuard(std::string tenant) : tenant_(std::move(tenant)) {}
-  absl::StatusOr<Caller> Admit(const grpc::ServerContext&,
+  absl::StatusOr<Caller> Admit(const grpc::ServerContextBase&,
                                absl::string_view) const override {
     return Caller{"dev", tenant_, Role::kAdmin};
   }

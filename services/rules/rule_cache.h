@@ -5,6 +5,7 @@
 #ifndef PLAUDIT_SERVICES_RULES_RULE_CACHE_H_
 #define PLAUDIT_SERVICES_RULES_RULE_CACHE_H_
 
+#include <functional>
 #include <memory>
 
 #include "absl/base/thread_annotations.h"
@@ -22,8 +23,14 @@ class RuleCache {
   absl::StatusOr<std::shared_ptr<const RuleSnapshot>> Current();
   // Reads the rules again (after STALE, or after a local write).
   absl::StatusOr<std::shared_ptr<const RuleSnapshot>> Reload();
+  using SnapshotDone =
+      std::function<void(absl::StatusOr<std::shared_ptr<const RuleSnapshot>>)>;
+  // Reload without waiting; `done` runs on a Redis lane (see RedisDone).
+  void ReloadAsync(SnapshotDone done);
 
  private:
+  std::shared_ptr<const RuleSnapshot> Keep(RuleSnapshot fresh);
+
   RuleStore* store_;
   absl::Mutex mu_;
   std::shared_ptr<const RuleSnapshot> snapshot_ ABSL_GUARDED_BY(mu_);

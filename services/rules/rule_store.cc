@@ -185,15 +185,16 @@ absl::StatusOr<RevisionPage> RuleStore::Revisions(const std::string& rule_id,
   return page;
 }
 
-absl::StatusOr<RuleSnapshot> RuleStore::Snapshot() {
-  absl::StatusOr<RedisValue> reply = RunScript(
-      *redis_, {&RulesSnapshotScript(), {keys_.Rules(), keys_.RulesVersion()}, {}});
-  if (!reply.ok()) return reply.status();
+namespace {
+
+absl::StatusOr<RuleSnapshot> ParseSnapshot(RedisReplies replies) {
+  if (!replies.ok()) return replies.status();
+  const RedisValue& reply = replies->front();
   RuleSnapshot snapshot;
-  if (!absl::SimpleAtoi(reply->elements.at(0).str, &snapshot.version)) {
+  if (!absl::SimpleAtoi(reply.elements.at(0).str, &snapshot.version)) {
     return absl::DataLossError("rules version is not an integer");
   }
-  const auto& fields = reply->elements.at(1).elements;
+  const auto& fields = reply.elements.at(1).elements;
   for (size_t i = 0; i + 1 < fields.size(); i += 2) {
     absl::StatusOr<v1::Rule> rule = ParseRule(fields[i + 1].str);
     if (!rule.ok()) return rule.status();
@@ -204,6 +205,24 @@ absl::StatusOr<RuleSnapshot> RuleStore::Snapshot() {
               return a.rule_id() < b.rule_id();
             });
   return snapshot;
+}
+
+}  // namespace
+
+ScriptCall RuleStore::SnapshotCall() const {
+  return {&RulesSnapshotScript(), {keys_.Rules(), keys_.RulesVersion()}, {}};
+}
+
+absl::StatusOr<RuleSnapshot> RuleStore::Snapshot() {
+  return ParseSnapshot(RunScripts(*redis_, {SnapshotCall()}));
+}
+
+void RuleStore::SnapshotAsync(
+    std::function<void(absl::StatusOr<RuleSnapshot>)> done) {
+  RunScriptsAsync(*redis_, {SnapshotCall()},
+                  [done = std::move(done)](RedisReplies replies) {
+                    done(ParseSnapshot(std::move(replies)));
+                  });
 }
 
 }  // namespace plaudit

@@ -13,6 +13,7 @@
 #include "plaudit/v1/rule_service.pb.h"
 #include "services/common/clock.h"
 #include "services/store/keys.h"
+#include "services/store/lua_script.h"
 #include "services/store/redis_client.h"
 
 namespace plaudit {
@@ -55,8 +56,11 @@ class RuleStore {
   absl::StatusOr<RevisionPage> Revisions(const std::string& rule_id,
                                          int64_t before, int64_t limit);
   absl::StatusOr<RuleSnapshot> Snapshot();
+  // Snapshot without waiting; `done` runs on a Redis lane (see RedisDone).
+  void SnapshotAsync(std::function<void(absl::StatusOr<RuleSnapshot>)> done);
 
  private:
+  ScriptCall SnapshotCall() const;
   enum class WriteOutcome { kOk, kExists, kNotFound, kConflict };
   absl::StatusOr<WriteOutcome> Write(absl::string_view mode,
                                      const std::string& rule_id,
