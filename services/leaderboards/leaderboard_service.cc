@@ -47,77 +47,89 @@ absl::StatusOr<PeriodBucket> LeaderboardService::ResolveBoard(
   return ResolveBucket(*calendar_, scope, period, bucket, clock_());
 }
 
-grpc::Status LeaderboardService::GetLeaderboard(
-    grpc::ServerContext* context, const v1::GetLeaderboardRequest* request,
+grpc::ServerUnaryReactor* LeaderboardService::GetLeaderboard(
+    grpc::CallbackServerContext* context,
+    const v1::GetLeaderboardRequest* request,
     v1::GetLeaderboardResponse* response) {
-  PLAUDIT_ADMIT(caller, guard_, context, "LeaderboardService/GetLeaderboard");
+  PLAUDIT_ADMIT_OR_REPLY(caller, guard_, context,
+                         "LeaderboardService/GetLeaderboard");
   absl::StatusOr<int32_t> page_size =
       ResolvePageSize("page_size", request->page_size());
-  if (!page_size.ok()) return ToGrpcStatus(page_size.status());
+  if (!page_size.ok()) return Reply(context, page_size.status());
   const std::string kind = TokenKind(request->scope(), request->period());
   std::optional<PageCursor> cursor;
   if (!request->page_token().empty()) {
     absl::StatusOr<PageCursor> decoded = DecodeCursor(kind, request->page_token());
-    if (!decoded.ok()) return ToGrpcStatus(decoded.status());
+    if (!decoded.ok()) return Reply(context, decoded.status());
     if (!request->bucket().empty() && request->bucket() != decoded->bucket) {
-      return ToGrpcStatus(
-          InvalidField("page_token", "belongs to another bucket"));
+      return Reply(context,
+                   InvalidField("page_token", "belongs to another bucket"));
     }
     cursor = *std::move(decoded);
   }
   absl::StatusOr<PeriodBucket> bucket = ResolveBoard(
       request->scope(), request->period(),
       cursor ? cursor->bucket : request->bucket());
-  if (!bucket.ok()) return ToGrpcStatus(bucket.status());
-  absl::StatusOr<BoardPage> page =
-      stores_(caller.tenant).Page(BucketKey(*bucket), request->scope(),
-                   cursor ? &cursor->after : nullptr, *page_size);
-  if (!page.ok()) return ToGrpcStatus(page.status());
+  if (!bucket.ok()) return Reply(context, bucket.status());
 
   response->set_scope(request->scope());
   response->set_period(request->period());
   response->set_bucket(bucket->id);
-  response->set_participants(page->participants);
-  for (auto& entry : page->entries) *response->add_entries() = std::move(entry);
-  if (page->more) {
-    const v1::LeaderboardEntry& last = *response->entries().rbegin();
-    response->set_next_page_token(EncodePageToken(
-        kind, absl::StrCat(bucket->id, "|", last.score(), "|", last.user_id())));
-  }
-  return grpc::Status::OK;
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  stores_(caller.tenant).Page(
+      BucketKey(*bucket), request->scope(), cursor ? &cursor->after : nullptr,
+      *page_size, [reactor, response, kind](absl::StatusOr<BoardPage> page) {
+        if (!page.ok()) return reactor->Finish(ToGrpcStatus(page.status()));
+        response->set_participants(page->participants);
+        for (auto& entry : page->entries) {
+          *response->add_entries() = std::move(entry);
+        }
+        if (page->more) {
+          const v1::LeaderboardEntry& last = *response->entries().rbegin();
+          response->set_next_page_token(EncodePageToken(
+              kind, absl::StrCat(response->bucket(), "|", last.score(), "|",
+                                 last.user_id())));
+        }
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
 }
 
-grpc::Status LeaderboardService::GetRank(grpc::ServerContext* context,
-                                         const v1::GetRankRequest* request,
-                                         v1::GetRankResponse* response) {
-  PLAUDIT_ADMIT(caller, guard_, context, "LeaderboardService/GetRank");
+grpc::ServerUnaryReactor* LeaderboardService::GetRank(
+    grpc::CallbackServerContext* context, const v1::GetRankRequest* request,
+    v1::GetRankResponse* response) {
+  PLAUDIT_ADMIT_OR_REPLY(caller, guard_, context, "LeaderboardService/GetRank");
   if (auto s = ValidateId("user_id", request->user_id()); !s.ok()) {
-    return ToGrpcStatus(s);
+    return Reply(context, s);
   }
   absl::StatusOr<PeriodBucket> bucket =
       ResolveBoard(request->scope(), request->period(), request->bucket());
-  if (!bucket.ok()) return ToGrpcStatus(bucket.status());
+  if (!bucket.ok()) return Reply(context, bucket.status());
   if (request->neighbors() < 0 || request->neighbors() > kMaxNeighbors) {
-    return ToGrpcStatus(InvalidField(
-        "neighbors", absl::StrCat("must be between 0 and ", kMaxNeighbors)));
+    return Reply(context, InvalidField("neighbors",
+                                       absl::StrCat("must be between 0 and ",
+                                                    kMaxNeighbors)));
   }
-  absl::StatusOr<RankView> view =
-      stores_(caller.tenant).Rank(BucketKey(*bucket), request->scope(), request->user_id(),
-                   request->neighbors());
-  if (!view.ok()) return ToGrpcStatus(view.status());
-
   response->set_scope(request->scope());
   response->set_period(request->period());
   response->set_bucket(bucket->id);
-  *response->mutable_entry() = view->entry;
-  response->set_participants(view->participants);
-  response->set_percentile(
-      100.0 * static_cast<double>(view->participants - view->entry.rank() + 1) /
-      static_cast<double>(view->participants));
-  response->set_hidden(view->hidden);
-  for (auto& entry : view->above) *response->add_above() = std::move(entry);
-  for (auto& entry : view->below) *response->add_below() = std::move(entry);
-  return grpc::Status::OK;
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  stores_(caller.tenant).Rank(
+      BucketKey(*bucket), request->scope(), request->user_id(),
+      request->neighbors(), [reactor, response](absl::StatusOr<RankView> view) {
+        if (!view.ok()) return reactor->Finish(ToGrpcStatus(view.status()));
+        *response->mutable_entry() = view->entry;
+        response->set_participants(view->participants);
+        response->set_percentile(
+            100.0 *
+            static_cast<double>(view->participants - view->entry.rank() + 1) /
+            static_cast<double>(view->participants));
+        response->set_hidden(view->hidden);
+        for (auto& entry : view->above) *response->add_above() = std::move(entry);
+        for (auto& entry : view->below) *response->add_below() = std::move(entry);
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
 }
 
 grpc::Status LeaderboardService::ListScopes(

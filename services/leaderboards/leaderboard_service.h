@@ -14,7 +14,12 @@ namespace plaudit {
 
 inline constexpr int kMaxNeighbors = 50;
 
-class LeaderboardService final : public v1::LeaderboardService::Service {
+// The two reads employees make most answer through gRPC's callback API (no
+// thread waits for Redis); the rest are plain synchronous handlers.
+class LeaderboardService final
+    : public v1::LeaderboardService::WithCallbackMethod_GetLeaderboard<
+          v1::LeaderboardService::WithCallbackMethod_GetRank<
+              v1::LeaderboardService::Service>> {
  public:
   LeaderboardService(ForTenant<LeaderboardStore> stores,
                      const CallGuard* guard, AuditLog* audit,
@@ -25,12 +30,13 @@ class LeaderboardService final : public v1::LeaderboardService::Service {
         calendar_(calendar),
         clock_(std::move(clock)) {}
 
-  grpc::Status GetLeaderboard(grpc::ServerContext* context,
-                              const v1::GetLeaderboardRequest* request,
-                              v1::GetLeaderboardResponse* response) override;
-  grpc::Status GetRank(grpc::ServerContext* context,
-                       const v1::GetRankRequest* request,
-                       v1::GetRankResponse* response) override;
+  grpc::ServerUnaryReactor* GetLeaderboard(
+      grpc::CallbackServerContext* context,
+      const v1::GetLeaderboardRequest* request,
+      v1::GetLeaderboardResponse* response) override;
+  grpc::ServerUnaryReactor* GetRank(grpc::CallbackServerContext* context,
+                                    const v1::GetRankRequest* request,
+                                    v1::GetRankResponse* response) override;
   grpc::Status ListScopes(grpc::ServerContext* context,
                           const v1::ListScopesRequest* request,
                           v1::ListScopesResponse* response) override;

@@ -34,21 +34,10 @@ std::vector<v1::LeaderboardEntry> ReadEntries(
   return entries;
 }
 
-}  // namespace
-
-absl::StatusOr<BoardPage> LeaderboardStore::Page(const std::string& bucket_key,
-                                                 const std::string& scope,
-                                                 const BoardCursor* after,
-                                                 int count) {
-  // One more than asked tells whether another page exists.
-  absl::StatusOr<RedisValue> reply = RunScript(
-      *redis_, {&LeaderboardPageScript(),
-                {keys_.Board(bucket_key, scope), keys_.Names(), keys_.Groups()},
-                {absl::StrCat(count + 1),
-                 after ? absl::StrCat(-after->score) : "",
-                 after ? after->user_id : "", scope}});
-  if (!reply.ok()) return reply.status();
-  const auto& values = reply->elements;
+absl::StatusOr<BoardPage> ParsePage(const std::string& scope, int count,
+                                    RedisReplies replies) {
+  if (!replies.ok()) return replies.status();
+  const auto& values = replies->front().elements;
   if (values.at(0).str == "NO_SCOPE") return UnknownScope(scope);
   BoardPage page;
   page.participants = values.at(0).integer;
@@ -61,18 +50,12 @@ absl::StatusOr<BoardPage> LeaderboardStore::Page(const std::string& bucket_key,
   return page;
 }
 
-absl::StatusOr<RankView> LeaderboardStore::Rank(const std::string& bucket_key,
-                                                const std::string& scope,
-                                                const std::string& user_id,
-                                                int neighbors) {
-  absl::StatusOr<RedisValue> reply = RunScript(
-      *redis_, {&LeaderboardRankScript(),
-                {keys_.Board(bucket_key, scope),
-                 keys_.Board(bucket_key, scope, /*hidden=*/true), keys_.Names(),
-                 keys_.Groups()},
-                {user_id, absl::StrCat(neighbors), scope}});
-  if (!reply.ok()) return reply.status();
-  const auto& values = reply->elements;
+absl::StatusOr<RankView> ParseRank(const std::string& bucket_key,
+                                   const std::string& scope,
+                                   const std::string& user_id,
+                                   RedisReplies replies) {
+  if (!replies.ok()) return replies.status();
+  const auto& values = replies->front().elements;
   if (values.at(0).str == "NO_SCOPE") return UnknownScope(scope);
   if (values.at(0).str == "NOT_FOUND") {
     return absl::NotFoundError(absl::StrCat(
@@ -91,6 +74,39 @@ absl::StatusOr<RankView> LeaderboardStore::Rank(const std::string& bucket_key,
   const int64_t below = values.at(i++).integer;
   view.below = ReadEntries(values, &i, below);
   return view;
+}
+
+}  // namespace
+
+void LeaderboardStore::Page(const std::string& bucket_key,
+                            const std::string& scope, const BoardCursor* after,
+                            int count, Done<BoardPage> done) {
+  // One more than asked tells whether another page exists.
+  RunScriptsAsync(
+      *redis_,
+      {{&LeaderboardPageScript(),
+        {keys_.Board(bucket_key, scope), keys_.Names(), keys_.Groups()},
+        {absl::StrCat(count + 1), after ? absl::StrCat(-after->score) : "",
+         after ? after->user_id : "", scope}}},
+      [scope, count, done = std::move(done)](RedisReplies replies) {
+        done(ParsePage(scope, count, std::move(replies)));
+      });
+}
+
+void LeaderboardStore::Rank(const std::string& bucket_key,
+                            const std::string& scope,
+                            const std::string& user_id, int neighbors,
+                            Done<RankView> done) {
+  RunScriptsAsync(
+      *redis_,
+      {{&LeaderboardRankScript(),
+        {keys_.Board(bucket_key, scope),
+         keys_.Board(bucket_key, scope, /*hidden=*/true), keys_.Names(),
+         keys_.Groups()},
+        {user_id, absl::StrCat(neighbors), scope}}},
+      [bucket_key, scope, user_id, done = std::move(done)](RedisReplies replies) {
+        done(ParseRank(bucket_key, scope, user_id, std::move(replies)));
+      });
 }
 
 absl::StatusOr<std::vector<std::string>> LeaderboardStore::Scopes(

@@ -3,6 +3,7 @@
 #ifndef PLAUDIT_SERVICES_LEADERBOARDS_LEADERBOARD_STORE_H_
 #define PLAUDIT_SERVICES_LEADERBOARDS_LEADERBOARD_STORE_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -39,14 +40,17 @@ class LeaderboardStore {
   LeaderboardStore(RedisClient* redis, KeySchema keys)
       : redis_(redis), keys_(std::move(keys)) {}
 
+  // The reads on the hot path answer through a callback that runs on a
+  // Redis lane (see RedisDone).
+  template <typename T>
+  using Done = std::function<void(absl::StatusOr<T>)>;
+
   // `after` = nullptr for the first page.
-  absl::StatusOr<BoardPage> Page(const std::string& bucket_key,
-                                 const std::string& scope,
-                                 const BoardCursor* after, int count);
+  void Page(const std::string& bucket_key, const std::string& scope,
+            const BoardCursor* after, int count, Done<BoardPage> done);
   // NOT_FOUND when the user has no score on the board.
-  absl::StatusOr<RankView> Rank(const std::string& bucket_key,
-                                const std::string& scope,
-                                const std::string& user_id, int neighbors);
+  void Rank(const std::string& bucket_key, const std::string& scope,
+            const std::string& user_id, int neighbors, Done<RankView> done);
   // "global" first, then the groups, sorted.
   absl::StatusOr<std::vector<std::string>> Scopes(const std::string& user_id);
   // NOT_FOUND for an unknown user. `buckets`: every retained bucket.
