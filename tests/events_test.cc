@@ -1,8 +1,10 @@
 // EventService against a real redis-server: idempotency under concurrency,
 // daily limits, once per object, groups, retraction, batches.
 #include <atomic>
+#include <map>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "tests/fixtures/plaudit_fixture.h"
 
@@ -352,5 +354,115 @@ TEST_F(EventsTest, BatchOutcomesComeInOrderAndDuplicatesInsideABatchPayOnce) {
   EXPECT_EQ(Balance("bob").balance(), 3);
 }
 
+
+// Everything Redis holds, per key: a digest of its value (streams by their
+// entries without ids, HyperLogLogs by their count) and whether it expires.
+std::map<std::string, std::string> Dump(RedisClient& redis) {
+  std::map<std::string, std::string> dump;
+  auto keys = redis.Run({"KEYS", "*"});
+  EXPECT_TRUE(keys.ok());
+  for (const RedisValue& key : keys->elements) {
+    const std::string type = redis.Run({"TYPE", key.str})->str;
+    std::string value;
+    if (type == "stream") {
+      const auto entries = redis.Run({"XRANGE", key.str, "-", "+"});
+      for (const RedisValue& entry : entries->elements) {
+        for (const RedisValue& field : entry.elements.at(1).elements) {
+          absl::StrAppend(&value, field.str, "|");
+        }
+      }
+    } else if (absl::StrContains(key.str, ":event:")) {
+      std::map<std::string, std::string> fields;
+      const auto all = redis.Run({"HGETALL", key.str})->elements;
+      for (size_t i = 0; i + 1 < all.size(); i += 2) fields[all[i].str] = all[i + 1].str;
+      for (const auto& [field, text] : fields) absl::StrAppend(&value, field, "=", text, " ");
+    } else if (absl::StrContains(key.str, ":active:")) {
+      value = absl::StrCat(redis.Run({"PFCOUNT", key.str})->integer);
+    } else {
+      value = redis.Run({"DEBUG", "DIGEST-VALUE", key.str})->elements.at(0).str;
+    }
+    const bool expires = redis.Run({"PTTL", key.str})->integer > 0;
+    dump[key.str] = absl::StrCat(type, " ", value, expires ? " expires" : "");
+  }
+  return dump;
+}
+
+TEST_F(EventsTest, ABatchLeavesExactlyWhatTheSameEventsOneByOneLeave) {
+  // Limits crossed, objects repeated, duplicates and a hidden user inside
+  // one batch: the batch script merges board and counter writes, and the
+  // result must not differ in one byte.
+  std::vector<v1::Event> events;
+  for (int i = 0; i < 240; ++i) {
+    const std::string actor = absl::StrCat("u", i % 12);
+    const std::string other = absl::StrCat("u", (i * 7 + 3) % 12);
+    switch (i % 4) {
+      case 0: events.push_back(MakeEvent(absl::StrCat("e", i), "post.created", actor)); break;
+      case 1: events.push_back(MakeEvent(absl::StrCat("e", i), "like", actor, other,
+                                         absl::StrCat("post", i % 9))); break;
+      case 2: events.push_back(MakeEvent(absl::StrCat("e", i), "comment.created", actor)); break;
+      default: {
+        const v1::Event resend = events[i - 2];
+        events.push_back(resend);
+        continue;
+      }
+    }
+    if (i % 5 == 0) events.back().add_tags("priority");
+  }
+  // The same clock reading for both runs, so timestamps match too.
+  const absl::Time now = absl::FromUnixSeconds(1795800000);
+  auto setup = [&] {
+    clock_->Set(now);
+    CreateRule("post", "post.created", v1::Rule::ACTOR, 10);
+    CreateRule("like", "like", v1::Rule::SUBJECT, 2, /*daily_limit=*/6,
+               /*once_per_object=*/true);
+    CreateRule("comment", "comment.created", v1::Rule::ACTOR, 3, /*daily_limit=*/15);
+    for (int u = 0; u < 12; ++u) {
+      UpsertUser(absl::StrCat("u", u), {absl::StrCat("dept:d", u % 3),
+                                        absl::StrCat("team:t", u % 5)});
+    }
+    v1::SetUserVisibilityRequest hide;
+    hide.set_user_id("u4");
+    hide.set_hidden(true);
+    v1::SetUserVisibilityResponse hidden;
+    grpc::ClientContext context;
+    ASSERT_TRUE(client_->leaderboards->SetUserVisibility(&context, hide, &hidden).ok());
+  };
+
+  setup();
+  std::vector<v1::EventOutcome> one_by_one;
+  for (const v1::Event& event : events) one_by_one.push_back(Record(event));
+  const auto expected = Dump(redis_->client());
+
+  ASSERT_TRUE(redis_->client().Run({"FLUSHALL"}).ok());
+  server_ = StartServer(Options());  // no rules cached from the first run
+  client_ = std::make_unique<Client>(server_->port());
+  setup();
+  std::vector<v1::EventOutcome> batched;
+  for (size_t first = 0; first < events.size(); first += 120) {
+    v1::RecordEventsRequest request;
+    for (size_t i = first; i < std::min(events.size(), first + 120); ++i) {
+      *request.add_events() = events[i];
+    }
+    v1::RecordEventsResponse response;
+    grpc::ClientContext context;
+    ASSERT_TRUE(client_->events->RecordEvents(&context, request, &response).ok());
+    for (const auto& outcome : response.outcomes()) batched.push_back(outcome);
+  }
+
+  ASSERT_EQ(batched.size(), one_by_one.size());
+  for (size_t i = 0; i < batched.size(); ++i) {
+    EXPECT_EQ(batched[i].SerializeAsString(), one_by_one[i].SerializeAsString())
+        << "event " << i;
+  }
+  const auto actual = Dump(redis_->client());
+  EXPECT_GT(expected.size(), 100u);
+  EXPECT_EQ(actual.size(), expected.size());
+  for (const auto& [key, value] : expected) {
+    auto found = actual.find(key);
+    EXPECT_TRUE(found != actual.end() && found->second == value)
+        << key << ": " << value << " vs "
+        << (found == actual.end() ? "missing" : found->second);
+  }
+}
 }  // namespace
 }  // namespace plaudit::testing

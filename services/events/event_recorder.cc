@@ -15,6 +15,11 @@ namespace {
 
 constexpr int kMaxStaleRetries = 5;
 
+// Events applied by one award script: their board and counter writes are
+// merged (fewer Redis commands), while one script stays short enough not
+// to hold Redis up for others.
+constexpr size_t kEventsPerScript = 100;
+
 // Daily-limit counts are kept this long after their day ends: later events
 // of that day can no longer be limited, so limited rules refuse them.
 constexpr absl::Duration kDailyCountWindow = absl::Hours(7 * 24);
@@ -57,44 +62,53 @@ EventRecorder::EventRecorder(RedisClient* redis, RuleCache* rules,
       calendar_(calendar),
       clock_(std::move(clock)) {}
 
-ScriptCall EventRecorder::AwardCall(const v1::Event& event,
-                                    const RuleSnapshot& rules,
-                                    absl::Time now) const {
+namespace {
+
+// Appends one event's arguments of the award script (see award.lua).
+void AppendEventArgs(const v1::Event& event, const RuleSnapshot& rules,
+                     const BoardCalendar& calendar, absl::Time now,
+                     std::vector<std::string>* args) {
   const absl::Time occurred_at = ResolveOccurredAt(event, now);
-  const PeriodBucket day = BucketAt(Period::kDay, occurred_at, calendar_->zone());
+  const PeriodBucket day = BucketAt(Period::kDay, occurred_at, calendar.zone());
   const absl::Duration counts_kept_for =
-      BucketEnd(day, calendar_->zone()) + kDailyCountWindow - now;
+      BucketEnd(day, calendar.zone()) + kDailyCountWindow - now;
   const AwardPlan plan = PlanAwards(rules.rules, event, occurred_at,
                                     counts_kept_for > absl::ZeroDuration());
-  ScriptCall call{&AwardScript(),
-                  {keys_.Event(event.event_id()), keys_.RulesVersion()},
-                  {}};
-  std::vector<std::string>& args = call.args;
-  args.reserve(21 + 6 * plan.candidates.size() + 3 * plan.refusals.size());
-  args = {keys_.prefix(),
-          absl::StrCat(rules.version),
-          event.event_id(),
-          absl::StrCat(absl::ToUnixMillis(now)),
-          day.id,
-          absl::StrCat(absl::ToInt64Milliseconds(counts_kept_for)),
-          event.action(),
-          event.actor_id(),
-          event.object_id(),
-          Fingerprint(event),
-          event.subject_id()};
-  BoardCalendar::AppendArgs(calendar_->BucketsAt(occurred_at, now), &args);
-  args.push_back(absl::StrCat(plan.candidates.size()));
+  args->insert(args->end(),
+               {event.event_id(), day.id,
+                absl::StrCat(absl::ToInt64Milliseconds(counts_kept_for)),
+                event.action(), event.actor_id(), event.object_id(),
+                Fingerprint(event), event.subject_id()});
+  BoardCalendar::AppendArgs(calendar.BucketsAt(occurred_at, now), args);
+  args->push_back(absl::StrCat(plan.candidates.size()));
   for (const AwardCandidate& c : plan.candidates) {
-    args.insert(args.end(), {c.rule_id, c.user_id, absl::StrCat(c.points),
-                             absl::StrCat(c.daily_limit),
-                             c.once_per_object ? "1" : "0", c.group,
-                             absl::StrCat(c.min_interval_ms),
-                             absl::StrCat(c.max_reciprocal_per_day)});
+    args->insert(args->end(), {c.rule_id, c.user_id, absl::StrCat(c.points),
+                               absl::StrCat(c.daily_limit),
+                               c.once_per_object ? "1" : "0", c.group,
+                               absl::StrCat(c.min_interval_ms),
+                               absl::StrCat(c.max_reciprocal_per_day)});
   }
-  args.push_back(absl::StrCat(plan.refusals.size()));
+  args->push_back(absl::StrCat(plan.refusals.size()));
   for (const v1::Refusal& r : plan.refusals) {
-    args.insert(args.end(), {r.rule_id(), r.user_id(),
-                             v1::Refusal::Reason_Name(r.reason())});
+    args->insert(args->end(), {r.rule_id(), r.user_id(),
+                               v1::Refusal::Reason_Name(r.reason())});
+  }
+}
+
+}  // namespace
+
+ScriptCall AwardCall(absl::Span<const v1::Event* const> events,
+                     const RuleSnapshot& rules, const KeySchema& keys,
+                     const BoardCalendar& calendar, absl::Time now) {
+  ScriptCall call{&AwardScript(), {keys.RulesVersion()}, {}};
+  call.keys.reserve(1 + events.size());
+  call.args.reserve(4 + 40 * events.size());
+  call.args = {keys.prefix(), absl::StrCat(rules.version),
+               absl::StrCat(absl::ToUnixMillis(now)),
+               absl::StrCat(events.size())};
+  for (const v1::Event* event : events) {
+    call.keys.push_back(keys.Event(event->event_id()));
+    AppendEventArgs(*event, rules, calendar, now, &call.args);
   }
   return call;
 }
@@ -126,11 +140,15 @@ void EventRecorder::Record(std::vector<const v1::Event*> events,
 }
 
 void EventRecorder::Attempt(std::shared_ptr<Recording> recording) {
+  std::vector<const v1::Event*> pending;
+  pending.reserve(recording->pending.size());
+  for (size_t i : recording->pending) pending.push_back(recording->events[i]);
   std::vector<ScriptCall> calls;
-  calls.reserve(recording->pending.size());
-  for (size_t i : recording->pending) {
-    calls.push_back(
-        AwardCall(*recording->events[i], *recording->rules, recording->now));
+  for (size_t first = 0; first < pending.size(); first += kEventsPerScript) {
+    const size_t n = std::min(kEventsPerScript, pending.size() - first);
+    calls.push_back(AwardCall(absl::MakeConstSpan(pending).subspan(first, n),
+                              *recording->rules, keys_, *calendar_,
+                              recording->now));
   }
   RunScriptsAsync(*redis_, std::move(calls),
                   [this, recording](RedisReplies replies) mutable {
@@ -143,23 +161,28 @@ void EventRecorder::OnReplies(std::shared_ptr<Recording> recording,
   Recording& r = *recording;
   if (!replies.ok()) return r.done(replies.status());
   std::vector<size_t> stale;
-  for (size_t j = 0; j < r.pending.size(); ++j) {
-    const RedisValue& reply = (*replies)[j];
-    const std::string& status = reply.elements.at(0).str;
-    if (status == "STALE") {
-      stale.push_back(r.pending[j]);
+  for (size_t call = 0; call < replies->size(); ++call) {
+    const std::vector<RedisValue>& values = (*replies)[call].elements;
+    const size_t first = call * kEventsPerScript;
+    const size_t n = std::min(kEventsPerScript, r.pending.size() - first);
+    if (values.at(0).str == "STALE") {
+      for (size_t j = first; j < first + n; ++j) stale.push_back(r.pending[j]);
       continue;
     }
-    if (status == "MISMATCH") {
-      return r.done(absl::AlreadyExistsError(
-          absl::StrCat("event_id ", r.events[r.pending[j]]->event_id(),
-                       " was already recorded with different content")));
+    for (size_t k = 0; k < n; ++k) {
+      const size_t index = r.pending[first + k];
+      const std::string& status = values.at(2 * k).str;
+      if (status == "MISMATCH") {
+        return r.done(absl::AlreadyExistsError(
+            absl::StrCat("event_id ", r.events[index]->event_id(),
+                         " was already recorded with different content")));
+      }
+      absl::StatusOr<v1::EventOutcome> outcome =
+          ParseScriptJson<v1::EventOutcome>(values.at(2 * k + 1).str);
+      if (!outcome.ok()) return r.done(outcome.status());
+      outcome->set_duplicate(status == "DUP");
+      r.outcomes[index] = *std::move(outcome);
     }
-    absl::StatusOr<v1::EventOutcome> outcome =
-        ParseScriptJson<v1::EventOutcome>(reply.elements.at(1).str);
-    if (!outcome.ok()) return r.done(outcome.status());
-    outcome->set_duplicate(status == "DUP");
-    r.outcomes[r.pending[j]] = *std::move(outcome);
   }
   if (stale.empty()) return r.done(std::move(r.outcomes));
   // Rules changing under every attempt means a storm of edits; give up
@@ -168,6 +191,7 @@ void EventRecorder::OnReplies(std::shared_ptr<Recording> recording,
     return r.done(
         absl::AbortedError("rules changed during every attempt; try again"));
   }
+  std::sort(stale.begin(), stale.end());
   r.pending = std::move(stale);
   rules_->ReloadAsync(
       [this, recording = std::move(recording)](

@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "plaudit/v1/event_service.pb.h"
 #include "services/common/clock.h"
 #include "services/leaderboards/board_calendar.h"
@@ -21,6 +22,13 @@
 #include "services/store/redis_client.h"
 
 namespace plaudit {
+
+// The award script call for validated events, applied in order by one
+// script. Public so the benchmark's ceiling can run exactly what the
+// service runs, without the service.
+ScriptCall AwardCall(absl::Span<const v1::Event* const> events,
+                     const RuleSnapshot& rules, const KeySchema& keys,
+                     const BoardCalendar& calendar, absl::Time now);
 
 class EventRecorder {
  public:
@@ -43,8 +51,6 @@ class EventRecorder {
   void Attempt(std::shared_ptr<Recording> recording);
   void OnReplies(std::shared_ptr<Recording> recording, RedisReplies replies);
 
-  ScriptCall AwardCall(const v1::Event& event, const RuleSnapshot& rules,
-                       absl::Time now) const;
 
   RedisClient* redis_;
   RuleCache* rules_;

@@ -46,6 +46,8 @@ ABSL_FLAG(std::string, rules_file, "",
           "Rules JSON applied at start (create or update to match)");
 ABSL_FLAG(std::string, port_file, "",
           "Once serving, write the bound port here (useful with --listen=...:0)");
+ABSL_FLAG(int, redis_connections, 4,
+          "Redis connections, each carrying pipelined commands of many calls");
 ABSL_FLAG(absl::Duration, redis_timeout, absl::Seconds(2),
           "Timeout of one Redis round trip");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
@@ -70,6 +72,7 @@ int main(int argc, char** argv) {
   options.listen_address = absl::GetFlag(FLAGS_listen);
   options.redis.address = absl::GetFlag(FLAGS_redis);
   options.redis.timeout = absl::GetFlag(FLAGS_redis_timeout);
+  options.redis.connections = absl::GetFlag(FLAGS_redis_connections);
   options.tenant = absl::GetFlag(FLAGS_tenant);
   options.keys_file = absl::GetFlag(FLAGS_keys_file);
   options.open_mode = absl::GetFlag(FLAGS_insecure_open_mode);

@@ -23,9 +23,10 @@ namespace {
 // Set on a lane's thread: a blocking call from there would wait for itself.
 thread_local bool t_on_lane = false;
 
-// Requests one lane sends in one write, at most: bounds the memory of a
-// burst and lets other lanes take the rest.
-constexpr size_t kMaxBatch = 512;
+// Commands one lane sends in one write, at most (a request is never split):
+// a burst is written in slices Redis works through well within the socket
+// timeout, instead of one write that waits on Redis for seconds.
+constexpr size_t kMaxBatchCommands = 256;
 
 struct ReplyDeleter {
   void operator()(redisReply* reply) const { freeReplyObject(reply); }
@@ -168,20 +169,26 @@ class RedisClient::Lane {
             },
             this));
         if (queue_.empty()) break;  // stopping, nothing left
-        if (queue_.size() <= kMaxBatch) {
-          batch.swap(queue_);
-        } else {
-          auto end = queue_.begin() + kMaxBatch;
-          batch.assign(std::make_move_iterator(queue_.begin()),
-                       std::make_move_iterator(end));
-          queue_.erase(queue_.begin(), end);
-        }
+        TakeBatch(&batch);
       }
       Exchange(batch);
       load_.fetch_sub(static_cast<int>(batch.size()), std::memory_order_relaxed);
       batch.clear();
     }
     if (connection_ != nullptr) endpoint_->open.fetch_sub(1);
+  }
+
+  void TakeBatch(std::vector<Request>* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    size_t commands = 0, taken = 0;
+    while (taken < queue_.size() &&
+           (taken == 0 || commands + queue_[taken].commands.size() <=
+                              kMaxBatchCommands)) {
+      commands += queue_[taken++].commands.size();
+    }
+    if (taken == queue_.size()) return batch->swap(queue_);
+    batch->assign(std::make_move_iterator(queue_.begin()),
+                  std::make_move_iterator(queue_.begin() + taken));
+    queue_.erase(queue_.begin(), queue_.begin() + taken);
   }
 
   void Exchange(std::vector<Request>& batch) {

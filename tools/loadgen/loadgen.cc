@@ -1,14 +1,23 @@
 // plaudit-loadgen: drives plauditd with intranet-like events.
 //   --mode=unary    RecordEvent, --concurrency calls in flight
 //   --mode=batch    RecordEvents of --batch events, --concurrency in flight
+//   --mode=stream   StreamEvents: --concurrency streams, chunks of --batch
+//                   events sent as fast as flow control lets them
 //   --rate=N        N calls per second (open loop; latency counted from
 //                   when each call was due), or 0: as fast as possible
 // Random users (--users, with departments, offices and teams; imported
 // first with --import_users), actions of the example rules, unique event
-// ids. Prints events/s, calls/s and p50/p90/p99/max latency.
+// ids. Prints events/s, calls/s and p50/p90/p99/max latency (per call, or
+// per chunk when streaming), then one "result:" line for scripts.
+// --write_frame=FILE writes one RecordEventsRequest of --batch events as a
+// gRPC frame (for h2load) and exits.
 #include <algorithm>
+#include <deque>
+#include <fstream>
 #include <iostream>
-#include <random>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -18,10 +27,11 @@
 #include "grpcpp/grpcpp.h"
 #include "plaudit/v1/event_service.grpc.pb.h"
 #include "plaudit/v1/user_service.grpc.pb.h"
+#include "tools/loadgen/event_source.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "plauditd address");
 ABSL_FLAG(std::string, api_key, "", "API key (default: $PLAUDIT_API_KEY)");
-ABSL_FLAG(std::string, mode, "batch", "unary or batch");
+ABSL_FLAG(std::string, mode, "batch", "unary, batch or stream");
 ABSL_FLAG(int, concurrency, 64, "calls in flight");
 ABSL_FLAG(int, batch, 100, "events per RecordEvents call (batch mode)");
 ABSL_FLAG(double, rate, 0, "calls per second (0: as fast as possible)");
@@ -29,45 +39,13 @@ ABSL_FLAG(absl::Duration, duration, absl::Seconds(10), "how long to send");
 ABSL_FLAG(int, users, 100'000, "distinct users");
 ABSL_FLAG(bool, import_users, false, "upsert the users (with groups) first");
 ABSL_FLAG(uint32_t, seed, 1, "random seed");
+ABSL_FLAG(std::string, replay_frame, "",
+          "batch mode: send this --write_frame batch every time (duplicates)");
+ABSL_FLAG(std::string, write_frame, "",
+          "write one RecordEventsRequest as a gRPC frame to this file, and exit");
 
 namespace plaudit::loadgen {
 namespace {
-
-struct Action {
-  const char* name;
-  bool subject;  // done to someone else's thing (a like)
-};
-constexpr Action kActions[] = {{"post.created", false},   {"comment.created", false},
-                               {"like", true},            {"like", true},
-                               {"like", true},            {"training.completed", false},
-                               {"event.attended", false}};
-
-std::string UserId(int i) { return absl::StrCat("u", i); }
-
-class EventSource {
- public:
-  EventSource(int users, uint32_t seed)
-      : users_(users), random_(seed), run_(absl::ToUnixNanos(absl::Now())) {}
-
-  void Fill(v1::Event* event) {
-    const Action& action = kActions[random_() % std::size(kActions)];
-    const int actor = random_() % users_;
-    event->set_event_id(absl::StrCat("lg-", run_, "-", next_++));
-    event->set_action(action.name);
-    event->set_actor_id(UserId(actor));
-    if (action.subject) {
-      event->set_subject_id(UserId((actor + 1 + random_() % (users_ - 1)) % users_));
-    }
-    event->set_object_id(absl::StrCat("obj-", random_() % 1'000'000));
-    if (random_() % 10 == 0) event->add_tags("priority");
-  }
-
- private:
-  const int users_;
-  std::mt19937 random_;
-  const int64_t run_;
-  int64_t next_ = 0;
-};
 
 void AddKey(grpc::ClientContext* context, const std::string& key) {
   if (!key.empty()) context->AddMetadata("authorization", "Bearer " + key);
@@ -79,12 +57,7 @@ bool ImportUsers(grpc::Channel* channel, const std::string& key, int users) {
   for (int start = 0; start < users; start += 5000) {
     v1::ImportUsersRequest request;
     for (int i = start; i < std::min(users, start + 5000); ++i) {
-      v1::User* user = request.add_users();
-      user->set_user_id(UserId(i));
-      user->set_display_name(absl::StrCat("Employee ", i));
-      user->add_groups(absl::StrCat("dept:d", i % 20));
-      user->add_groups(absl::StrCat("office:o", i % 7));
-      user->add_groups(absl::StrCat("team:t", i % 500));
+      *request.add_users() = MakeUser(i);
     }
     v1::ImportUsersResponse response;
     grpc::ClientContext context;
@@ -109,31 +82,37 @@ struct Call {
   int events = 0;
 };
 
-int Main() {
-  std::string key = absl::GetFlag(FLAGS_api_key);
-  if (key.empty() && getenv("PLAUDIT_API_KEY") != nullptr) key = getenv("PLAUDIT_API_KEY");
-  const bool batch = absl::GetFlag(FLAGS_mode) == "batch";
-  const int concurrency = absl::GetFlag(FLAGS_concurrency);
-  const int per_call = batch ? absl::GetFlag(FLAGS_batch) : 1;
-  const double rate = absl::GetFlag(FLAGS_rate);
-  const int users = std::max(2, absl::GetFlag(FLAGS_users));
-  auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_server),
-                                     grpc::InsecureChannelCredentials());
-  if (absl::GetFlag(FLAGS_import_users) && !ImportUsers(channel.get(), key, users)) {
-    return 1;
+struct Tally {
+  long long events = 0;
+  long long errors = 0;
+  std::vector<double> latencies_ms;
+  double seconds = 0;
+
+  void Error(const std::string& what) {
+    if (++errors <= 3) std::cerr << "loadgen: " << what << "\n";
   }
-  auto stub = v1::EventService::NewStub(channel);
-  EventSource source(users, absl::GetFlag(FLAGS_seed));
+};
+
+std::string RunName() { return absl::StrCat("lg-", absl::ToUnixNanos(absl::Now())); }
+
+// RecordEvent or RecordEvents calls over one completion queue: closed loop
+// (as fast as possible) or open loop at `rate` calls/s.
+// `replay`: the batch to send every time, or null for fresh events.
+Tally RunCalls(v1::EventService::Stub& stub, const std::string& key, bool batch,
+               EventSource& source, const v1::RecordEventsRequest* replay) {
+  const int concurrency = absl::GetFlag(FLAGS_concurrency);
+  const int per_call =
+      !batch ? 1 : replay ? replay->events_size() : absl::GetFlag(FLAGS_batch);
+  const double rate = absl::GetFlag(FLAGS_rate);
   grpc::CompletionQueue queue;
   std::vector<Call> calls(concurrency);
   std::vector<int> free_slots;
   for (int i = concurrency - 1; i >= 0; --i) free_slots.push_back(i);
 
+  Tally tally;
   const absl::Time start = absl::Now();
   const absl::Time end = start + absl::GetFlag(FLAGS_duration);
   absl::Time next_due = start;
-  std::vector<double> latencies_ms;
-  long long events = 0, errors = 0;
   int in_flight = 0;
   auto launch = [&](int slot, absl::Time due) {
     Call& call = calls[slot];
@@ -144,13 +123,17 @@ int Main() {
     void* tag = reinterpret_cast<void*>(static_cast<intptr_t>(slot));
     if (batch) {
       v1::RecordEventsRequest request;
-      for (int i = 0; i < per_call; ++i) source.Fill(request.add_events());
-      call.batch_reader = stub->AsyncRecordEvents(call.context.get(), request, &queue);
+      if (replay != nullptr) {
+        request = *replay;
+      } else {
+        for (int i = 0; i < per_call; ++i) source.Fill(request.add_events());
+      }
+      call.batch_reader = stub.AsyncRecordEvents(call.context.get(), request, &queue);
       call.batch_reader->Finish(&call.batch, &call.status, tag);
     } else {
       v1::RecordEventRequest request;
       source.Fill(request.mutable_event());
-      call.unary_reader = stub->AsyncRecordEvent(call.context.get(), request, &queue);
+      call.unary_reader = stub.AsyncRecordEvent(call.context.get(), request, &queue);
       call.unary_reader->Finish(&call.unary, &call.status, tag);
     }
     ++in_flight;
@@ -177,33 +160,169 @@ int Main() {
     }
     const int slot = static_cast<int>(reinterpret_cast<intptr_t>(tag));
     Call& call = calls[slot];
-    latencies_ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - call.due));
+    tally.latencies_ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - call.due));
     if (call.status.ok()) {
-      events += call.events;
+      tally.events += call.events;
     } else {
-      ++errors;
-      if (errors <= 3) std::cerr << "loadgen: " << call.status.error_message() << "\n";
+      tally.Error(call.status.error_message());
     }
     --in_flight;
     free_slots.push_back(slot);
   }
-  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
-  std::sort(latencies_ms.begin(), latencies_ms.end());
+  tally.seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  return tally;
+}
+
+// One StreamEvents call: chunks written as fast as flow control allows,
+// answers read on a second thread; latency is from a chunk's write to its
+// answer.
+void RunStream(v1::EventService::Stub& stub, const std::string& key,
+               EventSource source, absl::Time end, Tally* tally,
+               std::mutex* tally_mu) {
+  const int per_chunk = absl::GetFlag(FLAGS_batch);
+  grpc::ClientContext context;
+  AddKey(&context, key);
+  auto stream = stub.StreamEvents(&context);
+  std::mutex mu;
+  std::deque<absl::Time> sent;
+  Tally mine;
+  std::thread reader([&] {
+    v1::StreamEventsResponse answer;
+    while (stream->Read(&answer)) {
+      absl::Time at;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        at = sent.front();
+        sent.pop_front();
+      }
+      mine.latencies_ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - at));
+      for (const v1::EventResult& result : answer.results()) {
+        if (result.has_outcome()) {
+          ++mine.events;
+        } else {
+          mine.Error(result.error().message());
+        }
+      }
+    }
+  });
+  while (absl::Now() < end) {
+    v1::StreamEventsRequest chunk;
+    for (int i = 0; i < per_chunk; ++i) source.Fill(chunk.add_events());
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      sent.push_back(absl::Now());
+    }
+    if (!stream->Write(chunk)) break;
+  }
+  stream->WritesDone();
+  reader.join();
+  const grpc::Status status = stream->Finish();
+  if (!status.ok()) mine.Error(status.error_message());
+  std::lock_guard<std::mutex> lock(*tally_mu);
+  tally->events += mine.events;
+  tally->errors += mine.errors;
+  tally->latencies_ms.insert(tally->latencies_ms.end(), mine.latencies_ms.begin(),
+                             mine.latencies_ms.end());
+}
+
+Tally RunStreams(v1::EventService::Stub& stub, const std::string& key,
+                 int users) {
+  const absl::Time start = absl::Now();
+  const absl::Time end = start + absl::GetFlag(FLAGS_duration);
+  const std::string run = RunName();
+  Tally tally;
+  std::mutex tally_mu;
+  std::vector<std::thread> streams;
+  for (int s = 0; s < absl::GetFlag(FLAGS_concurrency); ++s) {
+    streams.emplace_back(RunStream, std::ref(stub), key,
+                         EventSource(users, absl::GetFlag(FLAGS_seed) + s,
+                                     absl::StrCat(run, "-s", s)),
+                         end, &tally, &tally_mu);
+  }
+  for (auto& stream : streams) stream.join();
+  tally.seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  return tally;
+}
+
+// A gRPC length-prefixed message: uncompressed flag, 4-byte big-endian size.
+bool WriteFrame(const std::string& path, int users) {
+  EventSource source(users, absl::GetFlag(FLAGS_seed), RunName());
+  v1::RecordEventsRequest request;
+  for (int i = 0; i < absl::GetFlag(FLAGS_batch); ++i) source.Fill(request.add_events());
+  const std::string body = request.SerializeAsString();
+  const uint32_t size = static_cast<uint32_t>(body.size());
+  const char prefix[5] = {0, static_cast<char>(size >> 24), static_cast<char>(size >> 16),
+                          static_cast<char>(size >> 8), static_cast<char>(size)};
+  std::ofstream out(path, std::ios::binary);
+  out.write(prefix, 5);
+  out << body;
+  return static_cast<bool>(out);
+}
+
+std::optional<v1::RecordEventsRequest> ReadFrame(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string frame((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  v1::RecordEventsRequest request;
+  if (frame.size() < 5 || !request.ParseFromString(frame.substr(5))) {
+    std::cerr << "loadgen: " << path << " is not a RecordEventsRequest frame\n";
+    return std::nullopt;
+  }
+  return request;
+}
+
+int Main() {
+  std::string key = absl::GetFlag(FLAGS_api_key);
+  if (key.empty() && getenv("PLAUDIT_API_KEY") != nullptr) key = getenv("PLAUDIT_API_KEY");
+  const std::string mode = absl::GetFlag(FLAGS_mode);
+  const int users = std::max(2, absl::GetFlag(FLAGS_users));
+  if (!absl::GetFlag(FLAGS_write_frame).empty()) {
+    return WriteFrame(absl::GetFlag(FLAGS_write_frame), users) ? 0 : 1;
+  }
+  if (mode != "unary" && mode != "batch" && mode != "stream") {
+    std::cerr << "loadgen: --mode must be unary, batch or stream\n";
+    return 2;
+  }
+  auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_server),
+                                     grpc::InsecureChannelCredentials());
+  if (absl::GetFlag(FLAGS_import_users) && !ImportUsers(channel.get(), key, users)) {
+    return 1;
+  }
+  auto stub = v1::EventService::NewStub(channel);
+  EventSource source(users, absl::GetFlag(FLAGS_seed), RunName());
+  std::optional<v1::RecordEventsRequest> replay;
+  if (!absl::GetFlag(FLAGS_replay_frame).empty()) {
+    replay = ReadFrame(absl::GetFlag(FLAGS_replay_frame));
+    if (!replay) return 1;
+  }
+  Tally tally = mode == "stream"
+                    ? RunStreams(*stub, key, users)
+                    : RunCalls(*stub, key, mode == "batch", source,
+                               replay ? &*replay : nullptr);
+
+  std::vector<double>& latencies = tally.latencies_ms;
+  std::sort(latencies.begin(), latencies.end());
   auto at = [&](double q) {
-    return latencies_ms.empty()
+    return latencies.empty()
                ? 0.0
-               : latencies_ms[std::min(latencies_ms.size() - 1,
-                                       static_cast<size_t>(q * latencies_ms.size()))];
+               : latencies[std::min(latencies.size() - 1,
+                                    static_cast<size_t>(q * latencies.size()))];
   };
+  const double rate = absl::GetFlag(FLAGS_rate);
+  const double events_per_second = tally.events / tally.seconds;
   std::cout << absl::StrFormat(
       "mode=%s concurrency=%d batch=%d rate=%s duration=%.1fs\n"
       "events/s %.0f   calls/s %.0f   errors %d\n"
       "latency ms: p50 %.2f  p90 %.2f  p99 %.2f  max %.2f\n",
-      batch ? "batch" : "unary", concurrency, per_call,
-      rate > 0 ? absl::StrCat(rate, "/s") : "max", seconds, events / seconds,
-      latencies_ms.size() / seconds, errors, at(0.5), at(0.9), at(0.99),
-      latencies_ms.empty() ? 0.0 : latencies_ms.back());
-  return errors == 0 ? 0 : 1;
+      mode, absl::GetFlag(FLAGS_concurrency), absl::GetFlag(FLAGS_batch),
+      rate > 0 ? absl::StrCat(rate, "/s") : "max", tally.seconds,
+      events_per_second, latencies.size() / tally.seconds, tally.errors, at(0.5),
+      at(0.9), at(0.99), latencies.empty() ? 0.0 : latencies.back());
+  std::cout << absl::StrFormat(
+      "result: events_per_s=%.0f p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f "
+      "errors=%d\n",
+      events_per_second, at(0.5), at(0.9), at(0.99),
+      latencies.empty() ? 0.0 : latencies.back(), tally.errors);
+  return tally.errors == 0 ? 0 : 1;
 }
 
 }  // namespace

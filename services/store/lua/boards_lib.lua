@@ -4,6 +4,106 @@
 -- It stores -points, so that ZRANGE (ascending) lists the best first and
 -- orders equal scores by user id: pages never skip or repeat an entry.
 
+-- A script applying many events may buffer the board and counter writes
+-- (begin_buffering) and apply them once at its end (flush_buffered): each
+-- key is then written once per script, not once per event. The result is
+-- identical, as a script is atomic and nothing in between reads them.
+local buffered = nil
+
+local function begin_buffering()
+  buffered = {zincr = {}, hincr = {}, pfadd = {}, sadd = {}, expire = {},
+              expire_nx = {}, order = {}}
+end
+
+-- Remembers the first time a key is touched, so flushing is deterministic.
+local function touch(kind, key)
+  if buffered[kind][key] == nil then
+    buffered[kind][key] = {}
+    buffered.order[#buffered.order + 1] = {kind, key}
+  end
+  return buffered[kind][key]
+end
+
+local function board_incr(key, user, delta, ttl)
+  if not buffered then
+    redis.call('ZINCRBY', key, string.format('%d', delta), user)
+    if ttl then redis.call('PEXPIRE', key, string.format('%d', ttl)) end
+    return
+  end
+  local members = touch('zincr', key)
+  members[user] = (members[user] or 0) + delta
+  if ttl then buffered.expire[key] = ttl end
+end
+
+-- Adds to a counter hash field; expiry set only if the key has none.
+local function stats_incr(key, field, amount, ttl)
+  if not buffered then
+    local value = redis.call('HINCRBY', key, field, string.format('%d', amount))
+    if redis.call('PTTL', key) == -1 then
+      redis.call('PEXPIRE', key, string.format('%d', ttl))
+    end
+    return value
+  end
+  local fields = touch('hincr', key)
+  fields[field] = (fields[field] or 0) + amount
+  buffered.expire_nx[key] = ttl
+end
+
+local function active_add(key, user, ttl)
+  if not buffered then
+    redis.call('PFADD', key, user)
+    if redis.call('PTTL', key) == -1 then
+      redis.call('PEXPIRE', key, string.format('%d', ttl))
+    end
+    return
+  end
+  touch('pfadd', key)[user] = true
+  buffered.expire_nx[key] = ttl
+end
+
+local function scope_add(key, scope)
+  if not buffered then
+    redis.call('SADD', key, scope)
+    return
+  end
+  touch('sadd', key)[scope] = true
+end
+
+-- Members of a buffered set, sorted (a deterministic command).
+local function sorted_keys(set)
+  local members = {}
+  for member in pairs(set) do members[#members + 1] = member end
+  table.sort(members)
+  return members
+end
+
+local function flush_buffered()
+  if not buffered then return end
+  for _, touched in ipairs(buffered.order) do
+    local kind, key = touched[1], touched[2]
+    local writes = buffered[kind][key]
+    if kind == 'zincr' then
+      for _, user in ipairs(sorted_keys(writes)) do
+        redis.call('ZINCRBY', key, string.format('%d', writes[user]), user)
+      end
+    elseif kind == 'hincr' then
+      for _, field in ipairs(sorted_keys(writes)) do
+        redis.call('HINCRBY', key, field, string.format('%d', writes[field]))
+      end
+    elseif kind == 'pfadd' then
+      redis.call('PFADD', key, unpack(sorted_keys(writes)))
+    else
+      redis.call('SADD', key, unpack(sorted_keys(writes)))
+    end
+    if buffered.expire[key] then
+      redis.call('PEXPIRE', key, string.format('%d', buffered.expire[key]))
+    elseif buffered.expire_nx[key] then
+      redis.call('PEXPIRE', key, string.format('%d', buffered.expire_nx[key]), 'NX')
+    end
+  end
+  buffered = nil
+end
+
 -- Reads "n, then n x (bucket key, retained-until ms; 0 = forever)" from ARGV
 -- at position i; returns the buckets and the position after them.
 local function read_buckets(i)
@@ -34,20 +134,16 @@ end
 local function add_to_boards(prefix, user, hidden, scopes, buckets, points,
                              now, existing_only)
   local board = prefix .. (hidden and 'lbh:' or 'lb:')
-  local delta = string.format('%d', -points)
   for _, scope in ipairs(scopes) do
     if not existing_only then
-      redis.call('SADD', prefix .. 'scopes:' .. user, scope)
+      scope_add(prefix .. 'scopes:' .. user, scope)
     end
     for _, bucket in ipairs(buckets) do
       local key = board .. bucket.key .. ':' .. scope
       local ttl = bucket.until_ms - now
       if (bucket.until_ms == 0 or ttl > 0) and
          (not existing_only or redis.call('EXISTS', key) == 1) then
-        redis.call('ZINCRBY', key, delta, user)
-        if bucket.until_ms ~= 0 then
-          redis.call('PEXPIRE', key, string.format('%d', ttl))
-        end
+        board_incr(key, user, -points, bucket.until_ms ~= 0 and ttl or nil)
       end
     end
   end
@@ -62,10 +158,6 @@ local function counted(bucket, now)
   return bucket.until_ms ~= 0 and bucket.until_ms > now
 end
 
-local function ttl_of(bucket, now)
-  return string.format('%d', bucket.until_ms - now)
-end
-
 -- The actor did something: an event and an active user in each scope.
 local function count_activity(prefix, actor, scopes, buckets, action, now)
   for _, scope in ipairs(scopes) do
@@ -73,14 +165,10 @@ local function count_activity(prefix, actor, scopes, buckets, action, now)
       if counted(bucket, now) then
         local suffix = bucket.key .. ':' .. scope
         local stats = prefix .. 'stats:' .. suffix
-        local active = prefix .. 'active:' .. suffix
-        local first = redis.call('HINCRBY', stats, 'events', 1) == 1
-        redis.call('HINCRBY', stats, 'events:' .. action, 1)
-        redis.call('PFADD', active, actor)
-        if first then
-          redis.call('PEXPIRE', stats, ttl_of(bucket, now))
-          redis.call('PEXPIRE', active, ttl_of(bucket, now))
-        end
+        local ttl = bucket.until_ms - now
+        stats_incr(stats, 'events', 1, ttl)
+        stats_incr(stats, 'events:' .. action, 1, ttl)
+        active_add(prefix .. 'active:' .. suffix, actor, ttl)
       end
     end
   end
@@ -95,10 +183,7 @@ local function count_points(prefix, scopes, buckets, field, amount, now,
       local stats = prefix .. 'stats:' .. bucket.key .. ':' .. scope
       if counted(bucket, now) and
          (not existing_only or redis.call('EXISTS', stats) == 1) then
-        redis.call('HINCRBY', stats, field, string.format('%d', amount))
-        if redis.call('PTTL', stats) == -1 then
-          redis.call('PEXPIRE', stats, ttl_of(bucket, now))
-        end
+        stats_incr(stats, field, amount, bucket.until_ms - now)
       end
     end
   end
