@@ -1,7 +1,9 @@
-// The Redis client against a real redis-server: a capped pool makes many
+// The Redis client against a real redis-server: a few connections carry many
 // concurrent callers share a few connections; all of them are served.
 #include <atomic>
 #include <thread>
+
+#include "absl/synchronization/mutex.h"
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
@@ -25,7 +27,7 @@ long long ConnectionsReceived(RedisClient& client) {
   return -1;
 }
 
-TEST(RedisClientTest, ManyCallersShareACappedPool) {
+TEST(RedisClientTest, ManyCallersShareTwoConnections) {
   auto redis = RedisServer::Start();
   RedisOptions options;
   options.address = redis->address();
@@ -48,6 +50,36 @@ TEST(RedisClientTest, ManyCallersShareACappedPool) {
   EXPECT_EQ(redis->client().Run({"GET", "counter"})->str, "800");
   // 16 callers, 800 calls, and never more than 2 connections opened.
   EXPECT_LE(ConnectionsReceived(redis->client()) - before, 2);
+}
+
+TEST(RedisClientTest, ATimeoutInsideAPipelineAnswersEveryCaller) {
+  auto redis = RedisServer::Start();
+  RedisOptions options;
+  options.address = redis->address();
+  options.connections = 1;  // everything shares one pipeline
+  options.timeout = absl::Milliseconds(300);
+  auto client = *RedisClient::Create(options);
+
+  absl::Mutex mu;
+  int answered = 0, failed = 0;
+  auto done = [&](RedisReplies replies) {
+    absl::MutexLock lock(&mu);
+    ++answered;
+    if (!replies.ok()) ++failed;
+  };
+  // Redis stalls past the timeout on the first request's first command.
+  client->Send({{"DEBUG", "SLEEP", "1"}, {"PING"}}, done);
+  for (int i = 0; i < 20; ++i) client->Send({{"INCR", "n"}}, done);
+  {
+    absl::MutexLock lock(&mu);
+    auto all = [&] { return answered == 21; };
+    mu.AwaitWithTimeout(absl::Condition(&all), absl::Seconds(10));
+    EXPECT_EQ(answered, 21);
+    EXPECT_GE(failed, 1);
+  }
+  // The timed-out connection was dropped; a new one serves the next call.
+  absl::SleepFor(absl::Seconds(1));
+  EXPECT_TRUE(client->Run({"PING"}).ok());
 }
 
 }  // namespace

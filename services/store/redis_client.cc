@@ -23,10 +23,12 @@ namespace {
 // Set on a lane's thread: a blocking call from there would wait for itself.
 thread_local bool t_on_lane = false;
 
-// Commands one lane sends in one write, at most (a request is never split):
-// a burst is written in slices Redis works through well within the socket
-// timeout, instead of one write that waits on Redis for seconds.
+// What one lane sends in one write, at most (a request is never split): a
+// burst goes in slices Redis works through well within the socket timeout,
+// instead of one write that waits on Redis for seconds. Bytes bound it as
+// well as commands: one script call may apply a hundred events.
 constexpr size_t kMaxBatchCommands = 256;
+constexpr size_t kMaxBatchBytes = 64 << 10;
 
 struct ReplyDeleter {
   void operator()(redisReply* reply) const { freeReplyObject(reply); }
@@ -137,10 +139,14 @@ class RedisClient::Lane {
 
   void Enqueue(std::vector<RedisCommand> commands, RedisDone done) {
     load_.fetch_add(1, std::memory_order_relaxed);
+    size_t bytes = 0;
+    for (const RedisCommand& command : commands) {
+      for (const std::string& arg : command) bytes += arg.size();
+    }
     {
       absl::MutexLock lock(&mu_);
       if (!stopping_) {
-        queue_.push_back({std::move(commands), std::move(done)});
+        queue_.push_back({std::move(commands), std::move(done), bytes});
         return;
       }
     }
@@ -155,6 +161,7 @@ class RedisClient::Lane {
   struct Request {
     std::vector<RedisCommand> commands;
     RedisDone done;
+    size_t bytes = 0;  // of the arguments
   };
 
   void Loop() {
@@ -179,11 +186,15 @@ class RedisClient::Lane {
   }
 
   void TakeBatch(std::vector<Request>* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    size_t commands = 0, taken = 0;
-    while (taken < queue_.size() &&
-           (taken == 0 || commands + queue_[taken].commands.size() <=
-                              kMaxBatchCommands)) {
-      commands += queue_[taken++].commands.size();
+    size_t commands = 0, bytes = 0, taken = 0;
+    for (; taken < queue_.size(); ++taken) {
+      const Request& next = queue_[taken];
+      if (taken > 0 && (commands + next.commands.size() > kMaxBatchCommands ||
+                        bytes + next.bytes > kMaxBatchBytes)) {
+        break;
+      }
+      commands += next.commands.size();
+      bytes += next.bytes;
     }
     if (taken == queue_.size()) return batch->swap(queue_);
     batch->assign(std::make_move_iterator(queue_.begin()),
@@ -214,11 +225,11 @@ class RedisClient::Lane {
     size_t answered = 0;
     absl::Status status = Connect();
     if (status.ok()) status = Write(batch);
-    for (; status.ok() && answered < batch.size(); ++answered) {
+    while (status.ok() && answered < batch.size()) {
       Request& request = batch[answered];
       std::vector<RedisValue> values;
       values.reserve(request.commands.size());
-      for (size_t i = 0; i < request.commands.size() && status.ok(); ++i) {
+      for (size_t i = 0; i < request.commands.size(); ++i) {
         void* raw = nullptr;
         if (redisGetReply(connection_.get(), &raw) != REDIS_OK ||
             raw == nullptr) {
@@ -228,7 +239,9 @@ class RedisClient::Lane {
         Reply reply(static_cast<redisReply*>(raw));
         values.push_back(CopyReply(*reply));
       }
-      if (status.ok()) request.done(std::move(values));
+      if (!status.ok()) break;  // this request is answered below
+      request.done(std::move(values));
+      ++answered;
     }
     if (!status.ok()) {
       Disconnect();

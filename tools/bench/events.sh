@@ -71,7 +71,7 @@ loadgen --import_users --mode=unary --rate=100 --duration=1s >/dev/null
 
 echo "ceiling: the award script via EVALSHA, pipelined..."
 "$bin/tools/bench/award_ceiling" --redis_socket="$work/redis.sock" --tenant=bench \
-  --users="$users" --events=100000 --pipeline=100 --connections=2 | tee "$work/ceiling"
+  --users="$users" --events=20000 --pipeline=100 --connections=2 | tee "$work/ceiling"
 echo "RecordEvents, batches of 100, 8 in flight..."
 loadgen --mode=batch --batch=100 --concurrency=8 --duration="$duration" | tee "$work/batch"
 echo "StreamEvents, chunks of 100, 4 streams..."
