@@ -1,5 +1,5 @@
-// The Redis client against a real redis-server: a few connections carry many
-// concurrent callers share a few connections; all of them are served.
+// The Redis client against a real redis-server: a few connections carry
+// many concurrent callers, and every caller is answered, even on failure.
 #include <atomic>
 #include <thread>
 
