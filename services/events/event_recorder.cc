@@ -20,6 +20,11 @@ constexpr int kMaxStaleRetries = 5;
 // to hold Redis up for others.
 constexpr size_t kEventsPerScript = 100;
 
+// Award pipelines in flight per tenant; events arriving meanwhile wait and
+// then go together, merged into as few scripts as possible (group commit).
+// An idle service sends at once; a busy one sends fewer, larger scripts.
+constexpr int kMaxFlights = 4;
+
 // Daily-limit counts are kept this long after their day ends: later events
 // of that day can no longer be limited, so limited rules refuse them.
 constexpr absl::Duration kDailyCountWindow = absl::Hours(7 * 24);
@@ -116,89 +121,136 @@ ScriptCall AwardCall(absl::Span<const v1::Event* const> events,
 struct EventRecorder::Recording {
   std::vector<const v1::Event*> events;
   RecordDone done;
-  std::shared_ptr<const RuleSnapshot> rules;
-  absl::Time now;
   std::vector<v1::EventOutcome> outcomes;
-  std::vector<size_t> pending;  // indexes into events
+  std::vector<size_t> pending;  // indexes into events still to send
+  std::vector<size_t> stale;    // answered STALE in the last flight
+  absl::Status failure;
   int attempt = 0;
+};
+
+// One pipeline of award scripts in flight: where each event came from.
+struct EventRecorder::Flight {
+  std::vector<std::shared_ptr<Recording>> group;
+  std::vector<std::pair<Recording*, size_t>> slots;  // in the order sent
 };
 
 void EventRecorder::Record(std::vector<const v1::Event*> events,
                            RecordDone done) {
+  // Loads the rules on first use (here, where waiting is allowed).
   absl::StatusOr<std::shared_ptr<const RuleSnapshot>> rules = rules_->Current();
   if (!rules.ok()) return done(rules.status());
   auto recording = std::make_shared<Recording>();
   recording->events = std::move(events);
   recording->done = std::move(done);
-  recording->rules = *std::move(rules);
-  recording->now = clock_();
   const size_t n = recording->events.size();
   recording->outcomes.resize(n);
   recording->pending.resize(n);
   for (size_t i = 0; i < n; ++i) recording->pending[i] = i;
-  Attempt(std::move(recording));
+  Submit(std::move(recording));
 }
 
-void EventRecorder::Attempt(std::shared_ptr<Recording> recording) {
-  std::vector<const v1::Event*> pending;
-  pending.reserve(recording->pending.size());
-  for (size_t i : recording->pending) pending.push_back(recording->events[i]);
+void EventRecorder::Submit(std::shared_ptr<Recording> recording) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (flights_ >= kMaxFlights) {
+      waiting_.push_back(std::move(recording));
+      return;
+    }
+    ++flights_;
+  }
+  Fly({std::move(recording)});
+}
+
+void EventRecorder::Fly(std::vector<std::shared_ptr<Recording>> group) {
+  auto flight = std::make_shared<Flight>();
+  flight->group = std::move(group);
+  absl::StatusOr<std::shared_ptr<const RuleSnapshot>> rules = rules_->Current();
+  if (!rules.ok()) return Land(*flight, rules.status());
+  std::vector<const v1::Event*> events;
+  for (const auto& recording : flight->group) {
+    for (size_t i : recording->pending) {
+      flight->slots.emplace_back(recording.get(), i);
+      events.push_back(recording->events[i]);
+    }
+  }
+  const absl::Time now = clock_();
   std::vector<ScriptCall> calls;
-  for (size_t first = 0; first < pending.size(); first += kEventsPerScript) {
-    const size_t n = std::min(kEventsPerScript, pending.size() - first);
-    calls.push_back(AwardCall(absl::MakeConstSpan(pending).subspan(first, n),
-                              *recording->rules, keys_, *calendar_,
-                              recording->now));
+  for (size_t first = 0; first < events.size(); first += kEventsPerScript) {
+    const size_t n = std::min(kEventsPerScript, events.size() - first);
+    calls.push_back(AwardCall(absl::MakeConstSpan(events).subspan(first, n),
+                              **rules, keys_, *calendar_, now));
   }
   RunScriptsAsync(*redis_, std::move(calls),
-                  [this, recording](RedisReplies replies) mutable {
-                    OnReplies(std::move(recording), std::move(replies));
+                  [this, flight](RedisReplies replies) {
+                    Land(*flight, std::move(replies));
                   });
 }
 
-void EventRecorder::OnReplies(std::shared_ptr<Recording> recording,
-                              RedisReplies replies) {
-  Recording& r = *recording;
-  if (!replies.ok()) return r.done(replies.status());
-  std::vector<size_t> stale;
-  for (size_t call = 0; call < replies->size(); ++call) {
-    const std::vector<RedisValue>& values = (*replies)[call].elements;
-    const size_t first = call * kEventsPerScript;
-    const size_t n = std::min(kEventsPerScript, r.pending.size() - first);
-    if (values.at(0).str == "STALE") {
-      for (size_t j = first; j < first + n; ++j) stale.push_back(r.pending[j]);
-      continue;
-    }
-    for (size_t k = 0; k < n; ++k) {
-      const size_t index = r.pending[first + k];
-      const std::string& status = values.at(2 * k).str;
-      if (status == "MISMATCH") {
-        return r.done(absl::AlreadyExistsError(
-            absl::StrCat("event_id ", r.events[index]->event_id(),
-                         " was already recorded with different content")));
-      }
-      absl::StatusOr<v1::EventOutcome> outcome =
-          ParseScriptJson<v1::EventOutcome>(values.at(2 * k + 1).str);
-      if (!outcome.ok()) return r.done(outcome.status());
-      outcome->set_duplicate(status == "DUP");
-      r.outcomes[index] = *std::move(outcome);
+void EventRecorder::Land(Flight& flight, RedisReplies replies) {
+  if (!replies.ok()) {
+    for (const auto& recording : flight.group) recording->failure = replies.status();
+  } else {
+    for (size_t s = 0; s < flight.slots.size(); ++s) {
+      const auto& values = (*replies)[s / kEventsPerScript].elements;
+      Take(values, s % kEventsPerScript, *flight.slots[s].first,
+           flight.slots[s].second);
     }
   }
-  if (stale.empty()) return r.done(std::move(r.outcomes));
+  for (auto& recording : flight.group) Settle(std::move(recording));
+  // Events that queued meanwhile take off together.
+  std::vector<std::shared_ptr<Recording>> next;
+  {
+    absl::MutexLock lock(&mu_);
+    if (waiting_.empty()) {
+      --flights_;
+      return;
+    }
+    next.swap(waiting_);
+  }
+  Fly(std::move(next));
+}
+
+void EventRecorder::Take(const std::vector<RedisValue>& values, size_t k,
+                         Recording& recording, size_t index) {
+  if (values.at(0).str == "STALE") {  // the whole script did nothing
+    recording.stale.push_back(index);
+    return;
+  }
+  const std::string& status = values.at(2 * k).str;
+  if (status == "MISMATCH") {
+    recording.failure = absl::AlreadyExistsError(
+        absl::StrCat("event_id ", recording.events[index]->event_id(),
+                     " was already recorded with different content"));
+    return;
+  }
+  absl::StatusOr<v1::EventOutcome> outcome =
+      ParseScriptJson<v1::EventOutcome>(values.at(2 * k + 1).str);
+  if (!outcome.ok()) {
+    recording.failure = outcome.status();
+    return;
+  }
+  outcome->set_duplicate(status == "DUP");
+  recording.outcomes[index] = *std::move(outcome);
+}
+
+void EventRecorder::Settle(std::shared_ptr<Recording> recording) {
+  Recording& r = *recording;
+  if (!r.failure.ok()) return r.done(r.failure);
+  if (r.stale.empty()) return r.done(std::move(r.outcomes));
   // Rules changing under every attempt means a storm of edits; give up
   // rather than spin, the client may retry.
   if (++r.attempt > kMaxStaleRetries) {
     return r.done(
         absl::AbortedError("rules changed during every attempt; try again"));
   }
-  std::sort(stale.begin(), stale.end());
-  r.pending = std::move(stale);
+  std::sort(r.stale.begin(), r.stale.end());
+  r.pending = std::move(r.stale);
+  r.stale.clear();
   rules_->ReloadAsync(
       [this, recording = std::move(recording)](
           absl::StatusOr<std::shared_ptr<const RuleSnapshot>> rules) mutable {
         if (!rules.ok()) return recording->done(rules.status());
-        recording->rules = *std::move(rules);
-        Attempt(std::move(recording));
+        Submit(std::move(recording));
       });
 }
 

@@ -10,7 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "plaudit/v1/event_service.pb.h"
@@ -47,16 +49,26 @@ class EventRecorder {
 
  private:
   struct Recording;
-  // Sends the events still pending; STALE ones go again with fresh rules.
-  void Attempt(std::shared_ptr<Recording> recording);
-  void OnReplies(std::shared_ptr<Recording> recording, RedisReplies replies);
-
+  struct Flight;
+  // Sends a recording's pending events now, or with the next flight when
+  // kMaxFlights are out.
+  void Submit(std::shared_ptr<Recording> recording);
+  void Fly(std::vector<std::shared_ptr<Recording>> group);
+  // Hands each event its reply, answers the recordings, sends what waited.
+  void Land(Flight& flight, RedisReplies replies);
+  void Take(const std::vector<RedisValue>& values, size_t k,
+            Recording& recording, size_t index);
+  // Answers a recording, or sends its STALE events again with fresh rules.
+  void Settle(std::shared_ptr<Recording> recording);
 
   RedisClient* redis_;
   RuleCache* rules_;
   const KeySchema keys_;
   const BoardCalendar* calendar_;
   const Clock clock_;
+  absl::Mutex mu_;
+  int flights_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<std::shared_ptr<Recording>> waiting_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace plaudit

@@ -69,9 +69,14 @@ counter() {
 echo "loading $users users..."
 loadgen --import_users --mode=unary --rate=100 --duration=1s >/dev/null
 
-echo "ceiling: the award script via EVALSHA, pipelined..."
-"$bin/tools/bench/award_ceiling" --redis_socket="$work/redis.sock" --tenant=bench \
-  --users="$users" --events=20000 --pipeline=100 --connections=2 | tee "$work/ceiling"
+# The ceiling is measured first and last (Redis slows as its data and AOF
+# grow); the table uses the mean of the two.
+ceiling() {
+  "$bin/tools/bench/award_ceiling" --redis_socket="$work/redis.sock" --tenant=bench \
+    --users="$users" --events=20000 --pipeline=100 --connections=2 | tee "$1"
+}
+echo "ceiling: the award script via EVALSHA, one event per call, pipelined..."
+ceiling "$work/ceiling1"
 echo "RecordEvents, batches of 100, 8 in flight..."
 loadgen --mode=batch --batch=100 --concurrency=8 --duration="$duration" | tee "$work/batch"
 echo "StreamEvents, chunks of 100, 4 streams..."
@@ -96,8 +101,12 @@ echo "loadgen on the same replayed batch, for comparison..."
 "$bin/tools/loadgen/loadgen" --server="$server" --replay_frame="$work/batch.grpc" \
   --mode=batch --concurrency=8 --duration="$duration" | tee "$work/replay"
 
+echo "ceiling again..."
+ceiling "$work/ceiling2"
+
 rss_kb=$(awk '/^VmHWM/ { print $2 }' "/proc/$plauditd/status")
-ceiling=$(field "$work/ceiling" events_per_s)
+ceiling=$(awk -v a="$(field "$work/ceiling1" events_per_s)" \
+  -v b="$(field "$work/ceiling2" events_per_s)" 'BEGIN { printf "%.0f", (a + b) / 2 }')
 
 row() {  # name file
   local rate p50 p99
@@ -109,7 +118,9 @@ table="$work/table.md"
 {
   echo "| Path | events/s | × ceiling | p50 ms | p99 ms |"
   echo "|---|---|---|---|---|"
-  awk -v c="$ceiling" 'BEGIN { printf "| ceiling: award script, EVALSHA pipelined ×100, 2 connections | %.0f | 1.00 | | |\n", c }'
+  awk -v c="$ceiling" -v a="$(field "$work/ceiling1" events_per_s)" \
+    -v b="$(field "$work/ceiling2" events_per_s)" \
+    'BEGIN { printf "| ceiling: award script alone, 1 event per EVALSHA, pipelined ×100, 2 connections (first %d, last %d) | %.0f | 1.00 | | |\n", a, b, c }'
   row "RecordEvents, batches of 100, 8 in flight" "$work/batch"
   row "StreamEvents, chunks of 100, 4 streams" "$work/stream"
   row "RecordEvent, unary, 64 in flight" "$work/unary"

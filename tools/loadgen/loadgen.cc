@@ -12,6 +12,7 @@
 // --write_frame=FILE writes one RecordEventsRequest of --batch events as a
 // gRPC frame (for h2load) and exits.
 #include <algorithm>
+#include <condition_variable>
 #include <deque>
 #include <fstream>
 #include <iostream>
@@ -92,6 +93,9 @@ struct Tally {
     if (++errors <= 3) std::cerr << "loadgen: " << what << "\n";
   }
 };
+
+// Chunks a stream keeps unanswered at most.
+constexpr size_t kStreamWindow = 8;
 
 std::string RunName() { return absl::StrCat("lg-", absl::ToUnixNanos(absl::Now())); }
 
@@ -185,6 +189,7 @@ void RunStream(v1::EventService::Stub& stub, const std::string& key,
   auto stream = stub.StreamEvents(&context);
   std::mutex mu;
   std::deque<absl::Time> sent;
+  std::condition_variable answered;
   Tally mine;
   std::thread reader([&] {
     v1::StreamEventsResponse answer;
@@ -195,6 +200,7 @@ void RunStream(v1::EventService::Stub& stub, const std::string& key,
         at = sent.front();
         sent.pop_front();
       }
+      answered.notify_one();
       mine.latencies_ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - at));
       for (const v1::EventResult& result : answer.results()) {
         if (result.has_outcome()) {
@@ -209,7 +215,10 @@ void RunStream(v1::EventService::Stub& stub, const std::string& key,
     v1::StreamEventsRequest chunk;
     for (int i = 0; i < per_chunk; ++i) source.Fill(chunk.add_events());
     {
-      std::lock_guard<std::mutex> lock(mu);
+      // Like a real sender, keep a bounded window of unanswered chunks: the
+      // transport would otherwise buffer megabytes ahead of the server.
+      std::unique_lock<std::mutex> lock(mu);
+      answered.wait(lock, [&] { return sent.size() < kStreamWindow; });
       sent.push_back(absl::Now());
     }
     if (!stream->Write(chunk)) break;
