@@ -82,5 +82,53 @@ TEST(RedisClientTest, ATimeoutInsideAPipelineAnswersEveryCaller) {
   EXPECT_TRUE(client->Run({"PING"}).ok());
 }
 
+// Calls of cmdstat `name` Redis ran since it started.
+long long CommandCalls(RedisClient& client, const std::string& name) {
+  auto info = client.Run({"INFO", "commandstats"});
+  for (absl::string_view line : absl::StrSplit(info->str, "\r\n")) {
+    if (absl::ConsumePrefix(&line, absl::StrCat("cmdstat_", name, ":calls="))) {
+      long long value = 0;
+      absl::SimpleAtoi(line.substr(0, line.find(',')), &value);
+      return value;
+    }
+  }
+  return 0;
+}
+
+TEST(RedisClientTest, AlikeReadsQueuedTogetherRunOnceAndSeeEarlierWrites) {
+  auto redis = RedisServer::Start();
+  RedisOptions options;
+  options.address = redis->address();
+  options.connections = 1;
+  auto client = *RedisClient::Create(options);
+  ASSERT_TRUE(client->Run({"SET", "top", "v1"}).ok());
+
+  absl::Mutex mu;
+  std::vector<std::string> seen;
+  auto done = [&](RedisReplies replies) {
+    absl::MutexLock lock(&mu);
+    seen.push_back(replies.ok() ? replies->front().str : "error");
+  };
+  // The lane is busy; ten alike reads queue behind, then a write acknowledged
+  // before the next read is asked for.
+  client->Send({{"DEBUG", "SLEEP", "0.5"}}, [](RedisReplies) {});
+  absl::SleepFor(absl::Milliseconds(150));  // the sleep is sent, Redis in it
+  for (int i = 0; i < 10; ++i) client->SendShared("top", {{"GET", "top"}}, done);
+  {
+    absl::MutexLock lock(&mu);
+    auto ten = [&] { return seen.size() == 10; };
+    mu.AwaitWithTimeout(absl::Condition(&ten), absl::Seconds(10));
+  }
+  ASSERT_TRUE(client->Run({"SET", "top", "v2"}).ok());
+  client->SendShared("top", {{"GET", "top"}}, done);
+  absl::MutexLock lock(&mu);
+  auto eleven = [&] { return seen.size() == 11; };
+  mu.AwaitWithTimeout(absl::Condition(&eleven), absl::Seconds(10));
+  ASSERT_EQ(seen.size(), 11u);
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(seen[i], "v1");
+  EXPECT_EQ(seen[10], "v2");  // never an older read joined after the write
+  EXPECT_EQ(CommandCalls(*client, "get"), 2);
+}
+
 }  // namespace
 }  // namespace plaudit::testing

@@ -90,7 +90,8 @@ void LeaderboardStore::Page(const std::string& bucket_key,
          after ? after->user_id : "", scope}}},
       [scope, count, done = std::move(done)](RedisReplies replies) {
         done(ParsePage(scope, count, std::move(replies)));
-      });
+      },
+      /*shared=*/true);  // everyone reads the same top of a board
 }
 
 void LeaderboardStore::Rank(const std::string& bucket_key,

@@ -105,20 +105,37 @@ void ReloadMissing(std::shared_ptr<ScriptBatch> batch,
   });
 }
 
+// Names the exact commands: each argument length-prefixed, so no two
+// different command lists share a key.
+std::string ShareKey(const std::vector<RedisCommand>& commands) {
+  std::string key;
+  for (const RedisCommand& command : commands) {
+    for (const std::string& arg : command) absl::StrAppend(&key, arg.size(), ":", arg);
+    key.push_back('\n');
+  }
+  return key;
+}
+
 }  // namespace
 
 void RunScriptsAsync(RedisClient& redis, std::vector<ScriptCall> calls,
-                     ScriptsDone done) {
+                     ScriptsDone done, bool shared) {
   std::vector<RedisCommand> commands;
   commands.reserve(calls.size());
   for (const ScriptCall& call : calls) commands.push_back(EvalShaCommand(call));
   // The calls are kept for a NOSCRIPT resend.
   auto batch = std::make_shared<ScriptBatch>(
       ScriptBatch{&redis, std::move(calls), std::move(done)});
-  redis.Send(std::move(commands), [batch](RedisReplies replies) mutable {
+  auto on_replies = [batch](RedisReplies replies) mutable {
     if (!replies.ok()) return batch->Finish(replies.status());
     ReloadMissing(std::move(batch), *std::move(replies));
-  });
+  };
+  if (shared) {
+    std::string key = ShareKey(commands);
+    redis.SendShared(std::move(key), std::move(commands), std::move(on_replies));
+  } else {
+    redis.Send(std::move(commands), std::move(on_replies));
+  }
 }
 
 absl::StatusOr<std::vector<RedisValue>> RunScripts(

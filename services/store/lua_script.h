@@ -39,8 +39,10 @@ using ScriptsDone = RedisDone;
 
 // RunScripts without waiting: `done` runs on a Redis lane's thread (see
 // RedisDone).
+// `shared`: the scripts only read, and identical calls still queued may
+// share one execution (see RedisClient::SendShared).
 void RunScriptsAsync(RedisClient& redis, std::vector<ScriptCall> calls,
-                     ScriptsDone done);
+                     ScriptsDone done, bool shared = false);
 absl::StatusOr<std::vector<RedisValue>> RunScripts(
     RedisClient& redis, const std::vector<ScriptCall>& calls);
 absl::StatusOr<RedisValue> RunScript(RedisClient& redis,

@@ -137,7 +137,8 @@ class RedisClient::Lane {
     thread_.join();
   }
 
-  void Enqueue(std::vector<RedisCommand> commands, RedisDone done) {
+  void Enqueue(std::vector<RedisCommand> commands, RedisDone done,
+               std::string share_key = "") {
     load_.fetch_add(1, std::memory_order_relaxed);
     size_t bytes = 0;
     for (const RedisCommand& command : commands) {
@@ -146,12 +147,32 @@ class RedisClient::Lane {
     {
       absl::MutexLock lock(&mu_);
       if (!stopping_) {
-        queue_.push_back({std::move(commands), std::move(done), bytes});
+        queue_.push_back(
+            {std::move(commands), std::move(done), bytes, std::move(share_key)});
         return;
       }
     }
     load_.fetch_sub(1, std::memory_order_relaxed);
     done(absl::UnavailableError("redis: client is shutting down"));
+  }
+
+  // Adds `done` to a queued request (not yet sent) with the same share key:
+  // its replies reflect every write acknowledged before this call.
+  bool Join(const std::string& share_key, RedisDone& done) {
+    if (share_key.empty()) return false;
+    absl::MutexLock lock(&mu_);
+    for (Request& request : queue_) {
+      if (request.share_key == share_key) {
+        request.sharers.push_back(std::move(done));
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void EnqueueShared(std::string share_key, std::vector<RedisCommand> commands,
+                     RedisDone done) {
+    Enqueue(std::move(commands), std::move(done), std::move(share_key));
   }
 
   // Requests queued or in flight.
@@ -162,6 +183,13 @@ class RedisClient::Lane {
     std::vector<RedisCommand> commands;
     RedisDone done;
     size_t bytes = 0;  // of the arguments
+    std::string share_key;         // empty: not shared
+    std::vector<RedisDone> sharers;  // joined while queued; get a copy
+
+    void Answer(RedisReplies replies) {
+      for (RedisDone& sharer : sharers) sharer(replies);
+      done(std::move(replies));
+    }
   };
 
   void Loop() {
@@ -240,12 +268,12 @@ class RedisClient::Lane {
         values.push_back(CopyReply(*reply));
       }
       if (!status.ok()) break;  // this request is answered below
-      request.done(std::move(values));
+      request.Answer(std::move(values));
       ++answered;
     }
     if (!status.ok()) {
       Disconnect();
-      for (; answered < batch.size(); ++answered) batch[answered].done(status);
+      for (; answered < batch.size(); ++answered) batch[answered].Answer(status);
     }
     return status;
   }
@@ -368,6 +396,16 @@ RedisClient::Lane& RedisClient::LeastBusyLane() {
 
 void RedisClient::Send(std::vector<RedisCommand> commands, RedisDone done) {
   LeastBusyLane().Enqueue(std::move(commands), std::move(done));
+}
+
+void RedisClient::SendShared(std::string share_key,
+                             std::vector<RedisCommand> commands,
+                             RedisDone done) {
+  for (const auto& lane : lanes_) {
+    if (lane->Join(share_key, done)) return;
+  }
+  LeastBusyLane().EnqueueShared(std::move(share_key), std::move(commands),
+                                std::move(done));
 }
 
 bool InRedisCallback() { return t_on_lane; }

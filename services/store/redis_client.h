@@ -83,6 +83,13 @@ class RedisClient {
   RedisReplies RunPipeline(std::vector<RedisCommand> commands);
   // RunPipeline without waiting: `done` gets the replies.
   void Send(std::vector<RedisCommand> commands, RedisDone done);
+  // Send for reads many callers make alike (the top of a leaderboard): a
+  // call finding a request with the same `share_key` still queued, not yet
+  // sent, gets a copy of its replies instead of sending its own. The read
+  // still runs after the call began, so it sees every write acknowledged
+  // before it. Only for commands that write nothing.
+  void SendShared(std::string share_key, std::vector<RedisCommand> commands,
+                  RedisDone done);
 
  private:
   struct Endpoint;
