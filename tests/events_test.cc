@@ -387,6 +387,38 @@ std::map<std::string, std::string> Dump(RedisClient& redis) {
   return dump;
 }
 
+TEST_F(EventsTest, OneEventFailingInABatchCostsTheOthersNothing) {
+  CreateRule("post", "post.created", v1::Rule::ACTOR, 10);
+  // A bug's stand-in: bob's ledger key holds the wrong type.
+  ASSERT_TRUE(redis_->client().Run({"SET", "plaudit:{acme}:ledger:bob", "x"}).ok());
+  v1::RecordEventsRequest request;
+  *request.add_events() = MakeEvent("f1", "post.created", "ann");
+  *request.add_events() = MakeEvent("f2", "post.created", "bob");
+  *request.add_events() = MakeEvent("f3", "post.created", "cid");
+  v1::RecordEventsResponse response;
+  grpc::ClientContext context;
+  const grpc::Status status = client_->events->RecordEvents(&context, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INTERNAL);
+  EXPECT_TRUE(absl::StrContains(status.error_message(), "f2")) << status.error_message();
+
+  // ann and cid were recorded whole: balances and leaderboard alike.
+  v1::GetLeaderboardRequest top;
+  top.set_scope("global");
+  top.set_period(v1::ALL_TIME);
+  v1::GetLeaderboardResponse board;
+  grpc::ClientContext board_context;
+  ASSERT_TRUE(client_->leaderboards->GetLeaderboard(&board_context, top, &board).ok());
+  std::map<std::string, int64_t> scores;
+  for (const auto& entry : board.entries()) scores[entry.user_id()] = entry.score();
+  EXPECT_EQ(scores["ann"], 10);
+  EXPECT_EQ(scores["cid"], 10);
+  EXPECT_EQ(Balance("ann").balance(), 10);
+  EXPECT_EQ(Balance("cid").balance(), 10);
+  // A resend answers them as duplicates and pays nothing more.
+  EXPECT_TRUE(Record(MakeEvent("f1", "post.created", "ann")).duplicate());
+  EXPECT_EQ(Balance("ann").balance(), 10);
+}
+
 TEST_F(EventsTest, ABatchLeavesExactlyWhatTheSameEventsOneByOneLeave) {
   // Limits crossed, objects repeated, duplicates and a hidden user inside
   // one batch: the batch script merges board and counter writes, and the

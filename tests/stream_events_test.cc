@@ -141,5 +141,29 @@ TEST_F(StreamEventsTest, ConcurrentStreamsResendingTheSameEventsPayEachOnce) {
   }
 }
 
+TEST_F(StreamEventsTest, AClientThatGoesAwayMidStreamLetsTheServerStop) {
+  CreateRule("post", "post.created", v1::Rule::ACTOR, 1);
+  grpc::ClientContext context;
+  auto stream = client_->events->StreamEvents(&context);
+  for (int c = 0; c < 40; ++c) {  // far more than the window, never read
+    Chunk chunk;
+    for (int e = 0; e < 50; ++e) {
+      chunk.push_back(MakeEvent(absl::StrCat("g", c, "-", e), "post.created", "ann"));
+    }
+    if (!stream->Write(ChunkRequest(chunk))) break;
+  }
+  context.TryCancel();
+  EXPECT_FALSE(stream->Finish().ok());
+  // A stream that never finished would keep this from returning (the test
+  // would time out): shutting down waits for every call.
+  server_->Shutdown(absl::Seconds(30));
+  server_.reset();
+  // Whatever was recorded was paid once per event, never more.
+  server_ = StartServer(Options());
+  client_ = std::make_unique<Client>(server_->port());
+  EXPECT_LE(Balance("ann").balance(), 40 * 50);
+  EXPECT_EQ(static_cast<size_t>(Balance("ann").balance()), Ledger("ann").size());
+}
+
 }  // namespace
 }  // namespace plaudit::testing

@@ -212,19 +212,25 @@ void EventRecorder::Land(Flight& flight, RedisReplies replies) {
 
 void EventRecorder::Take(const std::vector<RedisValue>& values, size_t k,
                          Recording& recording, size_t index) {
-  if (values.at(0).str == "STALE") {  // the whole script did nothing
+  const std::string& status = values.at(2 * k).str;
+  const std::string& detail = values.at(2 * k + 1).str;
+  const std::string& event_id = recording.events[index]->event_id();
+  if (status == "STALE") {  // nothing was done for it
     recording.stale.push_back(index);
     return;
   }
-  const std::string& status = values.at(2 * k).str;
   if (status == "MISMATCH") {
-    recording.failure = absl::AlreadyExistsError(
-        absl::StrCat("event_id ", recording.events[index]->event_id(),
-                     " was already recorded with different content"));
+    recording.failure = absl::AlreadyExistsError(absl::StrCat(
+        "event_id ", event_id, " was already recorded with different content"));
+    return;
+  }
+  if (status == "ERROR") {
+    recording.failure = absl::InternalError(
+        absl::StrCat("recording event ", event_id, " failed: ", detail));
     return;
   }
   absl::StatusOr<v1::EventOutcome> outcome =
-      ParseScriptJson<v1::EventOutcome>(values.at(2 * k + 1).str);
+      ParseScriptJson<v1::EventOutcome>(detail);
   if (!outcome.ok()) {
     recording.failure = outcome.status();
     return;

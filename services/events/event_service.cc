@@ -117,37 +117,41 @@ class EventService::Stream final
 
   void OnReadDone(bool ok) override {
     if (!ok) {  // the client is done sending (or gone)
-      absl::MutexLock lock(&mu_);
+      absl::ReleasableMutexLock lock(&mu_);
       read_pending_ = false;
       reading_ = false;
-      MaybeFinish();
-      return;
+      return Proceed(lock);
     }
     auto chunk = std::make_shared<Chunk>();
     chunk->request = std::move(incoming_);
     absl::Status refused = Admit(chunk->request);
     {
-      absl::MutexLock lock(&mu_);
+      absl::ReleasableMutexLock lock(&mu_);
       read_pending_ = false;
       if (!refused.ok()) {  // answered in order, then the call ends with it
         final_status_ = ToGrpcStatus(refused);
         reading_ = false;
-        MaybeFinish();
-        return;
+        return Proceed(lock);
       }
       chunk->sequence = read_++;
       ++recording_;
     }
     Record(std::move(chunk));
-    absl::MutexLock lock(&mu_);
-    ResumeReadingIfRoom();
+    absl::ReleasableMutexLock lock(&mu_);
+    Proceed(lock);
   }
 
   void OnWriteDone(bool ok) override {
-    absl::MutexLock lock(&mu_);
+    absl::ReleasableMutexLock lock(&mu_);
     writing_.reset();
-    if (!ok) broken_ = true;  // the client went away: answer no more
-    WriteNext();
+    if (!ok) Break();
+    Proceed(lock);
+  }
+
+  void OnCancel() override {
+    absl::ReleasableMutexLock lock(&mu_);
+    Break();
+    Proceed(lock);
   }
 
   void OnDone() override { delete this; }
@@ -218,39 +222,46 @@ class EventService::Stream final
   }
 
   void Answered(std::shared_ptr<Chunk> chunk) {
-    absl::MutexLock lock(&mu_);
+    absl::ReleasableMutexLock lock(&mu_);
     --recording_;
-    answered_.emplace(chunk->sequence, std::move(chunk));
-    WriteNext();
-    ResumeReadingIfRoom();
+    if (!broken_) answered_.emplace(chunk->sequence, std::move(chunk));
+    Proceed(lock);
   }
 
-  // Writes the next answer in order, one write at a time.
-  void WriteNext() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (writing_ != nullptr) return;
-    auto next = answered_.find(written_);
-    if (next == answered_.end() || broken_) {
-      if (broken_) answered_.clear();
-      return MaybeFinish();
+  // The client is gone: no more reads are started nor answers written.
+  void Break() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    broken_ = true;
+    answered_.clear();
+    if (!read_pending_) reading_ = false;  // else its OnReadDone(false) will
+  }
+
+  // Decides under the lock what to start next — the next answer in order,
+  // another read if the window has room, or the end — then starts it
+  // unlocked. Finish is always the last touch of `this`: OnDone may delete
+  // it at once on another thread.
+  void Proceed(absl::ReleasableMutexLock& lock) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    const v1::StreamEventsResponse* write = nullptr;
+    if (!broken_ && writing_ == nullptr) {
+      auto next = answered_.find(written_);
+      if (next != answered_.end()) {
+        writing_ = std::move(next->second);
+        answered_.erase(next);
+        ++written_;
+        write = &writing_->response;
+      }
     }
-    writing_ = std::move(next->second);
-    answered_.erase(next);
-    ++written_;
-    StartWrite(&writing_->response);
-  }
-
-  void ResumeReadingIfRoom() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (!reading_ || read_pending_ || broken_) return;
-    if (recording_ + static_cast<int>(answered_.size()) >= kStreamWindow) return;
-    read_pending_ = true;
-    StartRead(&incoming_);
-  }
-
-  void MaybeFinish() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (finished_ || reading_ || recording_ > 0 || writing_ != nullptr) return;
-    if (!answered_.empty() && !broken_) return;
-    finished_ = true;
-    Finish(final_status_);
+    const bool read = reading_ && !read_pending_ && !broken_ &&
+                      recording_ + static_cast<int>(answered_.size()) < kStreamWindow;
+    if (read) read_pending_ = true;
+    const bool finish = !finished_ && !reading_ && !read_pending_ &&
+                        recording_ == 0 && writing_ == nullptr &&
+                        answered_.empty();
+    if (finish) finished_ = true;
+    const grpc::Status status = final_status_;
+    lock.Release();
+    if (write != nullptr) StartWrite(write);
+    if (read) StartRead(&incoming_);
+    if (finish) Finish(status);
   }
 
   EventService* const service_;

@@ -224,7 +224,12 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
 PlauditServer::PlauditServer(std::unique_ptr<Parts> parts)
     : parts_(std::move(parts)) {}
 
-PlauditServer::~PlauditServer() { Shutdown(absl::ZeroDuration()); }
+PlauditServer::~PlauditServer() {
+  Shutdown(absl::ZeroDuration());
+  // Redis callbacks still running (a group commit's next flight, a
+  // stream's last chunk) call into the tenants: stop the lanes first.
+  parts_->redis.reset();
+}
 
 int PlauditServer::port() const { return parts_->port; }
 

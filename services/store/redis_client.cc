@@ -130,11 +130,18 @@ class RedisClient::Lane {
       : options_(options), endpoint_(endpoint), thread_([this] { Loop(); }) {}
 
   ~Lane() {
-    {
-      absl::MutexLock lock(&mu_);
-      stopping_ = true;
-    }
-    thread_.join();
+    BeginStop();
+    Join();
+  }
+
+  // From now on, queued and new requests fail with UNAVAILABLE.
+  void BeginStop() {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+
+  void Join() {
+    if (thread_.joinable()) thread_.join();
   }
 
   void Enqueue(std::vector<RedisCommand> commands, RedisDone done,
@@ -196,6 +203,7 @@ class RedisClient::Lane {
     t_on_lane = true;
     std::vector<Request> batch;
     for (;;) {
+      bool stopping = false;
       {
         absl::MutexLock lock(&mu_);
         mu_.Await(absl::Condition(
@@ -203,10 +211,21 @@ class RedisClient::Lane {
               return lane->stopping_ || !lane->queue_.empty();
             },
             this));
-        if (queue_.empty()) break;  // stopping, nothing left
-        TakeBatch(&batch);
+        stopping = stopping_;
+        if (stopping) {
+          batch.swap(queue_);
+        } else {
+          TakeBatch(&batch);
+        }
       }
-      Exchange(batch);
+      if (batch.empty()) break;  // stopping, nothing left
+      if (stopping) {
+        for (Request& request : batch) {
+          request.Answer(absl::UnavailableError("redis: client is shutting down"));
+        }
+      } else {
+        Exchange(batch);
+      }
       load_.fetch_sub(static_cast<int>(batch.size()), std::memory_order_relaxed);
       batch.clear();
     }
@@ -384,7 +403,12 @@ RedisClient::RedisClient(RedisOptions options,
   }
 }
 
-RedisClient::~RedisClient() = default;
+RedisClient::~RedisClient() {
+  // Every lane stops taking work before any is freed: a callback still
+  // running on one lane may Send to another.
+  for (const auto& lane : lanes_) lane->BeginStop();
+  for (const auto& lane : lanes_) lane->Join();
+}
 
 RedisClient::Lane& RedisClient::LeastBusyLane() {
   Lane* best = lanes_.front().get();

@@ -13,18 +13,26 @@
 --                                     once, group, min_interval_ms,
 --                                     max_reciprocal),
 --       n_refusals, n_refusals x (rule_id, user_id, reason)
--- Returns {'STALE', version} for the whole batch, or per event a pair:
+-- Returns per event a pair:
 --   'OK', outcome_json | 'DUP', outcome_json (recorded before: the first
 --   outcome) | 'MISMATCH', '' (the event_id was recorded with other content)
-local version = redis.call('GET', KEYS[1]) or '0'
-if version ~= ARGV[2] then return {'STALE', version} end
+--   | 'STALE', '' (the rules changed: nothing done, send it again)
+--   | 'ERROR', message (a bug: this event failed, the others stand)
+local stale = (redis.call('GET', KEYS[1]) or '0') ~= ARGV[2]
 
 local prefix, now_ms = ARGV[1], ARGV[3]
 local now = tonumber(now_ms)
 local FIELDS = 8  -- per candidate
 
--- Records one event whose arguments start at ARGV[i]; returns its status,
--- its outcome and the position after its arguments.
+-- The position after the arguments of the event at ARGV[i].
+local function skip_event(i)
+  local _, j = read_buckets(i + 8)
+  local after_candidates = j + 1 + tonumber(ARGV[j]) * FIELDS
+  return after_candidates + 1 + 3 * tonumber(ARGV[after_candidates])
+end
+
+-- Records one event whose arguments start at ARGV[i]; returns its status
+-- and its outcome. A repeat is answered even when the rules changed.
 local function award_event(record, i)
   local event_id, day, limit_ttl = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local action, actor, object = ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
@@ -33,13 +41,13 @@ local function award_event(record, i)
   buckets, i = read_buckets(i + 8)
   local n_candidates = tonumber(ARGV[i])
   local after_candidates = i + 1 + n_candidates * FIELDS
-  local after = after_candidates + 1 + 3 * tonumber(ARGV[after_candidates])
 
   local prior = redis.call('HMGET', record, 'outcome', 'fp')
   if prior[1] then
-    if prior[2] and prior[2] ~= fingerprint then return 'MISMATCH', '', after end
-    return 'DUP', prior[1], after
+    if prior[2] and prior[2] ~= fingerprint then return 'MISMATCH', '' end
+    return 'DUP', prior[1]
   end
+  if stale then return 'STALE', '' end
 
   -- Anti-abuse keys. A pair key holds both ids, the first one length-prefixed
   -- so that no two pairs can spell the same key.
@@ -132,17 +140,25 @@ local function award_event(record, i)
     redis.call('HSET', record, 'boards',
                cjson.encode({buckets = buckets, scopes = board_scopes}))
   end
-  return 'OK', json, after
+  return 'OK', json
 end
 
+-- One event failing (a bug, e.g. a key of the wrong type) must not cost
+-- the others their buffered board and counter writes: each is protected.
 begin_buffering()
 local replies = {}
 local i = 5
 for k = 1, tonumber(ARGV[4]) do
-  local status, outcome
-  status, outcome, i = award_event(KEYS[1 + k], i)
+  local after = skip_event(i)
+  local ok, status, outcome = pcall(award_event, KEYS[1 + k], i)
+  if not ok then
+    local err = status
+    if type(err) == 'table' then err = err.err or cjson.encode(err) end
+    status, outcome = 'ERROR', tostring(err)
+  end
   replies[#replies + 1] = status
   replies[#replies + 1] = outcome
+  i = after
 end
 flush_buffered()
 return replies
