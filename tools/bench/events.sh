@@ -66,6 +66,19 @@ counter() {
     awk -v name="$1" '$1 == name { print $2 }'
 }
 
+# Every phase starts from a freshly rewritten AOF. Otherwise Redis' automatic
+# rewrite (at 100% growth) lands in whichever phase happens to cross it. On 2
+# cores the rewriting child and its copy-on-write faults slow everything.
+# A paced unary run meeting one showed p99 178 ms instead of about 5.
+settle() {
+  redis-cli -s "$work/redis.sock" bgrewriteaof >/dev/null 2>&1 || true
+  sleep 0.2
+  while redis-cli -s "$work/redis.sock" info persistence |
+    grep -Eq "aof_rewrite_in_progress:1|aof_rewrite_scheduled:1"; do
+    sleep 0.2
+  done
+}
+
 echo "loading $users users..."
 loadgen --import_users --mode=unary --rate=100 --duration=1s >/dev/null
 
@@ -75,18 +88,24 @@ ceiling() {
   "$bin/tools/bench/award_ceiling" --redis_socket="$work/redis.sock" --tenant=bench \
     --users="$users" --events=20000 --pipeline=100 --connections=2 | tee "$1"
 }
+settle
 echo "ceiling: the award script via EVALSHA, one event per call, pipelined..."
 ceiling "$work/ceiling1"
+settle
 echo "RecordEvents, batches of 100, 8 in flight..."
 loadgen --mode=batch --batch=100 --concurrency=8 --duration="$duration" | tee "$work/batch"
+settle
 echo "StreamEvents, chunks of 100, 4 streams..."
 loadgen --mode=stream --batch=100 --concurrency=4 --duration="$duration" | tee "$work/stream"
+settle
 echo "RecordEvent, 64 in flight..."
 loadgen --mode=unary --concurrency=64 --duration="$duration" | tee "$work/unary"
 quarter=$(awk -v r="$(field "$work/unary" events_per_s)" 'BEGIN { printf "%d", r / 4 }')
+settle
 echo "RecordEvent at $quarter/s (25% of its maximum)..."
 loadgen --mode=unary --concurrency=256 --rate="$quarter" --duration="$duration" | tee "$work/paced"
 
+settle
 echo "h2load: one pre-encoded batch of 100, posted 2000 times (replays: duplicates)..."
 loadgen --write_frame="$work/batch.grpc" --batch=100
 before=$(counter plaudit_events_duplicate_total)
@@ -97,10 +116,12 @@ after=$(counter plaudit_events_duplicate_total)
 h2load_rps=$(sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p' "$work/h2load")
 h2load_events=$(awk -v r="$h2load_rps" 'BEGIN { printf "%.0f", r * 100 }')
 counted=$(awk -v a="$after" -v b="$before" 'BEGIN { printf "%.0f", a - b }')
+settle
 echo "loadgen on the same replayed batch, for comparison..."
 "$bin/tools/loadgen/loadgen" --server="$server" --replay_frame="$work/batch.grpc" \
   --mode=batch --concurrency=8 --duration="$duration" | tee "$work/replay"
 
+settle
 echo "ceiling again..."
 ceiling "$work/ceiling2"
 
