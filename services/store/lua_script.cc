@@ -4,7 +4,6 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
 #include "openssl/sha.h"
 
 namespace plaudit {
@@ -140,18 +139,8 @@ void RunScriptsAsync(RedisClient& redis, std::vector<ScriptCall> calls,
 
 absl::StatusOr<std::vector<RedisValue>> RunScripts(
     RedisClient& redis, const std::vector<ScriptCall>& calls) {
-  if (InRedisCallback()) {
-    return absl::FailedPreconditionError(
-        "redis: a blocking call from a Redis callback would wait forever");
-  }
-  absl::Notification replied;
-  RedisReplies result;
-  RunScriptsAsync(redis, calls, [&](RedisReplies replies) {
-    result = std::move(replies);
-    replied.Notify();
-  });
-  replied.WaitForNotification();
-  return result;
+  return AwaitReplies(
+      [&](RedisDone done) { RunScriptsAsync(redis, calls, std::move(done)); });
 }
 
 absl::StatusOr<RedisValue> RunScript(RedisClient& redis,

@@ -177,11 +177,6 @@ class RedisClient::Lane {
     return false;
   }
 
-  void EnqueueShared(std::string share_key, std::vector<RedisCommand> commands,
-                     RedisDone done) {
-    Enqueue(std::move(commands), std::move(done), std::move(share_key));
-  }
-
   // Requests queued or in flight.
   int load() const { return load_.load(std::memory_order_relaxed); }
 
@@ -428,25 +423,29 @@ void RedisClient::SendShared(std::string share_key,
   for (const auto& lane : lanes_) {
     if (lane->Join(share_key, done)) return;
   }
-  LeastBusyLane().EnqueueShared(std::move(share_key), std::move(commands),
-                                std::move(done));
+  LeastBusyLane().Enqueue(std::move(commands), std::move(done),
+                          std::move(share_key));
 }
 
-bool InRedisCallback() { return t_on_lane; }
-
-RedisReplies RedisClient::RunPipeline(std::vector<RedisCommand> commands) {
+RedisReplies AwaitReplies(const std::function<void(RedisDone)>& send) {
   if (t_on_lane) {
     return absl::FailedPreconditionError(
         "redis: a blocking call from a Redis callback would wait forever");
   }
   absl::Notification replied;
   RedisReplies result;
-  Send(std::move(commands), [&](RedisReplies replies) {
+  send([&](RedisReplies replies) {
     result = std::move(replies);
     replied.Notify();
   });
   replied.WaitForNotification();
   return result;
+}
+
+RedisReplies RedisClient::RunPipeline(std::vector<RedisCommand> commands) {
+  return AwaitReplies([&](RedisDone done) {
+    Send(std::move(commands), std::move(done));
+  });
 }
 
 absl::StatusOr<RedisValue> RedisClient::Run(const RedisCommand& command) {

@@ -103,9 +103,10 @@ class RedisClient {
   std::vector<std::unique_ptr<Lane>> lanes_;
 };
 
-// True on a lane's thread, i.e. inside a RedisDone: a blocking Redis call
-// from there would wait for itself.
-bool InRedisCallback();
+// Waits for the replies `send` hands to the RedisDone it is given: the one
+// way a blocking call is made of an asynchronous one. FAILED_PRECONDITION
+// inside a RedisDone, where waiting would never end.
+RedisReplies AwaitReplies(const std::function<void(RedisDone)>& send);
 
 // Redis answers many integers as text (hash fields, stream entries, script
 // replies): the number, or 0 for text that is not one.
