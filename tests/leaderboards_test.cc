@@ -16,7 +16,8 @@ class LeaderboardsTest : public PlauditTest {
  protected:
   // HR grants move the boards of the current buckets: a quick way to set
   // scores. Each call is a new adjustment.
-  void Grant(const std::string& user, int64_t points) {
+  void Grant(const std::string& user, int64_t points,
+             v1::AccountService::Stub* stub = nullptr) {
     v1::AdjustBalanceRequest request;
     request.set_user_id(user);
     request.set_delta(points);
@@ -24,8 +25,8 @@ class LeaderboardsTest : public PlauditTest {
     request.set_request_id(absl::StrCat("grant-", ++grants_));
     v1::AdjustBalanceResponse response;
     grpc::ClientContext context;
-    const grpc::Status status =
-        client_->accounts->AdjustBalance(&context, request, &response);
+    const grpc::Status status = (stub ? *stub : *client_->accounts)
+                                    .AdjustBalance(&context, request, &response);
     ASSERT_TRUE(status.ok()) << status.error_message();
   }
 
@@ -128,6 +129,27 @@ TEST_F(LeaderboardsTest, EqualScoresShareARankAndPagesNeverSkipOrRepeat) {
   } while (!token.empty());
   EXPECT_EQ(seen, (std::vector<std::string>{"a#1", "b#2", "c#2", "d#4", "e1#5",
                                             "e2#5", "e3#5", "e4#5", "e5#5"}));
+}
+
+TEST_F(LeaderboardsTest, PagesServedFromMemoryShowOwnWritesAtOnceOthersWithinTheCacheAge) {
+  const absl::Time noon = Utc(2026, 3, 10, 9, 0);
+  clock_->Set(noon);
+  TenUsers();
+  const std::vector<std::string> before = Entries("global", v1::ALL_TIME);
+  ASSERT_EQ(before.front(), "u0:100");
+
+  // Another plauditd's write: this one does not know of it.
+  std::unique_ptr<PlauditServer> replica = StartReplica();
+  ASSERT_NE(replica, nullptr);
+  Client other(replica->port());
+  Grant("u9", 1000, other.accounts.get());
+  EXPECT_EQ(Entries("global", v1::ALL_TIME), before) << "served from memory";
+  clock_->Set(noon + Options().leaderboard_cache);
+  EXPECT_EQ(Entries("global", v1::ALL_TIME).front(), "u9:1010") << "aged out";
+
+  // This process's own write shows at once, with or without the cache.
+  Grant("u8", 2000);
+  EXPECT_EQ(Entries("global", v1::ALL_TIME).front(), "u8:2020");
 }
 
 TEST_F(LeaderboardsTest, APageContinuesAfterItsLastEntryEvenWhenThatEntryMoved) {

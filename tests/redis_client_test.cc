@@ -130,5 +130,40 @@ TEST(RedisClientTest, AlikeReadsQueuedTogetherRunOnceAndSeeEarlierWrites) {
   EXPECT_EQ(CommandCalls(*client, "get"), 2);
 }
 
+TEST(RedisClientTest, TheWriteGenerationMovesForWritesOnlyOnceAnswered) {
+  auto redis = RedisServer::Start();
+  RedisOptions options;
+  options.address = redis->address();
+  auto client = *RedisClient::Create(options);
+
+  const uint64_t start = client->write_generation();
+  ASSERT_TRUE(client->RunPipeline({{"GET", "k"}, {"ZRANGE", "z", "0", "-1"}}).ok());
+  EXPECT_EQ(client->write_generation(), start) << "reads write nothing";
+
+  // The caller hears of its write after the generation moved.
+  uint64_t seen_by_caller = 0;
+  AwaitReplies([&](RedisDone done) {
+    client->Send({{"GET", "k"}, {"SET", "k", "v"}},
+                 [&, done = std::move(done)](RedisReplies replies) {
+                   seen_by_caller = client->write_generation();
+                   done(std::move(replies));
+                 });
+  });
+  EXPECT_EQ(seen_by_caller, start + 1);
+
+  // A write Redis refused may still count: the generation only errs safe.
+  ASSERT_TRUE(client->RunPipeline({{"INCR", "k"}}).ok());  // not an integer
+  EXPECT_EQ(client->write_generation(), start + 2);
+}
+
+TEST(RedisClientTest, OnlyKnownReadsCountAsReadOnly) {
+  EXPECT_TRUE(IsReadOnly({"ZRANGE", "z", "0", "1"}));
+  EXPECT_TRUE(IsReadOnly({"EVALSHA_RO", "sha", "0"}));
+  EXPECT_FALSE(IsReadOnly({"EVALSHA", "sha", "0"}));
+  EXPECT_FALSE(IsReadOnly({"ZINCRBY", "z", "1", "u"}));
+  EXPECT_FALSE(IsReadOnly({"get", "k"})) << "unknown spelling: a write";
+  EXPECT_FALSE(IsReadOnly({}));
+}
+
 }  // namespace
 }  // namespace plaudit::testing

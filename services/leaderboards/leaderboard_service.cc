@@ -78,13 +78,15 @@ grpc::ServerUnaryReactor* LeaderboardService::GetLeaderboard(
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   stores_(caller.tenant).Page(
       BucketKey(*bucket), request->scope(), cursor ? &cursor->after : nullptr,
-      *page_size, [reactor, response, kind](absl::StatusOr<BoardPage> page) {
-        if (!page.ok()) return reactor->Finish(ToGrpcStatus(page.status()));
-        response->set_participants(page->participants);
-        for (auto& entry : page->entries) {
-          *response->add_entries() = std::move(entry);
-        }
-        if (page->more) {
+      *page_size,
+      [reactor, response,
+       kind](absl::StatusOr<std::shared_ptr<const BoardPage>> found) {
+        if (!found.ok()) return reactor->Finish(ToGrpcStatus(found.status()));
+        const BoardPage& page = **found;
+        response->set_participants(page.participants);
+        response->mutable_entries()->Reserve(page.entries.size());
+        for (const auto& entry : page.entries) *response->add_entries() = entry;
+        if (page.more) {
           const v1::LeaderboardEntry& last = *response->entries().rbegin();
           response->set_next_page_token(EncodePageToken(
               kind, absl::StrCat(response->bucket(), "|", last.score(), "|",

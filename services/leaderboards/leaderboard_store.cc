@@ -5,6 +5,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "services/leaderboards/board_request.h"
 #include "services/store/lua_script.h"
 #include "services/store/scripts.h"
@@ -80,16 +81,33 @@ absl::StatusOr<RankView> ParseRank(const std::string& bucket_key,
 
 void LeaderboardStore::Page(const std::string& bucket_key,
                             const std::string& scope, const BoardCursor* after,
-                            int count, Done<BoardPage> done) {
-  // One more than asked tells whether another page exists.
+                            int count,
+                            Done<std::shared_ptr<const BoardPage>> done) {
+  ScriptCall call{
+      &LeaderboardPageScript(),
+      {keys_.Board(bucket_key, scope), keys_.Names(), keys_.Groups()},
+      // One more than asked tells whether another page exists.
+      {absl::StrCat(count + 1), after ? absl::StrCat(-after->score) : "",
+       after ? after->user_id : "", scope}};
+  std::string cache_key = absl::StrJoin(call.args, "|", [](std::string* out,
+                                                          const std::string& a) {
+    absl::StrAppend(out, a.size(), ":", a);
+  });
+  absl::StrAppend(&cache_key, "|", call.keys.front());
+  // Stamped before the read is sent: see ReadCache.
+  const ReadCache<BoardPage>::Stamp stamp{redis_->write_generation(), clock_()};
+  if (auto page = pages_.Find(cache_key, stamp.generation, stamp.sent_at)) {
+    return done(std::move(page));
+  }
   RunScriptsAsync(
-      *redis_,
-      {{&LeaderboardPageScript(),
-        {keys_.Board(bucket_key, scope), keys_.Names(), keys_.Groups()},
-        {absl::StrCat(count + 1), after ? absl::StrCat(-after->score) : "",
-         after ? after->user_id : "", scope}}},
-      [scope, count, done = std::move(done)](RedisReplies replies) {
-        done(ParsePage(scope, count, std::move(replies)));
+      *redis_, {std::move(call)},
+      [this, cache_key = std::move(cache_key), stamp, scope, count,
+       done = std::move(done)](RedisReplies replies) {
+        absl::StatusOr<BoardPage> page = ParsePage(scope, count, std::move(replies));
+        if (!page.ok()) return done(page.status());
+        auto shared = std::make_shared<const BoardPage>(*std::move(page));
+        pages_.Keep(cache_key, stamp, shared);
+        done(std::move(shared));
       },
       /*shared=*/true);  // everyone reads the same top of a board
 }

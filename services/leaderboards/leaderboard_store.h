@@ -4,13 +4,16 @@
 #define PLAUDIT_SERVICES_LEADERBOARDS_LEADERBOARD_STORE_H_
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "plaudit/v1/leaderboard_service.pb.h"
+#include "services/common/clock.h"
 #include "services/leaderboards/board_calendar.h"
 #include "services/store/keys.h"
+#include "services/store/read_cache.h"
 #include "services/store/redis_client.h"
 
 namespace plaudit {
@@ -37,17 +40,26 @@ struct RankView {
 
 class LeaderboardStore {
  public:
-  LeaderboardStore(RedisClient* redis, KeySchema keys)
-      : redis_(redis), keys_(std::move(keys)) {}
+  // Pages are served again from memory for up to `page_cache_max_age`
+  // while this process writes nothing (see ReadCache); 0 = always read.
+  LeaderboardStore(RedisClient* redis, KeySchema keys, Clock clock,
+                   absl::Duration page_cache_max_age)
+      : redis_(redis),
+        keys_(std::move(keys)),
+        clock_(std::move(clock)),
+        pages_(page_cache_max_age) {}
 
   // The reads on the hot path answer through a callback that runs on a
   // Redis lane (see RedisDone).
   template <typename T>
   using Done = std::function<void(absl::StatusOr<T>)>;
 
-  // `after` = nullptr for the first page.
+  // `after` = nullptr for the first page. Pages are shared (read-only):
+  // many calls get the same one. A page found in memory answers at once,
+  // on the caller's thread.
   void Page(const std::string& bucket_key, const std::string& scope,
-            const BoardCursor* after, int count, Done<BoardPage> done);
+            const BoardCursor* after, int count,
+            Done<std::shared_ptr<const BoardPage>> done);
   // NOT_FOUND when the user has no score on the board.
   void Rank(const std::string& bucket_key, const std::string& scope,
             const std::string& user_id, int neighbors, Done<RankView> done);
@@ -60,6 +72,8 @@ class LeaderboardStore {
  private:
   RedisClient* redis_;
   const KeySchema keys_;
+  const Clock clock_;
+  ReadCache<BoardPage> pages_;
 };
 
 }  // namespace plaudit

@@ -29,6 +29,10 @@ ABSL_FLAG(int, retain_days, 14, "Past day leaderboards kept");
 ABSL_FLAG(int, retain_weeks, 10, "Past week leaderboards kept");
 ABSL_FLAG(int, retain_months, 13, "Past month leaderboards kept");
 ABSL_FLAG(int, retain_years, 5, "Past year leaderboards kept");
+ABSL_FLAG(absl::Duration, leaderboard_cache, absl::Seconds(1),
+          "How long a leaderboard page may be served from memory while this "
+          "process writes nothing (writes through other replicas show within "
+          "it); 0 = read Redis every time");
 ABSL_FLAG(int, privacy_min_active_users, 5,
           "Engagement figures of groups with fewer active users are withheld");
 ABSL_FLAG(double, rate_limit, 200,
@@ -94,6 +98,7 @@ int main(int argc, char** argv) {
   options.rules_file = absl::GetFlag(FLAGS_rules_file);
   options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   options.tls_cert = absl::GetFlag(FLAGS_tls_cert);
+  options.leaderboard_cache = absl::GetFlag(FLAGS_leaderboard_cache);
   options.rate_limit = {absl::GetFlag(FLAGS_rate_limit), absl::GetFlag(FLAGS_rate_burst)};
   options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   options.tls_key = absl::GetFlag(FLAGS_tls_key);

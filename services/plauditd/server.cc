@@ -137,8 +137,9 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
   if (!redis.ok()) return redis.status();
   parts->redis = *std::move(redis);
   parts->calendar = std::make_unique<BoardCalendar>(*zone, retention);
-  parts->tenants = std::make_unique<Tenants>(parts->redis.get(),
-                                             parts->calendar.get(), options.clock);
+  parts->tenants = std::make_unique<Tenants>(
+      parts->redis.get(), parts->calendar.get(), options.clock,
+      options.leaderboard_cache);
   v1::KeyFile key_file;
   if (!options.keys_file.empty()) {
     absl::StatusOr<v1::KeyFile> read = ReadKeyFile(options.keys_file);

@@ -39,6 +39,10 @@ struct ServerOptions {
   std::string time_zone = "UTC";
   // How many past leaderboard buckets stay readable, per period.
   Retention retention;
+  // A leaderboard page read from Redis is served again from memory while
+  // this process has written nothing since, for at most this long: writes
+  // made through other replicas show within it. 0 = read every time.
+  absl::Duration leaderboard_cache = absl::Seconds(1);
   // Engagement figures of groups with fewer active users are withheld.
   int privacy_min_active_users = 5;
   // Rules file applied at start (create or update to match); empty = none.

@@ -27,7 +27,8 @@ namespace plaudit {
 
 struct Tenant {
   Tenant(RedisClient* redis, const std::string& id,
-         const BoardCalendar* calendar, const Clock& clock);
+         const BoardCalendar* calendar, const Clock& clock,
+         absl::Duration leaderboard_cache);
 
   RuleStore rules;
   RuleCache rule_cache;
@@ -42,8 +43,12 @@ struct Tenant {
 
 class Tenants {
  public:
-  Tenants(RedisClient* redis, const BoardCalendar* calendar, Clock clock)
-      : redis_(redis), calendar_(calendar), clock_(std::move(clock)) {}
+  Tenants(RedisClient* redis, const BoardCalendar* calendar, Clock clock,
+          absl::Duration leaderboard_cache)
+      : redis_(redis),
+        calendar_(calendar),
+        clock_(std::move(clock)),
+        leaderboard_cache_(leaderboard_cache) {}
 
   // The tenant's objects; references stay valid while Tenants lives.
   Tenant& Get(const std::string& tenant);
@@ -58,6 +63,7 @@ class Tenants {
   RedisClient* redis_;
   const BoardCalendar* calendar_;
   const Clock clock_;
+  const absl::Duration leaderboard_cache_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::unique_ptr<Tenant>> tenants_
       ABSL_GUARDED_BY(mu_);

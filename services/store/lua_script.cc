@@ -26,7 +26,7 @@ std::string Sha1Hex(absl::string_view data) {
 RedisCommand EvalShaCommand(const ScriptCall& call) {
   RedisCommand command;
   command.reserve(3 + call.keys.size() + call.args.size());
-  command.push_back("EVALSHA");
+  command.push_back(call.script->eval_command());
   command.push_back(call.script->sha());
   command.push_back(absl::StrCat(call.keys.size()));
   command.insert(command.end(), call.keys.begin(), call.keys.end());
@@ -40,8 +40,8 @@ bool IsNoScript(const RedisValue& value) {
 
 }  // namespace
 
-LuaScript::LuaScript(absl::string_view source)
-    : source_(source), sha_(Sha1Hex(source)) {}
+LuaScript::LuaScript(absl::string_view source, Mode mode)
+    : source_(source), sha_(Sha1Hex(source)), mode_(mode) {}
 
 namespace {
 

@@ -16,14 +16,22 @@ namespace plaudit {
 
 class LuaScript {
  public:
-  explicit LuaScript(absl::string_view source);
+  // A read-only script runs with EVALSHA_RO: Redis refuses any write in it,
+  // and callers know it changes nothing (RedisClient::write_generation).
+  enum class Mode { kReadWrite, kReadOnly };
+
+  explicit LuaScript(absl::string_view source, Mode mode = Mode::kReadWrite);
 
   const std::string& source() const { return source_; }
   const std::string& sha() const { return sha_; }
+  const char* eval_command() const {
+    return mode_ == Mode::kReadOnly ? "EVALSHA_RO" : "EVALSHA";
+  }
 
  private:
   std::string source_;
   std::string sha_;  // SHA-1 hex, as Redis computes it
+  Mode mode_;
 };
 
 struct ScriptCall {

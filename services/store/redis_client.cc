@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -126,8 +127,12 @@ struct RedisClient::Endpoint {
 // connection; callers only touch the queue.
 class RedisClient::Lane {
  public:
-  Lane(const RedisOptions* options, Endpoint* endpoint)
-      : options_(options), endpoint_(endpoint), thread_([this] { Loop(); }) {}
+  Lane(const RedisOptions* options, Endpoint* endpoint,
+       std::atomic<uint64_t>* write_generation)
+      : options_(options),
+        endpoint_(endpoint),
+        write_generation_(write_generation),
+        thread_([this] { Loop(); }) {}
 
   ~Lane() {
     BeginStop();
@@ -148,14 +153,16 @@ class RedisClient::Lane {
                std::string share_key = "") {
     load_.fetch_add(1, std::memory_order_relaxed);
     size_t bytes = 0;
+    bool writes = false;
     for (const RedisCommand& command : commands) {
       for (const std::string& arg : command) bytes += arg.size();
+      writes = writes || !IsReadOnly(command);
     }
     {
       absl::MutexLock lock(&mu_);
       if (!stopping_) {
-        queue_.push_back(
-            {std::move(commands), std::move(done), bytes, std::move(share_key)});
+        queue_.push_back({std::move(commands), std::move(done), bytes, writes,
+                          std::move(share_key)});
         return;
       }
     }
@@ -185,14 +192,19 @@ class RedisClient::Lane {
     std::vector<RedisCommand> commands;
     RedisDone done;
     size_t bytes = 0;  // of the arguments
+    bool writes = false;  // holds a command that may write
     std::string share_key;         // empty: not shared
     std::vector<RedisDone> sharers;  // joined while queued; get a copy
-
-    void Answer(RedisReplies replies) {
-      for (RedisDone& sharer : sharers) sharer(replies);
-      done(std::move(replies));
-    }
   };
+
+  // A write counts once answered, even if it failed: it may have applied.
+  void Answer(Request& request, RedisReplies replies) {
+    if (request.writes) {
+      write_generation_->fetch_add(1, std::memory_order_acq_rel);
+    }
+    for (RedisDone& sharer : request.sharers) sharer(replies);
+    request.done(std::move(replies));
+  }
 
   void Loop() {
     t_on_lane = true;
@@ -216,7 +228,8 @@ class RedisClient::Lane {
       if (batch.empty()) break;  // stopping, nothing left
       if (stopping) {
         for (Request& request : batch) {
-          request.Answer(absl::UnavailableError("redis: client is shutting down"));
+          Answer(request,
+                 absl::UnavailableError("redis: client is shutting down"));
         }
       } else {
         Exchange(batch);
@@ -282,12 +295,12 @@ class RedisClient::Lane {
         values.push_back(CopyReply(*reply));
       }
       if (!status.ok()) break;  // this request is answered below
-      request.Answer(std::move(values));
+      Answer(request, std::move(values));
       ++answered;
     }
     if (!status.ok()) {
       Disconnect();
-      for (; answered < batch.size(); ++answered) batch[answered].Answer(status);
+      for (; answered < batch.size(); ++answered) Answer(batch[answered], status);
     }
     return status;
   }
@@ -346,6 +359,7 @@ class RedisClient::Lane {
 
   const RedisOptions* const options_;
   Endpoint* const endpoint_;
+  std::atomic<uint64_t>* const write_generation_;
   Connection connection_;  // the lane thread's only
   std::atomic<int> load_{0};
   absl::Mutex mu_;
@@ -394,7 +408,8 @@ RedisClient::RedisClient(RedisOptions options,
                          std::unique_ptr<Endpoint> endpoint)
     : options_(std::move(options)), endpoint_(std::move(endpoint)) {
   for (int i = 0; i < options_.connections; ++i) {
-    lanes_.push_back(std::make_unique<Lane>(&options_, endpoint_.get()));
+    lanes_.push_back(std::make_unique<Lane>(&options_, endpoint_.get(),
+                                            &write_generation_));
   }
 }
 
@@ -453,6 +468,19 @@ absl::StatusOr<RedisValue> RedisClient::Run(const RedisCommand& command) {
   if (!replies.ok()) return replies.status();
   if (replies->front().is_error()) return RedisErrorStatus(replies->front().str);
   return std::move(replies->front());
+}
+
+bool IsReadOnly(const RedisCommand& command) {
+  // The reads this service sends, named in capitals as it sends them;
+  // anything else may write.
+  static const auto* const kReads = new absl::flat_hash_set<std::string>{
+      "EVALSHA_RO", "EVAL_RO",   "EXISTS",    "GET",      "HGET",
+      "HGETALL",    "HMGET",     "LLEN",      "LRANGE",   "MGET",
+      "PFCOUNT",    "PING",      "SCARD",     "SCRIPT",  // loads change no key
+      "SISMEMBER",  "SMEMBERS",  "TTL",       "XRANGE",   "XREVRANGE",
+      "ZCARD",      "ZCOUNT",    "ZRANGE",    "ZRANK",    "ZREVRANGE",
+      "ZREVRANGEBYSCORE",        "ZREVRANK",  "ZSCORE"};
+  return !command.empty() && kReads->contains(command[0]);
 }
 
 int64_t ParseInteger(absl::string_view text) {

@@ -15,6 +15,8 @@
 #ifndef PLAUDIT_SERVICES_STORE_REDIS_CLIENT_H_
 #define PLAUDIT_SERVICES_STORE_REDIS_CLIENT_H_
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -91,6 +93,15 @@ class RedisClient {
   void SendShared(std::string share_key, std::vector<RedisCommand> commands,
                   RedisDone done);
 
+  // Moves each time a request that may have written (any command not known
+  // to be read-only, see IsReadOnly) is answered or fails, just before its
+  // caller hears of it. A read sent while this showed g, answered while it
+  // still shows g, reflects every write this client has acknowledged: what
+  // a cache of reads needs to serve them without Redis (see PageCache).
+  uint64_t write_generation() const {
+    return write_generation_.load(std::memory_order_acquire);
+  }
+
  private:
   struct Endpoint;
   class Lane;
@@ -100,6 +111,7 @@ class RedisClient {
 
   const RedisOptions options_;
   std::unique_ptr<Endpoint> endpoint_;
+  std::atomic<uint64_t> write_generation_{0};
   std::vector<std::unique_ptr<Lane>> lanes_;
 };
 
@@ -107,6 +119,10 @@ class RedisClient {
 // way a blocking call is made of an asynchronous one. FAILED_PRECONDITION
 // inside a RedisDone, where waiting would never end.
 RedisReplies AwaitReplies(const std::function<void(RedisDone)>& send);
+
+// Whether Redis only reads for this command (GET, ZRANGE, EVALSHA_RO, ...).
+// Unknown commands count as writes.
+bool IsReadOnly(const RedisCommand& command);
 
 // Redis answers many integers as text (hash fields, stream entries, script
 // replies): the number, or 0 for text that is not one.

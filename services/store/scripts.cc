@@ -12,6 +12,13 @@ namespace plaudit {
     static const LuaScript* script = new LuaScript(source);           \
     return *script;                                                    \
   }
+// Scripts that only read run with EVALSHA_RO.
+#define PLAUDIT_READ_SCRIPT(Name, source)                                  \
+  const LuaScript& Name() {                                                \
+    static const LuaScript* script =                                       \
+        new LuaScript(source, LuaScript::Mode::kReadOnly);                 \
+    return *script;                                                        \
+  }
 #define WITH_BOARDS(source) std::string(kBoardsLibLua) + source
 
 PLAUDIT_SCRIPT(AwardScript, WITH_BOARDS(kAwardLua))
@@ -19,9 +26,9 @@ PLAUDIT_SCRIPT(RetractScript, WITH_BOARDS(kRetractLua))
 PLAUDIT_SCRIPT(AdjustScript, WITH_BOARDS(kAdjustLua))
 PLAUDIT_SCRIPT(VisibilityScript, WITH_BOARDS(kVisibilityLua))
 PLAUDIT_SCRIPT(RuleWriteScript, kRuleWriteLua)
-PLAUDIT_SCRIPT(RulesSnapshotScript, kRulesSnapshotLua)
-PLAUDIT_SCRIPT(LeaderboardPageScript, kLeaderboardPageLua)
-PLAUDIT_SCRIPT(LeaderboardRankScript, kLeaderboardRankLua)
+PLAUDIT_READ_SCRIPT(RulesSnapshotScript, kRulesSnapshotLua)
+PLAUDIT_READ_SCRIPT(LeaderboardPageScript, kLeaderboardPageLua)
+PLAUDIT_READ_SCRIPT(LeaderboardRankScript, kLeaderboardRankLua)
 PLAUDIT_SCRIPT(RewardWriteScript, kRewardWriteLua)
 PLAUDIT_SCRIPT(RedeemScript, WITH_BOARDS(kRedeemLua))
 PLAUDIT_SCRIPT(RedemptionTransitionScript, WITH_BOARDS(kRedemptionTransitionLua))
@@ -29,5 +36,6 @@ PLAUDIT_SCRIPT(RedemptionTransitionScript, WITH_BOARDS(kRedemptionTransitionLua)
 #undef WITH_BOARDS
 
 #undef PLAUDIT_SCRIPT
+#undef PLAUDIT_READ_SCRIPT
 
 }  // namespace plaudit
