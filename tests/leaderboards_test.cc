@@ -381,6 +381,24 @@ TEST_F(LeaderboardsTest, APageBegunBeforeMidnightContinuesOnTheSameDay) {
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+TEST_F(LeaderboardsTest, AHiddenUserTiedWithOthersSharesTheirRankWhateverTheWindow) {
+  Grant("a", 100);
+  for (const char* user : {"b", "c"}) Grant(user, 90);
+  UpsertUser("h", {"dept:sales"});
+  Grant("h", 90);
+  Grant("d", 80);
+  ASSERT_TRUE(SetHidden("h", true).ok());
+  for (int neighbors : {0, 1, 3}) {
+    v1::GetRankResponse rank;
+    ASSERT_TRUE(Rank("h", "global", v1::ALL_TIME, neighbors, &rank).ok());
+    EXPECT_EQ(rank.entry().rank(), 2) << neighbors << " neighbours";
+    EXPECT_EQ(rank.above_size(), std::min(neighbors, 3));
+  }
+  v1::GetRankResponse rank;
+  ASSERT_TRUE(Rank("d", "global", v1::ALL_TIME, 0, &rank).ok());
+  EXPECT_EQ(rank.entry().rank(), 4) << "others do not count h";
+}
+
 TEST_F(LeaderboardsTest, TiesBelowAHiddenUserShareTheirRank) {
   Grant("a", 100);
   UpsertUser("h", {"dept:sales"});

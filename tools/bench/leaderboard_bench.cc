@@ -2,7 +2,9 @@
 // its Redis, with --users on the global all-time board:
 //   GetLeaderboard (top 50) and GetRank (k = 5) at --concurrency, next to
 //   redis-benchmark running the primary Redis command behind each (ZRANGE /
-//   ZRANK) at the same concurrency, and Redis memory per user per board.
+//   ZRANK) and the read script behind each at the same concurrency; the
+//   cheapest gRPC call plauditd serves (the floor of any RPC on this
+//   machine); and Redis memory per user per board.
 // Run it through tools/bench/leaderboard.sh, which starts both servers.
 #include <cstdio>
 #include <iostream>
@@ -19,7 +21,9 @@
 #include "grpcpp/grpcpp.h"
 #include "plaudit/v1/leaderboard_service.grpc.pb.h"
 #include "services/store/keys.h"
+#include "services/store/lua_script.h"
 #include "services/store/redis_client.h"
+#include "services/store/scripts.h"
 #include "tools/bench/load.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "plauditd address");
@@ -180,12 +184,31 @@ int Main() {
                           requests,
                           absl::StrCat("ZRANK '", board, "' user-__rand_int__"));
   });
+  // The read scripts alone, as LeaderboardStore calls them: what Redis can
+  // serve of each RPC with no gRPC in the way.
+  const auto script = [&](const std::string& name, const LuaScript& lua,
+                          const std::string& keys_and_args) {
+    return measure("raw", [&] {
+      if (!(*redis)->Run({"SCRIPT", "LOAD", lua.source()}).ok()) return LoadResult{};
+      return RedisBenchmark(name, socket, concurrency, 200'000,
+                            absl::StrCat("EVALSHA_RO ", lua.sha(), " ", keys_and_args));
+    });
+  };
+  const LoadResult page_script = script(
+      "page script alone (redis-benchmark EVALSHA_RO)", LeaderboardPageScript(),
+      absl::StrCat("3 '", board, "' '", keys.Names(), "' '", keys.Groups(),
+                   "' 51 '' '' global"));
+  const LoadResult rank_script = script(
+      "rank script alone (redis-benchmark EVALSHA_RO)", LeaderboardRankScript(),
+      absl::StrCat("4 '", board, "' '", keys.Board("all", "global", true), "' '",
+                   keys.Names(), "' '", keys.Groups(), "' user-__rand_int__ 5 global"));
 
   std::cout << "\n| measurement | req/s | p50 ms | p99 ms | ratio to raw Redis |\n"
             << "| --- | ---: | ---: | ---: | ---: |\n"
-            << FormatRow(raw_top, nullptr) << FormatRow(top, &raw_top)
-            << FormatRow(raw_rank, nullptr) << FormatRow(rank, &raw_rank)
-            << FormatRow(floor, nullptr);
+            << FormatRow(raw_top, nullptr) << FormatRow(page_script, &raw_top)
+            << FormatRow(top, &raw_top) << FormatRow(raw_rank, nullptr)
+            << FormatRow(rank_script, &raw_rank) << FormatRow(rank, &raw_rank)
+            << FormatRow(floor, &raw_rank);
   std::cout << absl::StrFormat(
       "\nRedis memory for the board: %d bytes for %d users = %.1f bytes per "
       "user per board (MEMORY USAGE ... SAMPLES 0)\n",

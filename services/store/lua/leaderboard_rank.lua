@@ -24,11 +24,11 @@ else
   hidden = 1
   at = redis.call('ZCOUNT', board, '-inf', score)  -- after equal scores
 end
-local rank = redis.call('ZCOUNT', board, '-inf', '(' .. score) + 1
 local participants = redis.call('ZCARD', board) + hidden
 
--- One window from k above to k below; the first entry's rank by ZCOUNT,
--- the rest from positions (a new score starts at its position).
+-- One window from k above to k below. Ranks follow from positions (a new
+-- score starts at its position, a tie keeps the rank); only the first
+-- entry's run may begin above the window: one ZCOUNT places it.
 local from = math.max(0, at - k)
 local last = hidden == 1 and at + k - 1 or at + k
 local items = {}
@@ -39,12 +39,24 @@ local ids, scores, ranks = {}, {}, {}
 for j = 1, #items / 2 do
   ids[j], scores[j] = items[2 * j - 1], items[2 * j]
   if j == 1 then
-    ranks[j] = redis.call('ZCOUNT', board, '-inf', '(' .. scores[j]) + 1
+    ranks[j] = from == 0 and 1 or
+        redis.call('ZCOUNT', board, '-inf', '(' .. scores[j]) + 1
   elseif tonumber(scores[j]) == tonumber(scores[j - 1]) then
     ranks[j] = ranks[j - 1]
   else
     ranks[j] = from + j
   end
+end
+local own = at - from + 1  -- the user's index in the window (1-based)
+local rank
+if hidden == 0 then
+  rank = ranks[own]
+elseif own > 1 and tonumber(scores[own - 1]) == tonumber(score) then
+  rank = ranks[own - 1]  -- ties the entry just above
+elseif own > 1 or at == 0 then
+  rank = at + 1  -- everyone above scores better
+else
+  rank = redis.call('ZCOUNT', board, '-inf', '(' .. score) + 1
 end
 -- Only then the hidden user's own place (a tie copies an adjusted rank).
 for j = 1, #scores do
@@ -65,7 +77,6 @@ local function append(first, final)
     result[#result + 1] = names[j] or ''
   end
 end
-local own = at - from + 1  -- the user's index in the window (1-based)
 append(1, own - 1)
 if hidden == 1 then
   append(own, #scores)
