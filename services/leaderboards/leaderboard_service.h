@@ -3,6 +3,7 @@
 #ifndef PLAUDIT_SERVICES_LEADERBOARDS_LEADERBOARD_SERVICE_H_
 #define PLAUDIT_SERVICES_LEADERBOARDS_LEADERBOARD_SERVICE_H_
 
+#include "services/common/arena_allocator.h"
 #include "services/common/call_guard.h"
 #include "plaudit/v1/leaderboard_service.grpc.pb.h"
 #include "services/audit/audit_log.h"
@@ -28,7 +29,10 @@ class LeaderboardService final
         guard_(guard),
         audit_(audit),
         calendar_(calendar),
-        clock_(std::move(clock)) {}
+        clock_(std::move(clock)) {
+    SetMessageAllocatorFor_GetLeaderboard(&page_messages_);
+    SetMessageAllocatorFor_GetRank(&rank_messages_);
+  }
 
   grpc::ServerUnaryReactor* GetLeaderboard(
       grpc::CallbackServerContext* context,
@@ -55,6 +59,9 @@ class LeaderboardService final
   AuditLog* audit_;
   const BoardCalendar* calendar_;
   const Clock clock_;
+  ArenaAllocator<v1::GetLeaderboardRequest, v1::GetLeaderboardResponse>
+      page_messages_;
+  ArenaAllocator<v1::GetRankRequest, v1::GetRankResponse> rank_messages_;
 };
 
 }  // namespace plaudit
