@@ -35,6 +35,7 @@ ABSL_FLAG(absl::Duration, duration, absl::Seconds(10), "each measurement");
 ABSL_FLAG(bool, fill, true, "fill the board first (false: it is already filled)");
 ABSL_FLAG(std::vector<std::string>, only, {},
           "measure only these of floor,top,rank,raw (default: all)");
+ABSL_FLAG(int, rounds, 2, "times every measurement runs; the table shows means");
 
 namespace plaudit::bench {
 namespace {
@@ -122,93 +123,127 @@ int Main() {
                                      grpc::InsecureChannelCredentials());
   auto stub = v1::LeaderboardService::NewStub(channel);
 
-  const std::vector<std::string> only = absl::GetFlag(FLAGS_only);
-  auto measure = [&](const std::string& what, auto run) {
-    if (!only.empty() && std::find(only.begin(), only.end(), what) == only.end()) {
-      return LoadResult{};
-    }
-    std::cerr << what << "...\n";
-    return run();
+  const std::string socket = absl::GetFlag(FLAGS_redis_socket);
+  const std::string board = keys.Board("all", "global");
+  // Each redis-benchmark run is sized to last about --duration.
+  const auto requests_for = [&](double rate) {
+    return static_cast<int>(
+        std::max(50'000.0, rate * absl::ToDoubleSeconds(duration)));
   };
 
   // The cheapest successful call plauditd serves: no Redis, no tenant.
   grpc::GenericStub generic(channel);
   grpc::Slice no_bytes("");  // an empty HealthCheckRequest
   const grpc::ByteBuffer empty_request(&no_bytes, 1);
-  const LoadResult floor = measure("floor", [&] { return RunAsyncLoop<grpc::ByteBuffer>(
-      "gRPC floor: grpc.health.v1.Health/Check", concurrency, duration,
-      [&](grpc::ClientContext* context, grpc::CompletionQueue* queue, int) {
-        auto call = generic.PrepareUnaryCall(
-            context, "/grpc.health.v1.Health/Check", empty_request, queue);
-        call->StartCall();
-        return call;
-      },
-      [](const grpc::ByteBuffer&) { return true; }); });
+  const auto floor = [&] {
+    return RunAsyncLoop<grpc::ByteBuffer>(
+        "gRPC floor: grpc.health.v1.Health/Check", concurrency, duration,
+        [&](grpc::ClientContext* context, grpc::CompletionQueue* queue, int) {
+          auto call = generic.PrepareUnaryCall(
+              context, "/grpc.health.v1.Health/Check", empty_request, queue);
+          call->StartCall();
+          return call;
+        },
+        [](const grpc::ByteBuffer&) { return true; });
+  };
 
   v1::GetLeaderboardRequest top_request;
   top_request.set_scope("global");
   top_request.set_period(v1::ALL_TIME);
   top_request.set_page_size(50);
-  const LoadResult top = measure("top", [&] { return RunAsyncLoop<v1::GetLeaderboardResponse>(
-      "GetLeaderboard top 50 (gRPC)", concurrency, duration,
-      [&](grpc::ClientContext* context, grpc::CompletionQueue* queue, int) {
-        return stub->AsyncGetLeaderboard(context, top_request, queue);
-      },
-      [](const v1::GetLeaderboardResponse& r) { return r.entries_size() == 50; }); });
+  const auto top = [&] {
+    return RunAsyncLoop<v1::GetLeaderboardResponse>(
+        "GetLeaderboard top 50 (gRPC)", concurrency, duration,
+        [&](grpc::ClientContext* context, grpc::CompletionQueue* queue, int) {
+          return stub->AsyncGetLeaderboard(context, top_request, queue);
+        },
+        [](const v1::GetLeaderboardResponse& r) { return r.entries_size() == 50; });
+  };
 
   std::mt19937 random(1);
-  const LoadResult rank = measure("rank", [&] { return RunAsyncLoop<v1::GetRankResponse>(
-      "GetRank k=5 (gRPC)", concurrency, duration,
-      [&](grpc::ClientContext* context, grpc::CompletionQueue* queue, int) {
-        v1::GetRankRequest request;
-        request.set_user_id(UserId(random() % users));
-        request.set_scope("global");
-        request.set_period(v1::ALL_TIME);
-        request.set_neighbors(5);
-        return stub->AsyncGetRank(context, request, queue);
-      },
-      [](const v1::GetRankResponse& r) { return r.below_size() <= 5; }); });
+  const auto rank = [&] {
+    return RunAsyncLoop<v1::GetRankResponse>(
+        "GetRank k=5 (gRPC)", concurrency, duration,
+        [&](grpc::ClientContext* context, grpc::CompletionQueue* queue, int) {
+          v1::GetRankRequest request;
+          request.set_user_id(UserId(random() % users));
+          request.set_scope("global");
+          request.set_period(v1::ALL_TIME);
+          request.set_neighbors(5);
+          return stub->AsyncGetRank(context, request, queue);
+        },
+        [](const v1::GetRankResponse& r) { return r.below_size() <= 5; });
+  };
 
-  const std::string socket = absl::GetFlag(FLAGS_redis_socket);
-  const std::string board = keys.Board("all", "global");
-  const int requests = static_cast<int>(
-      std::max(100'000.0, 3 * top.requests_per_second *
-                              absl::ToDoubleSeconds(duration)));
-  const LoadResult raw_top = measure("raw", [&] {
+  const auto raw_top = [&] {
     return RedisBenchmark("ZRANGE 0 49 WITHSCORES (redis-benchmark)", socket,
-                          concurrency, requests,
+                          concurrency, requests_for(40'000),
                           absl::StrCat("ZRANGE '", board, "' 0 49 WITHSCORES"));
-  });
-  const LoadResult raw_rank = measure("raw", [&] {
+  };
+  const auto raw_rank = [&] {
     return RedisBenchmark("ZRANK (redis-benchmark)", socket, concurrency,
-                          requests,
+                          requests_for(60'000),
                           absl::StrCat("ZRANK '", board, "' user-__rand_int__"));
-  });
+  };
   // The read scripts alone, as LeaderboardStore calls them: what Redis can
   // serve of each RPC with no gRPC in the way.
   const auto script = [&](const std::string& name, const LuaScript& lua,
                           const std::string& keys_and_args) {
-    return measure("raw", [&] {
-      if (!(*redis)->Run({"SCRIPT", "LOAD", lua.source()}).ok()) return LoadResult{};
-      return RedisBenchmark(name, socket, concurrency, 200'000,
-                            absl::StrCat("EVALSHA_RO ", lua.sha(), " ", keys_and_args));
-    });
+    if (!(*redis)->Run({"SCRIPT", "LOAD", lua.source()}).ok()) return LoadResult{};
+    return RedisBenchmark(name, socket, concurrency, requests_for(15'000),
+                          absl::StrCat("EVALSHA_RO ", lua.sha(), " ", keys_and_args));
   };
-  const LoadResult page_script = script(
-      "page script alone (redis-benchmark EVALSHA_RO)", LeaderboardPageScript(),
-      absl::StrCat("3 '", board, "' '", keys.Names(), "' '", keys.Groups(),
-                   "' 51 '' '' global"));
-  const LoadResult rank_script = script(
-      "rank script alone (redis-benchmark EVALSHA_RO)", LeaderboardRankScript(),
-      absl::StrCat("4 '", board, "' '", keys.Board("all", "global", true), "' '",
-                   keys.Names(), "' '", keys.Groups(), "' user-__rand_int__ 5 global"));
+  const auto page_script = [&] {
+    return script("page script alone (redis-benchmark EVALSHA_RO)",
+                  LeaderboardPageScript(),
+                  absl::StrCat("3 '", board, "' '", keys.Names(), "' '",
+                               keys.Groups(), "' 51 '' '' global"));
+  };
+  const auto rank_script = [&] {
+    return script("rank script alone (redis-benchmark EVALSHA_RO)",
+                  LeaderboardRankScript(),
+                  absl::StrCat("4 '", board, "' '", keys.Board("all", "global", true),
+                               "' '", keys.Names(), "' '", keys.Groups(),
+                               "' user-__rand_int__ 5 global"));
+  };
 
-  std::cout << "\n| measurement | req/s | p50 ms | p99 ms | ratio to raw Redis |\n"
-            << "| --- | ---: | ---: | ---: | ---: |\n"
-            << FormatRow(raw_top, nullptr) << FormatRow(page_script, &raw_top)
-            << FormatRow(top, &raw_top) << FormatRow(raw_rank, nullptr)
-            << FormatRow(rank_script, &raw_rank) << FormatRow(rank, &raw_rank)
-            << FormatRow(floor, &raw_rank);
+  // Table rows in order; each RPC runs right after its baseline, and every
+  // round repeats the lot, so slow drift of this shared machine hits both.
+  struct Row {
+    std::string id;  // for --only
+    std::function<LoadResult()> run;
+    int baseline;  // index of the row it is compared with, -1 for none
+  };
+  const std::vector<Row> rows = {
+      {"raw", raw_top, -1},     {"raw", page_script, 0}, {"top", top, 0},
+      {"raw", raw_rank, -1},    {"raw", rank_script, 3}, {"rank", rank, 3},
+      {"floor", floor, 3},
+  };
+  const std::vector<std::string> only = absl::GetFlag(FLAGS_only);
+  const int rounds = absl::GetFlag(FLAGS_rounds);
+  std::vector<std::vector<LoadResult>> results(rows.size());
+  for (int round = 1; round <= rounds; ++round) {
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (!only.empty() &&
+          std::find(only.begin(), only.end(), rows[i].id) == only.end()) {
+        continue;
+      }
+      std::cerr << "round " << round << ": " << rows[i].id << "...\n";
+      results[i].push_back(rows[i].run());
+    }
+  }
+  std::vector<LoadResult> means;
+  for (const auto& runs : results) means.push_back(Mean(runs));
+  std::cout << absl::StrFormat(
+      "\n| measurement (mean of %d rounds; p99: the worst round) | req/s | "
+      "p50 ms | p99 ms | ratio to raw Redis |\n| --- | ---: | ---: | ---: | ---: |\n",
+      rounds);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (means[i].name.empty()) continue;
+    std::cout << FormatRow(means[i], rows[i].baseline < 0
+                                         ? nullptr
+                                         : &means[rows[i].baseline]);
+  }
   std::cout << absl::StrFormat(
       "\nRedis memory for the board: %d bytes for %d users = %.1f bytes per "
       "user per board (MEMORY USAGE ... SAMPLES 0)\n",

@@ -49,6 +49,19 @@ LoadResult Summarize(const std::string& name, std::vector<double> all,
   return result;
 }
 
+LoadResult Mean(const std::vector<LoadResult>& runs) {
+  LoadResult mean;
+  if (runs.empty()) return mean;
+  mean.name = runs.front().name;
+  for (const LoadResult& run : runs) {
+    mean.requests_per_second += run.requests_per_second / runs.size();
+    mean.p50_ms += run.p50_ms / runs.size();
+    mean.p99_ms = std::max(mean.p99_ms, run.p99_ms);
+    mean.errors += run.errors;
+  }
+  return mean;
+}
+
 std::string FormatRow(const LoadResult& r, const LoadResult* baseline) {
   const std::string ratio =
       baseline && baseline->requests_per_second > 0

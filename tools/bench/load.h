@@ -81,6 +81,9 @@ LoadResult RunAsyncLoop(
   return Summarize(name, std::move(latencies), errors, absl::Now() - begin);
 }
 
+// Several runs of one measurement: mean rate and p50, the worst p99.
+LoadResult Mean(const std::vector<LoadResult>& runs);
+
 // "| name | req/s | p50 ms | p99 ms | ratio |" rows of a Markdown table.
 std::string FormatRow(const LoadResult& result, const LoadResult* baseline);
 
