@@ -141,6 +141,16 @@ TEST_F(MetricsTest, CountersMoveByExactlyTheWorkload) {
   grpc::ClientContext approve_context;
   ASSERT_TRUE(client_->rewards->ApproveRedemption(&approve_context, approve, &approved).ok());
 
+  // The same page twice, nothing written between: Redis, then memory.
+  for (int i = 0; i < 2; ++i) {
+    v1::GetLeaderboardRequest top;
+    top.set_scope("global");
+    top.set_period(v1::ALL_TIME);
+    v1::GetLeaderboardResponse page;
+    grpc::ClientContext context;
+    ASSERT_TRUE(client_->leaderboards->GetLeaderboard(&context, top, &page).ok());
+  }
+
   const std::string after = Scrape(observed_->metrics_port());
   auto delta = [&](const std::string& series) {
     return Sample(after, series) - Sample(before, series);
@@ -157,6 +167,8 @@ TEST_F(MetricsTest, CountersMoveByExactlyTheWorkload) {
   EXPECT_EQ(delta(R"(plaudit_redemptions_total{status="PENDING"})"), 1);
   EXPECT_EQ(delta(R"(plaudit_redemptions_total{status="APPROVED"})"), 1);
   EXPECT_EQ(delta("plaudit_points_redeemed_total"), 7);
+  EXPECT_EQ(delta(R"(plaudit_leaderboard_pages_total{source="redis"})"), 1);
+  EXPECT_EQ(delta(R"(plaudit_leaderboard_pages_total{source="memory"})"), 1);
   EXPECT_EQ(delta(R"(plaudit_grpc_requests_total{code="OK",method="/plaudit.v1.EventService/RecordEvent"})"), 7);
   EXPECT_EQ(delta(R"(plaudit_grpc_requests_total{code="INVALID_ARGUMENT",method="/plaudit.v1.EventService/RecordEvent"})"), 1);
   EXPECT_EQ(delta(R"(plaudit_grpc_request_duration_seconds_count{method="/plaudit.v1.RewardService/Redeem"})"), 2);

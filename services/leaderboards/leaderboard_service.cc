@@ -76,7 +76,8 @@ grpc::ServerUnaryReactor* LeaderboardService::GetLeaderboard(
   response->set_period(request->period());
   response->set_bucket(bucket->id);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  stores_(caller.tenant).Page(
+  // From memory, the call may be over when Page returns: only count it.
+  const bool from_memory = stores_(caller.tenant).Page(
       BucketKey(*bucket), request->scope(), cursor ? &cursor->after : nullptr,
       *page_size,
       [reactor, response,
@@ -94,6 +95,7 @@ grpc::ServerUnaryReactor* LeaderboardService::GetLeaderboard(
         }
         reactor->Finish(grpc::Status::OK);
       });
+  metrics_->LeaderboardPageServed(from_memory);
   return reactor;
 }
 

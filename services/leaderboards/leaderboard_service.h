@@ -10,6 +10,7 @@
 #include "services/common/clock.h"
 #include "services/leaderboards/board_calendar.h"
 #include "services/leaderboards/leaderboard_store.h"
+#include "services/metrics/metrics.h"
 
 namespace plaudit {
 
@@ -23,11 +24,12 @@ class LeaderboardService final
               v1::LeaderboardService::Service>> {
  public:
   LeaderboardService(ForTenant<LeaderboardStore> stores,
-                     const CallGuard* guard, AuditLog* audit,
+                     const CallGuard* guard, AuditLog* audit, Metrics* metrics,
                      const BoardCalendar* calendar, Clock clock)
       : stores_(std::move(stores)),
         guard_(guard),
         audit_(audit),
+        metrics_(metrics),
         calendar_(calendar),
         clock_(std::move(clock)) {
     SetMessageAllocatorFor_GetLeaderboard(&page_messages_);
@@ -57,6 +59,7 @@ class LeaderboardService final
   ForTenant<LeaderboardStore> stores_;
   const CallGuard* guard_;
   AuditLog* audit_;
+  Metrics* metrics_;
   const BoardCalendar* calendar_;
   const Clock clock_;
   ArenaAllocator<v1::GetLeaderboardRequest, v1::GetLeaderboardResponse>

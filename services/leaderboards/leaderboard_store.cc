@@ -79,7 +79,7 @@ absl::StatusOr<RankView> ParseRank(const std::string& bucket_key,
 
 }  // namespace
 
-void LeaderboardStore::Page(const std::string& bucket_key,
+bool LeaderboardStore::Page(const std::string& bucket_key,
                             const std::string& scope, const BoardCursor* after,
                             int count,
                             Done<std::shared_ptr<const BoardPage>> done) {
@@ -97,7 +97,8 @@ void LeaderboardStore::Page(const std::string& bucket_key,
   // Stamped before the read is sent: see ReadCache.
   const ReadCache<BoardPage>::Stamp stamp{redis_->write_generation(), clock_()};
   if (auto page = pages_.Find(cache_key, stamp.generation, stamp.sent_at)) {
-    return done(std::move(page));
+    done(std::move(page));
+    return true;
   }
   RunScriptsAsync(
       *redis_, {std::move(call)},
@@ -110,6 +111,7 @@ void LeaderboardStore::Page(const std::string& bucket_key,
         done(std::move(shared));
       },
       /*shared=*/true);  // everyone reads the same top of a board
+  return false;
 }
 
 void LeaderboardStore::Rank(const std::string& bucket_key,

@@ -56,8 +56,8 @@ class LeaderboardStore {
 
   // `after` = nullptr for the first page. Pages are shared (read-only):
   // many calls get the same one. A page found in memory answers at once,
-  // on the caller's thread.
-  void Page(const std::string& bucket_key, const std::string& scope,
+  // on the caller's thread, and Page returns true.
+  bool Page(const std::string& bucket_key, const std::string& scope,
             const BoardCursor* after, int count,
             Done<std::shared_ptr<const BoardPage>> done);
   // NOT_FOUND when the user has no score on the board.

@@ -106,7 +106,14 @@ Metrics::Metrics(const BuildInfo& build)
                            .Name("plaudit_points_redeemed_total")
                            .Help("Points debited by redemptions when placed")
                            .Register(*registry_)
-                           .Add({})) {
+                           .Add({})),
+      pages_(BuildCounter()
+                 .Name("plaudit_leaderboard_pages_total")
+                 .Help("Leaderboard pages served, by source: memory (nothing "
+                       "written since the page was read) or redis")
+                 .Register(*registry_)),
+      pages_from_memory_(pages_.Add({{"source", "memory"}})),
+      pages_from_redis_(pages_.Add({{"source", "redis"}})) {
   // Series of known label values exist from the start: rate() sees them
   // from zero, and dashboards find every family.
   for (const char* kind : {"unavailable", "timeout", "resource_exhausted", "internal"}) {
@@ -194,6 +201,10 @@ void Metrics::EventRecorded(const std::string& action,
 }
 
 void Metrics::EventRetracted() { retractions_.Increment(); }
+
+void Metrics::LeaderboardPageServed(bool from_memory) {
+  (from_memory ? pages_from_memory_ : pages_from_redis_).Increment();
+}
 
 void Metrics::RedemptionEntered(const std::string& status) {
   redemptions_.Add({{"status", status}}).Increment();

@@ -50,6 +50,8 @@ class Metrics final : public RedisObserver {
   // A redemption entered `status` (placed, or moved by HR or the employee).
   void RedemptionEntered(const std::string& status);
   void PointsRedeemed(int64_t points);
+  // A leaderboard page served from memory (see ReadCache) or read from Redis.
+  void LeaderboardPageServed(bool from_memory);
 
  private:
   std::string BoundedAction(const std::string& action);
@@ -72,6 +74,9 @@ class Metrics final : public RedisObserver {
   prometheus::Counter& retractions_;
   prometheus::Family<prometheus::Counter>& redemptions_;
   prometheus::Counter& points_redeemed_;
+  prometheus::Family<prometheus::Counter>& pages_;
+  prometheus::Counter& pages_from_memory_;
+  prometheus::Counter& pages_from_redis_;
 
   absl::Mutex mu_;
   absl::flat_hash_set<std::string> actions_ ABSL_GUARDED_BY(mu_);

@@ -167,7 +167,8 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
       std::make_unique<AccountService>(t.Of(&Tenant::accounts), guard, audit));
   services.push_back(std::make_unique<UserService>(t.Of(&Tenant::users), guard));
   services.push_back(std::make_unique<LeaderboardService>(
-      t.Of(&Tenant::boards), guard, audit, parts->calendar.get(), options.clock));
+      t.Of(&Tenant::boards), guard, audit, parts->metrics.get(),
+      parts->calendar.get(), options.clock));
   services.push_back(std::make_unique<RewardService>(
       t.Of(&Tenant::catalog), t.Of(&Tenant::redemptions), guard, audit,
       parts->metrics.get()));
