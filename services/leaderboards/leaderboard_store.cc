@@ -5,7 +5,6 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "services/leaderboards/board_request.h"
 #include "services/store/lua_script.h"
 #include "services/store/scripts.h"
@@ -83,23 +82,22 @@ bool LeaderboardStore::Page(const std::string& bucket_key,
                             const std::string& scope, const BoardCursor* after,
                             int count,
                             Done<std::shared_ptr<const BoardPage>> done) {
-  ScriptCall call{
-      &LeaderboardPageScript(),
-      {keys_.Board(bucket_key, scope), keys_.Names(), keys_.Groups()},
-      // One more than asked tells whether another page exists.
-      {absl::StrCat(count + 1), after ? absl::StrCat(-after->score) : "",
-       after ? after->user_id : "", scope}};
-  std::string cache_key = absl::StrJoin(call.args, "|", [](std::string* out,
-                                                          const std::string& a) {
-    absl::StrAppend(out, a.size(), ":", a);
-  });
-  absl::StrAppend(&cache_key, "|", call.keys.front());
+  // Names the page: lengths keep any two different requests apart.
+  std::string cache_key = absl::StrCat(bucket_key.size(), ":", bucket_key,
+                                       scope.size(), ":", scope, "|", count);
+  if (after) absl::StrAppend(&cache_key, "|", after->score, "|", after->user_id);
   // Stamped before the read is sent: see ReadCache.
   const ReadCache<BoardPage>::Stamp stamp{redis_->write_generation(), clock_()};
   if (auto page = pages_.Find(cache_key, stamp.generation, stamp.sent_at)) {
     done(std::move(page));
     return true;
   }
+  ScriptCall call{
+      &LeaderboardPageScript(),
+      {keys_.Board(bucket_key, scope), keys_.Names(), keys_.Groups()},
+      // One more than asked tells whether another page exists.
+      {absl::StrCat(count + 1), after ? absl::StrCat(-after->score) : "",
+       after ? after->user_id : "", scope}};
   RunScriptsAsync(
       *redis_, {std::move(call)},
       [this, cache_key = std::move(cache_key), stamp, scope, count,
