@@ -1,7 +1,10 @@
 // Puts the request and response of a callback RPC on one protobuf Arena:
-// their many small messages and strings (a page of 50 leaderboard entries)
-// are bump-allocated from a block inside the holder and freed together
-// when the call ends, instead of one malloc and free each.
+// their many small messages (a page of 50 leaderboard entries) are
+// bump-allocated and freed together when the call ends, instead of one
+// malloc and free each. On the gRPC thread that starts the call they come
+// from a block inside the holder; a response built on another thread (a
+// Redis lane) gets that thread's own arena blocks from the heap. Strings
+// longer than 15 bytes still own a heap buffer (protobuf 3.21).
 // Register with the generated SetMessageAllocatorFor_<Method>; the
 // allocator must outlive the server.
 #ifndef PLAUDIT_SERVICES_COMMON_ARENA_ALLOCATOR_H_

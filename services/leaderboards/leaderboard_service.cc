@@ -76,7 +76,7 @@ grpc::ServerUnaryReactor* LeaderboardService::GetLeaderboard(
   response->set_period(request->period());
   response->set_bucket(bucket->id);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  // From memory, the call may be over when Page returns: only count it.
+  // The call may be over when Page returns: only count it.
   const bool from_memory = stores_(caller.tenant).Page(
       BucketKey(*bucket), request->scope(), cursor ? &cursor->after : nullptr,
       *page_size,

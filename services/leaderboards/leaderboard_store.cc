@@ -82,13 +82,19 @@ bool LeaderboardStore::Page(const std::string& bucket_key,
                             const std::string& scope, const BoardCursor* after,
                             int count,
                             Done<std::shared_ptr<const BoardPage>> done) {
-  // Names the page: lengths keep any two different requests apart.
-  std::string cache_key = absl::StrCat(bucket_key.size(), ":", bucket_key,
-                                       scope.size(), ":", scope, "|", count);
-  if (after) absl::StrAppend(&cache_key, "|", after->score, "|", after->user_id);
+  // Only first pages are kept: everyone reads the top of a board, while
+  // deeper pages are one reader's and would only crowd the cache.
+  std::string cache_key;
+  if (after == nullptr) {
+    // Lengths keep any two different boards apart.
+    cache_key = absl::StrCat(bucket_key.size(), ":", bucket_key, scope.size(),
+                             ":", scope, "|", count);
+  }
   // Stamped before the read is sent: see ReadCache.
   const ReadCache<BoardPage>::Stamp stamp{redis_->write_generation(), clock_()};
-  if (auto page = pages_.Find(cache_key, stamp.generation, stamp.sent_at)) {
+  if (auto page = cache_key.empty()
+                      ? nullptr
+                      : pages_.Find(cache_key, stamp.generation, stamp.sent_at)) {
     done(std::move(page));
     return true;
   }
@@ -105,7 +111,7 @@ bool LeaderboardStore::Page(const std::string& bucket_key,
         absl::StatusOr<BoardPage> page = ParsePage(scope, count, std::move(replies));
         if (!page.ok()) return done(page.status());
         auto shared = std::make_shared<const BoardPage>(*std::move(page));
-        pages_.Keep(cache_key, stamp, shared);
+        if (!cache_key.empty()) pages_.Keep(cache_key, stamp, shared);
         done(std::move(shared));
       },
       /*shared=*/true);  // everyone reads the same top of a board

@@ -109,8 +109,9 @@ Metrics::Metrics(const BuildInfo& build)
                            .Add({})),
       pages_(BuildCounter()
                  .Name("plaudit_leaderboard_pages_total")
-                 .Help("Leaderboard pages served, by source: memory (nothing "
-                       "written since the page was read) or redis")
+                 .Help("Leaderboard page reads by where they were answered: "
+                       "memory (nothing written since the page was read) or "
+                       "redis (failed reads included)")
                  .Register(*registry_)),
       pages_from_memory_(pages_.Add({{"source", "memory"}})),
       pages_from_redis_(pages_.Add({{"source", "redis"}})) {

@@ -50,7 +50,8 @@ class Metrics final : public RedisObserver {
   // A redemption entered `status` (placed, or moved by HR or the employee).
   void RedemptionEntered(const std::string& status);
   void PointsRedeemed(int64_t points);
-  // A leaderboard page served from memory (see ReadCache) or read from Redis.
+  // A leaderboard page read answered from memory (see ReadCache) or sent
+  // to Redis (whatever Redis then answered).
   void LeaderboardPageServed(bool from_memory);
 
  private:

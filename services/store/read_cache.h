@@ -1,9 +1,10 @@
 // Results of hot reads (the top of a leaderboard), served again without
 // Redis. An entry serves while the RedisClient has acknowledged no write
-// since its read was sent (RedisClient::write_generation), so a caller
-// always sees its own writes and everything acknowledged before its call.
-// Writes made through another process (a second plauditd) are not seen by
-// the generation: `max_age` bounds how long they may go unseen.
+// since its read was sent (RedisClient::write_generation), so a caller sees
+// every write this process acknowledged before its call, as a fresh read
+// would. Writes made through another process (a second plauditd), and a
+// write this process reported as failed that Redis still applied, are not
+// seen by the generation: `max_age` bounds how long they may go unseen.
 #ifndef PLAUDIT_SERVICES_STORE_READ_CACHE_H_
 #define PLAUDIT_SERVICES_STORE_READ_CACHE_H_
 
@@ -35,12 +36,14 @@ class ReadCache {
   std::shared_ptr<const T> Find(const std::string& key, uint64_t generation,
                                 absl::Time now) const {
     if (max_age_ <= absl::ZeroDuration()) return nullptr;
-    absl::MutexLock lock(&mu_);
+    absl::ReaderMutexLock lock(&mu_);
     auto it = entries_.find(key);
     if (it == entries_.end()) return nullptr;
     const Entry& entry = it->second;
-    if (entry.stamp.generation != generation ||
-        now - entry.stamp.sent_at >= max_age_) {
+    const absl::Duration age = now - entry.stamp.sent_at;
+    // A clock stepped back makes the age negative: not trusted either.
+    if (entry.stamp.generation != generation || age < absl::ZeroDuration() ||
+        age >= max_age_) {
       return nullptr;
     }
     return entry.value;
@@ -55,10 +58,8 @@ class ReadCache {
       entries_.clear();
     }
     Entry& entry = entries_[key];
-    // Reads answered out of order: a later one keeps its place.
-    if (entry.value != nullptr &&
-        (entry.stamp.generation > stamp.generation ||
-         entry.stamp.sent_at > stamp.sent_at)) {
+    // Reads answered out of order: one stamped after a write keeps its place.
+    if (entry.value != nullptr && entry.stamp.generation > stamp.generation) {
       return;
     }
     entry = Entry{stamp, std::move(value)};

@@ -23,8 +23,15 @@ TEST(ReadCacheTest, AnOlderReadAnsweredLateDoesNotReplaceANewerOne) {
   ReadCache<int> cache(absl::Seconds(1));
   cache.Keep("top", {8, kSent + absl::Milliseconds(5)}, std::make_shared<const int>(2));
   cache.Keep("top", {7, kSent}, std::make_shared<const int>(1));
-  ASSERT_NE(cache.Find("top", 8, kSent), nullptr);
-  EXPECT_EQ(*cache.Find("top", 8, kSent), 2);
+  const absl::Time later = kSent + absl::Milliseconds(10);
+  ASSERT_NE(cache.Find("top", 8, later), nullptr);
+  EXPECT_EQ(*cache.Find("top", 8, later), 2);
+}
+
+TEST(ReadCacheTest, AClockSteppedBackDoesNotStretchTheMaxAge) {
+  ReadCache<int> cache(absl::Seconds(1));
+  cache.Keep("top", {1, kSent}, std::make_shared<const int>(1));
+  EXPECT_EQ(cache.Find("top", 1, kSent - absl::Minutes(5)), nullptr);
 }
 
 TEST(ReadCacheTest, ZeroMaxAgeKeepsNothing) {

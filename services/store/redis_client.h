@@ -97,7 +97,9 @@ class RedisClient {
   // to be read-only, see IsReadOnly) is answered or fails, just before its
   // caller hears of it. A read sent while this showed g, answered while it
   // still shows g, reflects every write this client has acknowledged: what
-  // a cache of reads needs to serve them without Redis (see PageCache).
+  // a cache of reads needs to serve them without Redis (see ReadCache).
+  // (A write that failed in transit may still reach Redis after its
+  // failure moved the generation; ReadCache's max_age bounds that.)
   uint64_t write_generation() const {
     return write_generation_.load(std::memory_order_acquire);
   }

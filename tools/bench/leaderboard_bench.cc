@@ -8,7 +8,9 @@
 // Run it through tools/bench/leaderboard.sh, which starts both servers.
 #include <cstdio>
 #include <iostream>
+#include <atomic>
 #include <random>
+#include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -19,6 +21,7 @@
 #include "absl/synchronization/mutex.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
+#include "plaudit/v1/account_service.grpc.pb.h"
 #include "plaudit/v1/leaderboard_service.grpc.pb.h"
 #include "services/store/keys.h"
 #include "services/store/lua_script.h"
@@ -35,6 +38,8 @@ ABSL_FLAG(absl::Duration, duration, absl::Seconds(10), "each measurement");
 ABSL_FLAG(bool, fill, true, "fill the board first (false: it is already filled)");
 ABSL_FLAG(std::vector<std::string>, only, {},
           "measure only these of floor,top,rank,raw (default: all)");
+ABSL_FLAG(int, write_rate, 100,
+          "grants per second sent during the second GetLeaderboard row");
 ABSL_FLAG(int, rounds, 2, "times every measurement runs; the table shows means");
 
 namespace plaudit::bench {
@@ -160,6 +165,40 @@ int Main() {
         [](const v1::GetLeaderboardResponse& r) { return r.entries_size() == 50; });
   };
 
+  // The same reads while HR grants flow: every write ends the pages kept
+  // in memory, so this shows the cache under a steady stream of awards.
+  const int write_rate = absl::GetFlag(FLAGS_write_rate);
+  const auto top_while_writing = [&] {
+    std::atomic<bool> stop{false};
+    std::thread writer([&] {
+      auto accounts = v1::AccountService::NewStub(channel);
+      std::mt19937 pick(3);
+      const absl::Duration gap = absl::Seconds(1) / std::max(write_rate, 1);
+      absl::Time next = absl::Now();
+      for (long long i = 0; !stop.load(); ++i, next += gap) {
+        absl::SleepFor(next - absl::Now());
+        v1::AdjustBalanceRequest grant;
+        grant.set_user_id(UserId(pick() % users));
+        grant.set_delta(1);
+        grant.set_reason("benchmark");
+        grant.set_request_id(absl::StrCat("bench-", absl::ToUnixNanos(next), "-", i));
+        v1::AdjustBalanceResponse granted;
+        grpc::ClientContext context;
+        accounts->AdjustBalance(&context, grant, &granted);
+      }
+    });
+    LoadResult result = RunAsyncLoop<v1::GetLeaderboardResponse>(
+        absl::StrCat("GetLeaderboard top 50, ", write_rate, " grants/s alongside (gRPC)"),
+        concurrency, duration,
+        [&](grpc::ClientContext* context, grpc::CompletionQueue* queue, int) {
+          return stub->AsyncGetLeaderboard(context, top_request, queue);
+        },
+        [](const v1::GetLeaderboardResponse& r) { return r.entries_size() == 50; });
+    stop = true;
+    writer.join();
+    return result;
+  };
+
   std::mt19937 random(1);
   const auto rank = [&] {
     return RunAsyncLoop<v1::GetRankResponse>(
@@ -215,9 +254,10 @@ int Main() {
     int baseline;  // index of the row it is compared with, -1 for none
   };
   const std::vector<Row> rows = {
-      {"raw", raw_top, -1},     {"raw", page_script, 0}, {"top", top, 0},
-      {"raw", raw_rank, -1},    {"raw", rank_script, 3}, {"rank", rank, 3},
-      {"floor", floor, 3},
+      {"raw", raw_top, -1},   {"raw", page_script, 0},
+      {"top", top, 0},        {"top", top_while_writing, 0},
+      {"raw", raw_rank, -1},  {"raw", rank_script, 4},
+      {"rank", rank, 4},      {"floor", floor, 4},
   };
   const std::vector<std::string> only = absl::GetFlag(FLAGS_only);
   const int rounds = absl::GetFlag(FLAGS_rounds);

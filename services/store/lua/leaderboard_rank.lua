@@ -28,7 +28,8 @@ local participants = redis.call('ZCARD', board) + hidden
 
 -- One window from k above to k below. Ranks follow from positions (a new
 -- score starts at its position, a tie keeps the rank); only the first
--- entry's run may begin above the window: one ZCOUNT places it.
+-- entry's run may begin above the window: one ZCOUNT places it (a hidden
+-- user, placed by ZCOUNT above, may need one more for their own rank).
 local from = math.max(0, at - k)
 local last = hidden == 1 and at + k - 1 or at + k
 local items = {}
