@@ -32,31 +32,11 @@ fi
 bazel build -c opt //services/plauditd //tools/loadgen //tools/bench:award_ceiling
 bin="$(bazel info -c opt bazel-bin 2>/dev/null)"
 
-work="$(mktemp -d /tmp/plaudit-bench.XXXXXX)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-redis-server --port 0 --unixsocket "$work/redis.sock" --dir "$work" \
-  --appendonly yes --appendfsync everysec --save "" --daemonize no \
-  --logfile "$work/redis.log" &
-pids+=($!)
-until redis-cli -s "$work/redis.sock" ping >/dev/null 2>&1; do sleep 0.05; done
-
+source tools/bench/servers.sh
+start_redis --appendonly yes --appendfsync everysec
 metrics_port=$((20000 + RANDOM % 20000))
-"$bin/services/plauditd/plauditd" --listen=127.0.0.1:0 --tenant=bench \
-  --insecure_open_mode --rules_file=deploy/examples/rules.json \
-  --metrics_listen="127.0.0.1:$metrics_port" \
-  --redis="unix://$work/redis.sock" --port_file="$work/port" \
-  >"$work/plauditd.log" 2>&1 &
-plauditd=$!
-pids+=($plauditd)
-until [ -s "$work/port" ]; do sleep 0.05; done
-server="127.0.0.1:$(cat "$work/port")"
+start_plauditd --rules_file=deploy/examples/rules.json \
+  --metrics_listen="127.0.0.1:$metrics_port"
 
 loadgen() { "$bin/tools/loadgen/loadgen" --server="$server" --users="$users" "$@"; }
 # "key=value" from a tool's "result:" line.

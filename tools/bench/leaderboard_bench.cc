@@ -156,14 +156,15 @@ int Main() {
   top_request.set_scope("global");
   top_request.set_period(v1::ALL_TIME);
   top_request.set_page_size(50);
-  const auto top = [&] {
+  const auto read_top = [&](const std::string& name) {
     return RunAsyncLoop<v1::GetLeaderboardResponse>(
-        "GetLeaderboard top 50 (gRPC)", concurrency, duration,
+        name, concurrency, duration,
         [&](grpc::ClientContext* context, grpc::CompletionQueue* queue, int) {
           return stub->AsyncGetLeaderboard(context, top_request, queue);
         },
         [](const v1::GetLeaderboardResponse& r) { return r.entries_size() == 50; });
   };
+  const auto top = [&] { return read_top("GetLeaderboard top 50 (gRPC)"); };
 
   // The same reads while HR grants flow: every write ends the pages kept
   // in memory, so this shows the cache under a steady stream of awards.
@@ -187,13 +188,8 @@ int Main() {
         accounts->AdjustBalance(&context, grant, &granted);
       }
     });
-    LoadResult result = RunAsyncLoop<v1::GetLeaderboardResponse>(
-        absl::StrCat("GetLeaderboard top 50, ", write_rate, " grants/s alongside (gRPC)"),
-        concurrency, duration,
-        [&](grpc::ClientContext* context, grpc::CompletionQueue* queue, int) {
-          return stub->AsyncGetLeaderboard(context, top_request, queue);
-        },
-        [](const v1::GetLeaderboardResponse& r) { return r.entries_size() == 50; });
+    LoadResult result = read_top(absl::StrCat(
+        "GetLeaderboard top 50, ", write_rate, " grants/s alongside (gRPC)"));
     stop = true;
     writer.join();
     return result;
