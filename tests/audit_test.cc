@@ -64,6 +64,12 @@ TEST_F(AuditTest, EveryAdminMutationIsOnTheTrail) {
   v1::AdjustBalanceResponse adjusted;
   grpc::ClientContext c4;
   ASSERT_TRUE(client_->accounts->AdjustBalance(&c4, adjust, &adjusted).ok());
+  // Resends of the same adjustment change nothing and add no entry.
+  for (int i = 0; i < 3; ++i) {
+    grpc::ClientContext resend;
+    ASSERT_TRUE(client_->accounts->AdjustBalance(&resend, adjust, &adjusted).ok());
+    EXPECT_TRUE(adjusted.duplicate());
+  }
   v1::RedeemRequest redeem;
   redeem.set_user_id("ann");
   redeem.set_reward_id("mug");

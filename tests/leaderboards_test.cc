@@ -399,6 +399,33 @@ TEST_F(LeaderboardsTest, AHiddenUserTiedWithOthersSharesTheirRankWhateverTheWind
   EXPECT_EQ(rank.entry().rank(), 4) << "others do not count h";
 }
 
+// A hidden user sees themselves where they would stand if visible: among
+// equal scores by user id, as everyone else is ordered.
+TEST_F(LeaderboardsTest, AHiddenUserStandsAmongEqualScoresByUserId) {
+  Grant("top", 100);
+  for (const char* user : {"bob", "cat", "eve"}) Grant(user, 90);
+  Grant("zed", 80);
+  for (const char* hidden : {"ann", "dan", "fay"}) {  // first, middle, last
+    UpsertUser(hidden, {"dept:sales"});
+    Grant(hidden, 90);
+    for (int neighbors : {0, 1, 2, 4}) {
+      v1::GetRankResponse visible;
+      ASSERT_TRUE(Rank(hidden, "global", v1::ALL_TIME, neighbors, &visible).ok());
+      ASSERT_TRUE(SetHidden(hidden, true).ok());
+      v1::GetRankResponse seen;
+      ASSERT_TRUE(Rank(hidden, "global", v1::ALL_TIME, neighbors, &seen).ok());
+      ASSERT_TRUE(SetHidden(hidden, false).ok());
+      EXPECT_TRUE(seen.hidden());
+      EXPECT_EQ(seen.entry().rank(), 2) << hidden;
+      EXPECT_EQ(Ids(seen.above()), Ids(visible.above()))
+          << hidden << ", " << neighbors << " neighbours";
+      EXPECT_EQ(Ids(seen.below()), Ids(visible.below()))
+          << hidden << ", " << neighbors << " neighbours";
+    }
+    Grant(hidden, -90);  // off the tie again for the next one
+  }
+}
+
 TEST_F(LeaderboardsTest, TiesBelowAHiddenUserShareTheirRank) {
   Grant("a", 100);
   UpsertUser("h", {"dept:sales"});

@@ -32,6 +32,7 @@ TEST_F(LedgerTest, AdjustmentsAreIdempotentAndNeverGoBelowZero) {
   EXPECT_EQ(response.balance().balance(), 100);
   EXPECT_EQ(response.entry().type(), v1::LedgerEntry::ADJUST);
   EXPECT_EQ(response.entry().reason(), "quarterly bonus");
+  EXPECT_FALSE(response.duplicate());
   const std::string first_entry = response.entry().entry_id();
 
   // The same request_id, 20 times at once: one entry, one credit.
@@ -41,7 +42,7 @@ TEST_F(LedgerTest, AdjustmentsAreIdempotentAndNeverGoBelowZero) {
     threads.emplace_back([&] {
       v1::AdjustBalanceResponse again;
       if (!Adjust(*client_, "ann", 100, "grant-1", &again).ok() ||
-          again.entry().entry_id() != first_entry) {
+          again.entry().entry_id() != first_entry || !again.duplicate()) {
         ++failures;
       }
     });
@@ -50,9 +51,10 @@ TEST_F(LedgerTest, AdjustmentsAreIdempotentAndNeverGoBelowZero) {
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(Balance("ann").balance(), 100);
 
-  // A reused request_id with other arguments is refused.
+  // A reused request_id with other arguments is refused, with the code a
+  // reused event_id gets.
   EXPECT_EQ(Adjust(*client_, "ann", 5, "grant-1", &response).error_code(),
-            grpc::StatusCode::FAILED_PRECONDITION);
+            grpc::StatusCode::ALREADY_EXISTS);
   // Below zero is refused and changes nothing.
   const grpc::Status overdraft = Adjust(*client_, "ann", -101, "fine-1", &response);
   EXPECT_EQ(overdraft.error_code(), grpc::StatusCode::FAILED_PRECONDITION);

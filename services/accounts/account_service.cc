@@ -79,7 +79,10 @@ grpc::Status AccountService::AdjustBalance(
       {request->user_id(), request->delta(), request->reason(),
        request->request_id()});
   if (!result.ok()) return ToGrpcStatus(result.status());
-  audit_->Record(caller, "BALANCE_ADJUSTED", request->user_id(), nullptr, &*result);
+  // A resend changed nothing: the first call's entry is the audit's.
+  if (!result->duplicate()) {
+    audit_->Record(caller, "BALANCE_ADJUSTED", request->user_id(), nullptr, &*result);
+  }
   *response = *std::move(result);
   return grpc::Status::OK;
 }

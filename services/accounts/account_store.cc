@@ -113,7 +113,7 @@ absl::StatusOr<v1::AdjustBalanceResponse> AccountStore::Adjust(
   const auto& fields = reply->elements;
   const std::string& status = fields.at(0).str;
   if (status == "MISMATCH") {
-    return absl::FailedPreconditionError(absl::StrCat(
+    return absl::AlreadyExistsError(absl::StrCat(
         "request_id ", a.request_id,
         " was already used for a different adjustment"));
   }
@@ -136,6 +136,7 @@ absl::StatusOr<v1::AdjustBalanceResponse> AccountStore::Adjust(
   balance->set_user_id(a.user_id);
   balance->set_balance(ParseInteger(fields.at(6).str));
   balance->set_lifetime_earned(ParseInteger(fields.at(7).str));
+  response.set_duplicate(status == "DUP");
   return response;
 }
 

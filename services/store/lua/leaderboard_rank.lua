@@ -16,20 +16,32 @@ end
 local hidden = 0
 local score = redis.call('ZSCORE', board, user)
 local at  -- the user's position among visible entries (0-based)
+local better  -- for a hidden user: how many visible entries score better
 if score then
   at = redis.call('ZRANK', board, user)
 else
   score = redis.call('ZSCORE', KEYS[2], user)
   if not score then return {'NOT_FOUND'} end
   hidden = 1
-  at = redis.call('ZCOUNT', board, '-inf', score)  -- after equal scores
+  -- Equal scores are ordered by user id, as everywhere: the user goes
+  -- before the first equal entry with a greater id (found by bisection).
+  better = redis.call('ZCOUNT', board, '-inf', '(' .. score)
+  local lo, hi = better, redis.call('ZCOUNT', board, '-inf', score)
+  while lo < hi do
+    local mid = math.floor((lo + hi) / 2)
+    if redis.call('ZRANGE', board, mid, mid)[1] < user then
+      lo = mid + 1
+    else
+      hi = mid
+    end
+  end
+  at = lo
 end
 local participants = redis.call('ZCARD', board) + hidden
 
 -- One window from k above to k below. Ranks follow from positions (a new
 -- score starts at its position, a tie keeps the rank); only the first
--- entry's run may begin above the window: one ZCOUNT places it (a hidden
--- user, placed by ZCOUNT above, may need one more for their own rank).
+-- entry's run may begin above the window: one ZCOUNT places it.
 local from = math.max(0, at - k)
 local last = hidden == 1 and at + k - 1 or at + k
 local items = {}
@@ -54,10 +66,8 @@ if hidden == 0 then
   rank = ranks[own]
 elseif own > 1 and tonumber(scores[own - 1]) == tonumber(score) then
   rank = ranks[own - 1]  -- ties the entry just above
-elseif own > 1 or at == 0 then
-  rank = at + 1  -- everyone above scores better
 else
-  rank = redis.call('ZCOUNT', board, '-inf', '(' .. score) + 1
+  rank = better + 1  -- ties below the user share their rank
 end
 -- Only then the hidden user's own place (a tie copies an adjusted rank).
 for j = 1, #scores do
