@@ -86,6 +86,9 @@ class AuthTest : public PlauditTest {
     ServerOptions options = Options();
     options.open_mode = false;
     options.keys_file = path;
+    // Hundreds of deliberate failures from one peer: not throttled here
+    // (abuse_test proves the throttle).
+    options.auth_failure_limit = {0, 0};
     keyed_ = StartServer(options);  // with the key cache on, as deployed
     ASSERT_NE(keyed_, nullptr);
     channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", keyed_->port()),
@@ -140,9 +143,12 @@ TEST_F(AuthTest, EveryMethodTimesEveryCaller) {
       const grpc::Status status = Call(method, who == Who::kNobody ? "" : keys_[who]);
       if (who == Who::kNobody || who == Who::kRevoked) {
         EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << method;
+        EXPECT_EQ(ErrorReasonOf(status),
+                  who == Who::kNobody ? "KEY_MISSING" : "KEY_REJECTED");
       } else if (who < least) {
         EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED)
             << method << " as " << static_cast<int>(who);
+        EXPECT_EQ(ErrorReasonOf(status), "ROLE_FORBIDDEN");
       } else {
         // Admitted: the empty request is then judged on its merits.
         EXPECT_NE(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << method;
@@ -298,6 +304,8 @@ TEST_F(AuthTest, RateLimitIsReachedAndRecovers) {
   EXPECT_EQ(limited_call.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_NE(limited_call.error_message().find("retry in 1001 ms"), std::string::npos)
       << limited_call.error_message();
+  EXPECT_EQ(ErrorReasonOf(limited_call), "RATE_LIMITED");
+  EXPECT_EQ(RetryDelayOf(limited_call), absl::Seconds(1));
   // Another key is not slowed down by this one.
   EXPECT_EQ(Call("AccountService/GetBalance", keys_[Who::kAdmin]).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);

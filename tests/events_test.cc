@@ -192,6 +192,8 @@ TEST_F(EventsTest, AnEventIdReusedForOtherContentIsRefused) {
   const grpc::Status reused =
       Record(MakeEvent("e1", "post.created", "bob"), &outcome);
   EXPECT_EQ(reused.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(ErrorReasonOf(reused), "ID_REUSED");
+  EXPECT_EQ(ErrorMetadataOf(reused, "field"), "event_id");
   EXPECT_NE(reused.error_message().find("e1"), std::string::npos);
   EXPECT_EQ(Balance("bob").balance(), 0);
   // The same content again is an ordinary repeat.

@@ -53,12 +53,14 @@ TEST_F(LedgerTest, AdjustmentsAreIdempotentAndNeverGoBelowZero) {
 
   // A reused request_id with other arguments is refused, with the code a
   // reused event_id gets.
-  EXPECT_EQ(Adjust(*client_, "ann", 5, "grant-1", &response).error_code(),
-            grpc::StatusCode::ALREADY_EXISTS);
+  const grpc::Status reused = Adjust(*client_, "ann", 5, "grant-1", &response);
+  EXPECT_EQ(reused.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(ErrorReasonOf(reused), "ID_REUSED");
   // Below zero is refused and changes nothing.
   const grpc::Status overdraft = Adjust(*client_, "ann", -101, "fine-1", &response);
   EXPECT_EQ(overdraft.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_NE(overdraft.error_message().find("below zero"), std::string::npos);
+  EXPECT_EQ(ErrorReasonOf(overdraft), "INSUFFICIENT_BALANCE");
   EXPECT_EQ(Balance("ann").balance(), 100);
   ASSERT_TRUE(Adjust(*client_, "ann", -100, "fine-2", &response).ok());
   EXPECT_EQ(Balance("ann").balance(), 0);

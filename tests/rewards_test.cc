@@ -287,25 +287,29 @@ TEST_F(RewardsTest, RefusalsSayWhyAndDebitNothing) {
   const std::string before = DataDigest();
 
   v1::RedeemResponse response;
-  auto refused = [&](const std::string& reward, const std::string& why, int quantity) {
+  auto refused = [&](const std::string& reward, const std::string& why,
+                     int quantity, const std::string& reason) {
     const grpc::Status status =
         Redeem("ann", reward, absl::StrCat("x-", reward, quantity), &response, quantity);
     EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << reward;
+    EXPECT_EQ(ErrorReasonOf(status), reason) << reward;
     EXPECT_NE(status.error_message().find(why), std::string::npos)
         << status.error_message();
     EXPECT_EQ(DataDigest(), before) << reward << " changed something";
   };
-  refused("gift", "per-user limit", 3);
-  refused("kazan-dinner", "office:kazan", 1);
-  refused("retired", "not active", 1);
+  refused("gift", "per-user limit", 3, "LIMIT_REACHED");
+  refused("kazan-dinner", "office:kazan", 1, "NOT_IN_GROUP");
+  refused("retired", "not active", 1, "REWARD_INACTIVE");
   CreateReward(MakeReward("car", 1'000'000));
   const std::string with_car = DataDigest();
   const grpc::Status poor = Redeem("ann", "car", "car-1", &response);
   EXPECT_EQ(poor.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_NE(poor.error_message().find("insufficient balance"), std::string::npos);
+  EXPECT_EQ(ErrorReasonOf(poor), "INSUFFICIENT_BALANCE");
   EXPECT_EQ(DataDigest(), with_car);
-  EXPECT_EQ(Redeem("ann", "nope", "n-1", &response).error_code(),
-            grpc::StatusCode::NOT_FOUND);
+  const grpc::Status unknown = Redeem("ann", "nope", "n-1", &response);
+  EXPECT_EQ(unknown.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(ErrorReasonOf(unknown), "REWARD_NOT_FOUND");
   EXPECT_EQ(Balance("ann").balance(), 1000);
 }
 

@@ -6,6 +6,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "services/store/lua_script.h"
 #include "services/store/scripts.h"
+#include "services/common/error_reason.h"
 
 namespace plaudit {
 namespace {
@@ -113,14 +114,17 @@ absl::StatusOr<v1::AdjustBalanceResponse> AccountStore::Adjust(
   const auto& fields = reply->elements;
   const std::string& status = fields.at(0).str;
   if (status == "MISMATCH") {
-    return absl::AlreadyExistsError(absl::StrCat(
-        "request_id ", a.request_id,
-        " was already used for a different adjustment"));
+    return WithReason(absl::AlreadyExistsError(absl::StrCat(
+                          "request_id ", a.request_id,
+                          " was already used for a different adjustment")),
+                      "ID_REUSED", {{"field", "request_id"}});
   }
   if (status == "INSUFFICIENT") {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "balance of ", a.user_id, " is ", fields.at(1).str,
-        "; a deduction of ", -a.delta, " would take it below zero"));
+    return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                          "balance of ", a.user_id, " is ", fields.at(1).str,
+                          "; a deduction of ", -a.delta,
+                          " would take it below zero")),
+                      "INSUFFICIENT_BALANCE");
   }
   v1::AdjustBalanceResponse response;
   v1::LedgerEntry* entry = response.mutable_entry();

@@ -11,6 +11,7 @@
 #include "openssl/crypto.h"
 #include "openssl/rand.h"
 #include "openssl/sha.h"
+#include "services/common/error_reason.h"
 
 namespace plaudit {
 namespace {
@@ -65,13 +66,17 @@ bool IsSlug(absl::string_view text) {
 
 absl::StatusOr<PresentedKey> ParseBearer(absl::string_view header) {
   if (!absl::ConsumePrefix(&header, "Bearer ")) {
-    return absl::UnauthenticatedError(
-        "authorization: expected \"Bearer plk.<tenant>.<key_id>.<secret>\"");
+    return WithReason(absl::UnauthenticatedError(
+                          "authorization: expected \"Bearer "
+                          "plk.<tenant>.<key_id>.<secret>\""),
+                      "KEY_MALFORMED");
   }
   const std::vector<std::string> parts = absl::StrSplit(header, '.');
   if (parts.size() != 4 || parts[0] != kPrefix || !IsSlug(parts[1]) ||
       !IsLowerHex(parts[2], kKeyIdHex) || !IsLowerHex(parts[3], kSecretHex)) {
-    return absl::UnauthenticatedError("authorization: not a Plaudit API key");
+    return WithReason(
+        absl::UnauthenticatedError("authorization: not a Plaudit API key"),
+        "KEY_MALFORMED");
   }
   return PresentedKey{parts[1], parts[2], parts[3]};
 }

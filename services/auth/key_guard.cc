@@ -1,8 +1,11 @@
 #include "services/auth/key_guard.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "glog/logging.h"
 #include "openssl/sha.h"
 #include "services/auth/api_key.h"
+#include "services/common/error_reason.h"
 
 namespace plaudit {
 namespace {
@@ -63,7 +66,8 @@ absl::StatusOr<Role> FromProto(v1::Role role) {
     case v1::ADMIN: return Role::kAdmin;
     case v1::INTEGRATION: return Role::kIntegration;
     case v1::READER: return Role::kReader;
-    default: return absl::UnauthenticatedError("unknown role");
+    default:
+      return WithReason(absl::UnauthenticatedError("unknown role"), "KEY_REJECTED");
   }
 }
 
@@ -80,7 +84,32 @@ std::string Metadata(const grpc::ServerContextBase& context, const char* name) {
   return it == metadata.end() ? "" : std::string(it->second.data(), it->second.size());
 }
 
+absl::Status Rejected() {
+  return WithReason(
+      absl::UnauthenticatedError("authorization: unknown or revoked API key"),
+      "KEY_REJECTED");
+}
+
+// The key id of a bearer that parses, for throttling by key.
+std::string KeyIdOf(const std::string& bearer) {
+  absl::StatusOr<PresentedKey> presented = ParseBearer(bearer);
+  return presented.ok() ? absl::StrCat(presented->tenant, ".", presented->key_id)
+                        : "";
+}
+
 }  // namespace
+
+std::string PeerAddress(absl::string_view peer) {
+  const size_t bracket = peer.rfind(']');
+  const size_t colon = peer.rfind(':');
+  if (absl::StartsWith(peer, "ipv6:") && bracket != absl::string_view::npos) {
+    return std::string(peer.substr(0, bracket + 1));
+  }
+  if (absl::StartsWith(peer, "ipv4:") && colon != absl::string_view::npos) {
+    return std::string(peer.substr(0, colon));
+  }
+  return std::string(peer);  // unix sockets, in-process: as they come
+}
 
 absl::StatusOr<Role> RequiredRole(absl::string_view method) {
   const auto it = MethodRoles().find(method);
@@ -90,40 +119,84 @@ absl::StatusOr<Role> RequiredRole(absl::string_view method) {
   return it->second;
 }
 
-KeyGuard::KeyGuard(KeyStore* keys, Clock clock, absl::Duration cache_for,
-                   RateLimit rate_limit)
+KeyGuard::KeyGuard(KeyStore* keys, Clock clock, KeyGuardOptions options,
+                   Metrics* metrics)
     : keys_(keys),
       clock_(std::move(clock)),
-      cache_for_(cache_for),
-      limiter_(rate_limit) {}
+      options_(options),
+      metrics_(metrics),
+      limiter_(options.rate_limit),
+      peer_failures_(options.failure_limit),
+      key_failures_(options.failure_limit) {}
 
-absl::StatusOr<Caller> KeyGuard::Verify(const std::string& bearer) const {
+absl::StatusOr<Caller> KeyGuard::Verify(const std::string& bearer,
+                                        const std::string& peer) const {
   const absl::Time now = clock_();
   const uint64_t revocations = keys_->revocations();
   // Cached by a hash, so that plaintext secrets do not sit in memory.
   const std::string cache_key = Sha256(bearer);
+  const std::string key_id = KeyIdOf(bearer);
+  bool known_good = false;
   {
     absl::MutexLock lock(&mu_);
     const auto it = verified_.find(cache_key);
-    if (it != verified_.end() && it->second.until > now &&
-        it->second.revocations == revocations) {
-      return it->second.caller;
+    if (it != verified_.end()) {
+      if (it->second.until > now && it->second.revocations == revocations) {
+        return it->second.caller;
+      }
+      known_good = true;
     }
     const auto refused = refused_.find(cache_key);
     if (refused != refused_.end() && refused->second > now) {
-      return absl::UnauthenticatedError("authorization: unknown or revoked API key");
+      return Refused(Rejected(), peer, key_id);
+    }
+  }
+  // A peer (or a key id) that keeps failing is refused without a lookup.
+  if (!known_good) {
+    const absl::Duration wait =
+        std::max(peer_failures_.Wait(peer, now),
+                 key_id.empty() ? absl::ZeroDuration() : key_failures_.Wait(key_id, now));
+    if (wait > absl::ZeroDuration()) {
+      if (metrics_ != nullptr) metrics_->AuthFailed("AUTH_THROTTLED");
+      return WithRetryDelay(
+          WithReason(absl::ResourceExhaustedError(absl::StrCat(
+                         "too many failed authentications from ", peer,
+                         ": retry in ", absl::ToInt64Milliseconds(wait) + 1, " ms")),
+                     "AUTH_THROTTLED"),
+          wait);
     }
   }
   absl::StatusOr<Caller> caller = Lookup(bearer);
-  absl::MutexLock lock(&mu_);
-  if (verified_.size() > 10'000) verified_.clear();  // bounded memory
-  if (refused_.size() > 10'000) refused_.clear();
-  if (caller.ok()) {
-    verified_[cache_key] = {*caller, now + cache_for_, revocations};
-  } else if (absl::IsUnauthenticated(caller.status())) {
-    refused_[cache_key] = now + absl::Seconds(1);
+  {
+    absl::MutexLock lock(&mu_);
+    if (verified_.size() > 10'000) verified_.clear();  // bounded memory
+    if (refused_.size() > 10'000) refused_.clear();
+    if (caller.ok()) {
+      verified_[cache_key] = {*caller, now + options_.cache_for, revocations};
+    } else if (absl::IsUnauthenticated(caller.status())) {
+      verified_.erase(cache_key);
+      refused_[cache_key] = now + absl::Seconds(1);
+    }
+  }
+  if (absl::IsUnauthenticated(caller.status())) {
+    return Refused(caller.status(), peer, key_id);
   }
   return caller;
+}
+
+absl::Status KeyGuard::Refused(absl::Status status, const std::string& peer,
+                               const std::string& key_id) const {
+  const absl::Time now = clock_();
+  peer_failures_.Acquire(peer, now);
+  if (!key_id.empty()) key_failures_.Acquire(key_id, now);
+  const std::string reason = ErrorReason(status);
+  if (metrics_ != nullptr) metrics_->AuthFailed(reason);
+  if (std::optional<std::string> line = failure_log_.Note(
+          peer, absl::StrCat("authentication failed from ", peer, ": ", reason),
+          now)) {
+    LOG(WARNING) << *line;
+  }
+  return status;
 }
 
 absl::StatusOr<Caller> KeyGuard::Lookup(const std::string& bearer) const {
@@ -131,51 +204,60 @@ absl::StatusOr<Caller> KeyGuard::Lookup(const std::string& bearer) const {
   if (!presented.ok()) return presented.status();
   absl::StatusOr<std::optional<v1::ApiKey>> record =
       keys_->Find(presented->tenant, presented->key_id);
-  const absl::Status refused =
-      absl::UnauthenticatedError("authorization: unknown or revoked API key");
   if (!record.ok()) {
     // Redis down is an outage; anything else says nothing to an
     // unauthenticated caller.
-    return absl::IsUnavailable(record.status()) ? record.status() : refused;
+    return absl::IsUnavailable(record.status()) ? record.status() : Rejected();
   }
-  if (!record->has_value()) return refused;
+  if (!record->has_value()) return Rejected();
   const v1::ApiKey& key = **record;
   absl::StatusOr<Role> role = FromProto(key.role());
   if (key.revoked() || key.tenant() != presented->tenant ||
       key.key_id() != presented->key_id || !role.ok() ||
       !SecretMatches(key, presented->secret)) {
-    return refused;
+    return Rejected();
   }
   return Caller{key.key_id(), key.tenant(), *role};
 }
 
 absl::StatusOr<Caller> KeyGuard::Admit(const grpc::ServerContextBase& context,
                                        absl::string_view method) const {
+  const std::string peer = PeerAddress(context.peer());
   const std::string bearer = Metadata(context, "authorization");
   if (bearer.empty()) {
-    return absl::UnauthenticatedError(
-        "authorization: an API key is required (Bearer plk....)");
+    return Refused(WithReason(absl::UnauthenticatedError(
+                                  "authorization: an API key is required "
+                                  "(Bearer plk....)"),
+                              "KEY_MISSING"),
+                   peer, "");
   }
-  absl::StatusOr<Caller> caller = Verify(bearer);
+  absl::StatusOr<Caller> caller = Verify(bearer, peer);
   if (!caller.ok()) return caller.status();
   // The tenant comes from the key; a call that names another is refused.
   const std::string named = Metadata(context, "plaudit-tenant");
   if (!named.empty() && named != caller->tenant) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "this key belongs to tenant ", caller->tenant, ", not ", named));
+    if (metrics_ != nullptr) metrics_->AuthFailed("TENANT_MISMATCH");
+    return WithReason(absl::PermissionDeniedError(absl::StrCat(
+                          "this key belongs to tenant ", caller->tenant, ", not ",
+                          named)),
+                      "TENANT_MISMATCH");
   }
   absl::StatusOr<Role> required = RequiredRole(method);
-  if (!required.ok()) return absl::PermissionDeniedError(required.status().message());
-  if (caller->role < *required) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("this key's role may not call ", method));
+  if (!required.ok() || caller->role < *required) {
+    if (metrics_ != nullptr) metrics_->AuthFailed("ROLE_FORBIDDEN");
+    return WithReason(absl::PermissionDeniedError(absl::StrCat(
+                          "this key's role may not call ", method)),
+                      "ROLE_FORBIDDEN");
   }
   const absl::Duration wait =
       limiter_.Acquire(absl::StrCat(caller->tenant, ".", caller->key_id), clock_());
   if (wait > absl::ZeroDuration()) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "rate limit of key ", caller->key_id, " reached: retry in ",
-        absl::ToInt64Milliseconds(wait) + 1, " ms"));
+    return WithRetryDelay(
+        WithReason(absl::ResourceExhaustedError(absl::StrCat(
+                       "rate limit of key ", caller->key_id, " reached: retry in ",
+                       absl::ToInt64Milliseconds(wait) + 1, " ms")),
+                   "RATE_LIMITED"),
+        wait);
   }
   return caller;
 }

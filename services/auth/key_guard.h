@@ -9,8 +9,10 @@
 #include "absl/time/time.h"
 #include "services/auth/key_store.h"
 #include "services/auth/rate_limiter.h"
+#include "services/common/burst_log.h"
 #include "services/common/call_guard.h"
 #include "services/common/clock.h"
+#include "services/metrics/metrics.h"
 
 namespace plaudit {
 
@@ -18,37 +20,60 @@ namespace plaudit {
 // the table does not name (refused: fail closed).
 absl::StatusOr<Role> RequiredRole(absl::string_view method);
 
+struct KeyGuardOptions {
+  // How long a verified key is trusted before it is checked again (a
+  // revocation bites at once on the replica that made it, within this on
+  // the others).
+  absl::Duration cache_for = absl::Seconds(2);
+  // Calls per second per API key (0: unlimited).
+  RateLimit rate_limit;
+  // Failed authentications allowed per peer address and per key id before
+  // the next attempts are refused without a lookup (RESOURCE_EXHAUSTED).
+  RateLimit failure_limit{5, 20};
+};
+
 class KeyGuard final : public CallGuard {
  public:
-  // Verified keys are remembered for `cache_for`, by a hash of the bearer
-  // (a call saves a Redis round trip). A revocation bites at once on the
-  // replica that made it, within `cache_for` on the others.
-  KeyGuard(KeyStore* keys, Clock clock,
-           absl::Duration cache_for = absl::Seconds(2),
-           RateLimit rate_limit = {});
+  // `metrics` may be null.
+  KeyGuard(KeyStore* keys, Clock clock, KeyGuardOptions options,
+           Metrics* metrics = nullptr);
 
   absl::StatusOr<Caller> Admit(const grpc::ServerContextBase& context,
                                absl::string_view method) const override;
 
  private:
-  absl::StatusOr<Caller> Verify(const std::string& bearer) const;
+  absl::StatusOr<Caller> Verify(const std::string& bearer,
+                                const std::string& peer) const;
   // The key's record checked against the bearer, without caches.
   absl::StatusOr<Caller> Lookup(const std::string& bearer) const;
+  // Counts, throttles and logs (once per burst) a refused authentication.
+  absl::Status Refused(absl::Status status, const std::string& peer,
+                       const std::string& key_id) const;
 
   KeyStore* keys_;
   const Clock clock_;
-  const absl::Duration cache_for_;
+  const KeyGuardOptions options_;
+  Metrics* metrics_;
   mutable RateLimiter limiter_;
+  mutable RateLimiter peer_failures_;
+  mutable RateLimiter key_failures_;
+  mutable BurstLog failure_log_{absl::Seconds(10)};
   struct Verified {
     Caller caller;
     absl::Time until;
     uint64_t revocations;  // KeyStore::revocations() when verified
   };
   mutable absl::Mutex mu_;
+  // By a hash of the bearer. Expired entries stay (until the map is full):
+  // checking a key that was good again is never throttled.
   mutable absl::flat_hash_map<std::string, Verified> verified_ ABSL_GUARDED_BY(mu_);
   // Keys just refused, for a second: made-up keys cost no Redis lookup each.
   mutable absl::flat_hash_map<std::string, absl::Time> refused_ ABSL_GUARDED_BY(mu_);
 };
+
+// "ipv4:10.1.2.3" of "ipv4:10.1.2.3:51234" (the port changes per
+// connection; the address is who calls).
+std::string PeerAddress(absl::string_view peer);
 
 }  // namespace plaudit
 

@@ -4,6 +4,7 @@
 #include "services/common/json_file.h"
 #include "services/common/validation.h"
 #include "services/store/keys.h"
+#include "services/common/error_reason.h"
 
 namespace plaudit {
 namespace {
@@ -90,7 +91,9 @@ absl::StatusOr<v1::ApiKey> KeyStore::Revoke(const std::string& tenant,
   absl::StatusOr<std::optional<v1::ApiKey>> key = Find(tenant, key_id);
   if (!key.ok()) return key.status();
   if (!key->has_value()) {
-    return absl::NotFoundError(absl::StrCat("key ", key_id, " not found"));
+    return WithReason(
+        absl::NotFoundError(absl::StrCat("key ", key_id, " not found")),
+        "KEY_NOT_FOUND");
   }
   v1::ApiKey revoked = **key;
   revoked.set_revoked(true);

@@ -1,13 +1,14 @@
 #include "services/auth/rate_limiter.h"
 
 #include <algorithm>
+#include <vector>
 
 namespace plaudit {
 
-absl::Duration RateLimiter::Acquire(const std::string& key, absl::Time now) {
-  if (limit_.per_second <= 0) return absl::ZeroDuration();
+RateLimiter::Bucket& RateLimiter::Refilled(const std::string& key,
+                                           absl::Time now) {
   const double burst = std::max(1.0, limit_.burst);
-  absl::MutexLock lock(&mu_);
+  if (buckets_.size() >= max_keys_ && !buckets_.contains(key)) Evict(now);
   auto [it, fresh] = buckets_.try_emplace(key, Bucket{burst, now});
   Bucket& bucket = it->second;
   if (!fresh && now > bucket.refilled) {
@@ -16,11 +17,47 @@ absl::Duration RateLimiter::Acquire(const std::string& key, absl::Time now) {
                    absl::ToDoubleSeconds(now - bucket.refilled) * limit_.per_second);
     bucket.refilled = now;
   }
-  if (bucket.tokens >= 1) {
-    bucket.tokens -= 1;
-    return absl::ZeroDuration();
-  }
+  return bucket;
+}
+
+void RateLimiter::Evict(absl::Time now) {
+  const double burst = std::max(1.0, limit_.burst);
+  absl::erase_if(buckets_, [&](const auto& entry) {
+    const Bucket& b = entry.second;
+    return b.tokens + absl::ToDoubleSeconds(now - b.refilled) * limit_.per_second >=
+           burst;
+  });
+  if (buckets_.size() < max_keys_) return;
+  // Every bucket is in use: keep the more recently used half.
+  std::vector<absl::Time> times;
+  times.reserve(buckets_.size());
+  for (const auto& entry : buckets_) times.push_back(entry.second.refilled);
+  auto middle = times.begin() + times.size() / 2;
+  std::nth_element(times.begin(), middle, times.end());
+  const absl::Time cutoff = *middle;
+  absl::erase_if(buckets_,
+                 [&](const auto& entry) { return entry.second.refilled < cutoff; });
+  if (buckets_.size() >= max_keys_) buckets_.clear();  // all used at once
+}
+
+absl::Duration RateLimiter::Until(const Bucket& bucket) const {
+  if (bucket.tokens >= 1) return absl::ZeroDuration();
   return absl::Seconds((1 - bucket.tokens) / limit_.per_second);
+}
+
+absl::Duration RateLimiter::Acquire(const std::string& key, absl::Time now) {
+  if (limit_.per_second <= 0) return absl::ZeroDuration();
+  absl::MutexLock lock(&mu_);
+  Bucket& bucket = Refilled(key, now);
+  const absl::Duration wait = Until(bucket);
+  if (wait == absl::ZeroDuration()) bucket.tokens -= 1;
+  return wait;
+}
+
+absl::Duration RateLimiter::Wait(const std::string& key, absl::Time now) {
+  if (limit_.per_second <= 0) return absl::ZeroDuration();
+  absl::MutexLock lock(&mu_);
+  return Until(Refilled(key, now));
 }
 
 }  // namespace plaudit

@@ -28,5 +28,30 @@ TEST(RateLimiterTest, ZeroRateIsUnlimited) {
   }
 }
 
+TEST(RateLimiterTest, WaitTellsWithoutTaking) {
+  RateLimiter limiter({/*per_second=*/1, /*burst=*/2});
+  const absl::Time t0 = absl::FromUnixSeconds(1000);
+  EXPECT_EQ(limiter.Wait("k", t0), absl::ZeroDuration());
+  EXPECT_EQ(limiter.Acquire("k", t0), absl::ZeroDuration());
+  EXPECT_EQ(limiter.Wait("k", t0), absl::ZeroDuration());
+  EXPECT_EQ(limiter.Acquire("k", t0), absl::ZeroDuration());
+  EXPECT_EQ(limiter.Wait("k", t0), absl::Seconds(1));
+  EXPECT_EQ(limiter.Wait("k", t0), absl::Seconds(1));  // still nothing taken
+}
+
+TEST(RateLimiterTest, MadeUpKeysCannotGrowItWithoutBound) {
+  RateLimiter limiter({/*per_second=*/1, /*burst=*/1}, /*max_keys=*/100);
+  absl::Time now = absl::FromUnixSeconds(1000);
+  auto tick = [&] { return now += absl::Microseconds(1); };
+  for (int i = 0; i < 10'000; ++i) {
+    EXPECT_EQ(limiter.Acquire("made-up-" + std::to_string(i), tick()),
+              absl::ZeroDuration());
+  }
+  // The most recently used keep their state through further evictions.
+  EXPECT_EQ(limiter.Acquire("busy", tick()), absl::ZeroDuration());
+  for (int i = 0; i < 30; ++i) limiter.Acquire("more-" + std::to_string(i), tick());
+  EXPECT_GT(limiter.Acquire("busy", tick()), absl::ZeroDuration());
+}
+
 }  // namespace
 }  // namespace plaudit

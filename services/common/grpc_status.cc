@@ -2,13 +2,76 @@
 
 #include <string>
 
+#include "google/protobuf/util/time_util.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "services/common/error_reason.h"
+
 namespace plaudit {
+namespace {
+
+constexpr size_t kMaxMessage = 1024;
+
+std::optional<google::rpc::ErrorInfo> InfoOf(const grpc::Status& status) {
+  google::rpc::Status details;
+  if (!details.ParseFromString(status.error_details())) return std::nullopt;
+  for (const google::protobuf::Any& any : details.details()) {
+    google::rpc::ErrorInfo info;
+    if (any.UnpackTo(&info)) return info;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
-  constexpr size_t kMaxMessage = 1024;
   std::string message(status.message().substr(0, kMaxMessage));
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), message);
+  google::rpc::Status details;
+  details.set_code(static_cast<int>(status.code()));
+  details.set_message(message);
+  google::rpc::ErrorInfo info;
+  info.set_reason(ErrorReason(status));
+  info.set_domain(kErrorDomain);
+  for (auto& [key, value] : ErrorMetadata(status)) {
+    (*info.mutable_metadata())[key] = value.substr(0, kMaxMessage);
+  }
+  details.add_details()->PackFrom(info);
+  if (std::optional<absl::Duration> delay = RetryDelay(status)) {
+    google::rpc::RetryInfo retry;
+    *retry.mutable_retry_delay() =
+        google::protobuf::util::TimeUtil::MillisecondsToDuration(
+            absl::ToInt64Milliseconds(*delay));
+    details.add_details()->PackFrom(retry);
+  }
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), message,
+                      details.SerializeAsString());
+}
+
+std::string ErrorReasonOf(const grpc::Status& status) {
+  std::optional<google::rpc::ErrorInfo> info = InfoOf(status);
+  return info ? info->reason() : "";
+}
+
+std::string ErrorMetadataOf(const grpc::Status& status, const std::string& key) {
+  std::optional<google::rpc::ErrorInfo> info = InfoOf(status);
+  if (!info) return "";
+  const auto it = info->metadata().find(key);
+  return it == info->metadata().end() ? "" : it->second;
+}
+
+std::optional<absl::Duration> RetryDelayOf(const grpc::Status& status) {
+  google::rpc::Status details;
+  if (!details.ParseFromString(status.error_details())) return std::nullopt;
+  for (const google::protobuf::Any& any : details.details()) {
+    google::rpc::RetryInfo retry;
+    if (any.UnpackTo(&retry)) {
+      return absl::Milliseconds(
+          google::protobuf::util::TimeUtil::DurationToMilliseconds(
+              retry.retry_delay()));
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace plaudit

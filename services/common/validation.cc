@@ -4,6 +4,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/error_reason.h"
 
 namespace plaudit {
 namespace {
@@ -18,7 +19,8 @@ bool IsSlugChar(char c) {
 }  // namespace
 
 absl::Status InvalidField(absl::string_view field, absl::string_view reason) {
-  return absl::InvalidArgumentError(absl::StrCat(field, ": ", reason));
+  return WithReason(absl::InvalidArgumentError(absl::StrCat(field, ": ", reason)),
+                    "INVALID_FIELD", {{"field", std::string(field)}});
 }
 
 absl::Status ValidateId(absl::string_view field, absl::string_view value,

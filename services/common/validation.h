@@ -16,7 +16,8 @@ inline constexpr size_t kMaxIdBytes = 128;
 inline constexpr int32_t kDefaultPageSize = 100;
 inline constexpr int32_t kMaxPageSize = 1000;
 
-// INVALID_ARGUMENT "<field>: <reason>".
+// INVALID_ARGUMENT "<field>: <reason>", reason INVALID_FIELD with the field
+// in its metadata.
 absl::Status InvalidField(absl::string_view field, absl::string_view reason);
 
 // An opaque external id (user, event, object, request): 1..max_bytes bytes,

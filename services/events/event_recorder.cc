@@ -9,6 +9,7 @@
 #include "services/events/event_validation.h"
 #include "services/rules/award_plan.h"
 #include "services/store/scripts.h"
+#include "services/common/error_reason.h"
 
 namespace plaudit {
 namespace {
@@ -220,8 +221,10 @@ void EventRecorder::Take(const std::vector<RedisValue>& values, size_t k,
     return;
   }
   if (status == "MISMATCH") {
-    recording.failure = absl::AlreadyExistsError(absl::StrCat(
-        "event_id ", event_id, " was already recorded with different content"));
+    recording.failure = WithReason(
+        absl::AlreadyExistsError(absl::StrCat(
+            "event_id ", event_id, " was already recorded with different content")),
+        "ID_REUSED", {{"field", "event_id"}});
     return;
   }
   if (status == "ERROR") {
@@ -271,8 +274,9 @@ void EventRecorder::Retract(const std::string& event_id, RetractDone done) {
         const RedisValue& reply = replies->front();
         const std::string& status = reply.elements.at(0).str;
         if (status == "NOT_FOUND") {
-          return done(absl::NotFoundError(
-              absl::StrCat("event ", event_id, " was never recorded")));
+          return done(WithReason(absl::NotFoundError(absl::StrCat(
+                                     "event ", event_id, " was never recorded")),
+                                 "EVENT_NOT_FOUND"));
         }
         absl::StatusOr<v1::RetractEventResponse> response =
             ParseScriptJson<v1::RetractEventResponse>(reply.elements.at(1).str);

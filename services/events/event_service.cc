@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "services/common/call_guard.h"
+#include "services/common/error_reason.h"
 #include "services/common/grpc_status.h"
 #include "services/common/validation.h"
 #include "services/events/event_validation.h"
@@ -219,6 +220,7 @@ class EventService::Stream final
     e->set_event_id(event_id);
     e->set_code(static_cast<int>(error.error_code()));
     e->set_message(error.error_message());
+    e->set_reason(ErrorReason(status));
   }
 
   void Answered(std::shared_ptr<Chunk> chunk) {

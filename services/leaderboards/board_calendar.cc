@@ -1,6 +1,7 @@
 #include "services/leaderboards/board_calendar.h"
 
 #include "absl/strings/str_cat.h"
+#include "services/common/error_reason.h"
 
 namespace plaudit {
 
@@ -48,8 +49,10 @@ absl::Status BoardCalendar::CheckReadable(const PeriodBucket& bucket,
         absl::StrCat("bucket: ", bucket.id, " is in the future"));
   }
   if (RetainedUntil(bucket, retention_, zone_) <= now) {
-    return absl::NotFoundError(absl::StrCat(
-        "bucket ", bucket.id, " is beyond retention and no longer kept"));
+    return WithReason(absl::NotFoundError(absl::StrCat(
+                          "bucket ", bucket.id,
+                          " is beyond retention and no longer kept")),
+                      "BUCKET_EXPIRED");
   }
   return absl::OkStatus();
 }

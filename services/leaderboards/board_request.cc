@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/validation.h"
+#include "services/common/error_reason.h"
 
 namespace plaudit {
 
@@ -15,8 +16,9 @@ absl::Status ValidateScope(const std::string& scope) {
 }
 
 absl::Status UnknownScope(const std::string& scope) {
-  return absl::NotFoundError(
-      absl::StrCat("scope ", scope, ": no user belongs to this group"));
+  return WithReason(absl::NotFoundError(absl::StrCat(
+                        "scope ", scope, ": no user belongs to this group")),
+                    "SCOPE_NOT_FOUND");
 }
 
 absl::StatusOr<Period> PeriodFromProto(v1::Period period) {

@@ -8,6 +8,7 @@
 #include "services/leaderboards/board_request.h"
 #include "services/store/lua_script.h"
 #include "services/store/scripts.h"
+#include "services/common/error_reason.h"
 
 namespace plaudit {
 namespace {
@@ -58,9 +59,10 @@ absl::StatusOr<RankView> ParseRank(const std::string& bucket_key,
   const auto& values = replies->front().elements;
   if (values.at(0).str == "NO_SCOPE") return UnknownScope(scope);
   if (values.at(0).str == "NOT_FOUND") {
-    return absl::NotFoundError(absl::StrCat(
-        "user ", user_id, " has no score on the ", scope, " board of ",
-        bucket_key));
+    return WithReason(absl::NotFoundError(absl::StrCat(
+                          "user ", user_id, " has no score on the ", scope,
+                          " board of ", bucket_key)),
+                      "NOT_ON_BOARD");
   }
   RankView view;
   view.entry.set_user_id(user_id);
@@ -160,8 +162,9 @@ absl::Status LeaderboardStore::SetHidden(
   absl::StatusOr<RedisValue> reply = RunScript(*redis_, call);
   if (!reply.ok()) return reply.status();
   if (reply->elements.at(0).str == "NOT_FOUND") {
-    return absl::NotFoundError(
-        absl::StrCat("user ", user_id, " not found; sync it first"));
+    return WithReason(absl::NotFoundError(absl::StrCat(
+                          "user ", user_id, " not found; sync it first")),
+                      "USER_NOT_FOUND");
   }
   return absl::OkStatus();
 }

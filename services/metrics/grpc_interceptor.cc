@@ -1,7 +1,10 @@
 #include "services/metrics/grpc_interceptor.h"
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "glog/logging.h"
+#include "services/common/burst_log.h"
+#include "services/common/error_reason.h"
 
 namespace plaudit {
 namespace {
@@ -9,15 +12,14 @@ namespace {
 using grpc::experimental::InterceptionHookPoints;
 
 const char* CodeName(grpc::StatusCode code) {
-  static constexpr const char* kNames[] = {
-      "OK",           "CANCELLED",          "UNKNOWN",
-      "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-      "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
-      "FAILED_PRECONDITION", "ABORTED",      "OUT_OF_RANGE",
-      "UNIMPLEMENTED", "INTERNAL",           "UNAVAILABLE",
-      "DATA_LOSS",    "UNAUTHENTICATED"};
-  const int index = static_cast<int>(code);
-  return index >= 0 && index < 17 ? kNames[index] : "UNKNOWN";
+  return StatusCodeName(static_cast<absl::StatusCode>(code));
+}
+
+// One line per method and code every 10 s at most: a client sending
+// garbage in a loop does not flood the log (the metrics count every call).
+BurstLog& FailureLog() {
+  static BurstLog* log = new BurstLog(absl::Seconds(10));
+  return *log;
 }
 
 class CallMetrics final : public grpc::experimental::Interceptor {
@@ -41,9 +43,15 @@ class CallMetrics final : public grpc::experimental::Interceptor {
       finished_ = true;
       metrics_->CallFinished(method_, CodeName(status.error_code()),
                              absl::Now() - start_);
-      if (!status.ok()) {
-        LOG(WARNING) << method_ << " " << CodeName(status.error_code()) << ": "
-                     << status.error_message();
+      // Refused authentications are logged by the guard, per peer.
+      if (!status.ok() && status.error_code() != grpc::StatusCode::UNAUTHENTICATED) {
+        const char* code = CodeName(status.error_code());
+        if (std::optional<std::string> line = FailureLog().Note(
+                absl::StrCat(method_, " ", code),
+                absl::StrCat(method_, " ", code, ": ", status.error_message()),
+                absl::Now())) {
+          LOG(WARNING) << *line;
+        }
       }
     }
     methods->Proceed();

@@ -1,5 +1,6 @@
 // One server interceptor measures every call (count by method and code,
-// latency, in flight) and logs each failed call once — no code in handlers,
+// latency, in flight) and logs failed calls (at most one line per method and code every 10 s, with
+// a count of those held back) — no code in handlers,
 // and no log line per successful call.
 #ifndef PLAUDIT_SERVICES_METRICS_GRPC_INTERCEPTOR_H_
 #define PLAUDIT_SERVICES_METRICS_GRPC_INTERCEPTOR_H_

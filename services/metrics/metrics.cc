@@ -114,7 +114,46 @@ Metrics::Metrics(const BuildInfo& build)
                        "redis (failed reads included)")
                  .Register(*registry_)),
       pages_from_memory_(pages_.Add({{"source", "memory"}})),
-      pages_from_redis_(pages_.Add({{"source", "redis"}})) {
+      pages_from_redis_(pages_.Add({{"source", "redis"}})),
+      auth_failures_(BuildCounter()
+                         .Name("plaudit_auth_failures_total")
+                         .Help("Calls refused by authentication or authorization, "
+                               "by reason")
+                         .Register(*registry_)),
+      connections_accepted_(BuildCounter()
+                                .Name("plaudit_connections_accepted_total")
+                                .Help("Client connections accepted and handed to gRPC")
+                                .Register(*registry_)
+                                .Add({})),
+      connections_refused_(BuildCounter()
+                               .Name("plaudit_connections_refused_total")
+                               .Help("Client connections closed at once, by reason: "
+                                     "max_connections reached, or too few file "
+                                     "descriptors left")
+                               .Register(*registry_)),
+      connections_open_(BuildGauge()
+                            .Name("plaudit_connections_open")
+                            .Help("Client connections open now")
+                            .Register(*registry_)
+                            .Add({})),
+      inflight_bytes_(BuildGauge()
+                          .Name("plaudit_inflight_request_bytes")
+                          .Help("Bytes of requests being handled now (bounded by "
+                                "--max_inflight_bytes)")
+                          .Register(*registry_)
+                          .Add({})),
+      requests_shed_(BuildCounter()
+                         .Name("plaudit_requests_shed_total")
+                         .Help("Calls refused with RESOURCE_EXHAUSTED (SERVER_BUSY) "
+                               "because the in-flight budget was full")
+                         .Register(*registry_)
+                         .Add({})),
+      chunks_held_(BuildCounter()
+                       .Name("plaudit_stream_chunks_held_total")
+                       .Help("Stream chunks that waited for the in-flight budget "
+                             "(their stream was not read meanwhile)")
+                       .Register(*registry_)
+                       .Add({})) {
   // Series of known label values exist from the start: rate() sees them
   // from zero, and dashboards find every family.
   for (const char* kind : {"unavailable", "timeout", "resource_exhausted", "internal"}) {
@@ -129,6 +168,13 @@ Metrics::Metrics(const BuildInfo& build)
       refusals_.Add({{"reason", v1::Refusal::Reason_Name(
                                     static_cast<v1::Refusal::Reason>(reason))}});
     }
+  }
+  for (const char* reason : {"KEY_MISSING", "KEY_MALFORMED", "KEY_REJECTED",
+                             "AUTH_THROTTLED", "TENANT_MISMATCH", "ROLE_FORBIDDEN"}) {
+    auth_failures_.Add({{"reason", reason}});
+  }
+  for (const char* reason : {"max_connections", "descriptors"}) {
+    connections_refused_.Add({{"reason", reason}});
   }
   for (const char* status :
        {"PENDING", "APPROVED", "FULFILLED", "REJECTED", "CANCELLED"}) {
@@ -206,6 +252,28 @@ void Metrics::EventRetracted() { retractions_.Increment(); }
 void Metrics::LeaderboardPageServed(bool from_memory) {
   (from_memory ? pages_from_memory_ : pages_from_redis_).Increment();
 }
+
+void Metrics::AuthFailed(const std::string& reason) {
+  auth_failures_.Add({{"reason", reason}}).Increment();
+}
+
+void Metrics::ConnectionAccepted() { connections_accepted_.Increment(); }
+
+void Metrics::ConnectionRefused(const std::string& reason) {
+  connections_refused_.Add({{"reason", reason}}).Increment();
+}
+
+void Metrics::ConnectionsOpen(size_t open) {
+  connections_open_.Set(static_cast<double>(open));
+}
+
+void Metrics::RequestBytesInFlight(int64_t bytes) {
+  inflight_bytes_.Set(static_cast<double>(bytes));
+}
+
+void Metrics::RequestShed() { requests_shed_.Increment(); }
+
+void Metrics::ChunkHeld() { chunks_held_.Increment(); }
 
 void Metrics::RedemptionEntered(const std::string& status) {
   redemptions_.Add({{"status", status}}).Increment();

@@ -54,6 +54,21 @@ class Metrics final : public RedisObserver {
   // to Redis (whatever Redis then answered).
   void LeaderboardPageServed(bool from_memory);
 
+  // Protection of the server from careless or hostile clients.
+  // An authentication refused, by reason (KEY_MISSING, KEY_MALFORMED,
+  // KEY_REJECTED, AUTH_THROTTLED, TENANT_MISMATCH, ROLE_FORBIDDEN).
+  void AuthFailed(const std::string& reason);
+  // The listener: connections handed to gRPC, refused at once (reason
+  // max_connections or descriptors), open now.
+  void ConnectionAccepted();
+  void ConnectionRefused(const std::string& reason);
+  void ConnectionsOpen(size_t open);
+  // Request bytes being handled now (the in-flight budget), calls refused
+  // because it was full, stream chunks that waited for it.
+  void RequestBytesInFlight(int64_t bytes);
+  void RequestShed();
+  void ChunkHeld();
+
  private:
   std::string BoundedAction(const std::string& action);
 
@@ -78,6 +93,13 @@ class Metrics final : public RedisObserver {
   prometheus::Family<prometheus::Counter>& pages_;
   prometheus::Counter& pages_from_memory_;
   prometheus::Counter& pages_from_redis_;
+  prometheus::Family<prometheus::Counter>& auth_failures_;
+  prometheus::Counter& connections_accepted_;
+  prometheus::Family<prometheus::Counter>& connections_refused_;
+  prometheus::Gauge& connections_open_;
+  prometheus::Gauge& inflight_bytes_;
+  prometheus::Counter& requests_shed_;
+  prometheus::Counter& chunks_held_;
 
   absl::Mutex mu_;
   absl::flat_hash_set<std::string> actions_ ABSL_GUARDED_BY(mu_);

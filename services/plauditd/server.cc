@@ -150,9 +150,12 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
   if (options.open_mode) {
     parts->guard = std::make_unique<OpenGuard>(options.tenant);
   } else {
+    KeyGuardOptions guard;
+    guard.cache_for = options.key_cache_for;
+    guard.rate_limit = options.rate_limit;
+    guard.failure_limit = options.auth_failure_limit;
     parts->guard = std::make_unique<KeyGuard>(parts->keys.get(), options.clock,
-                                              options.key_cache_for,
-                                              options.rate_limit);
+                                              guard, parts->metrics.get());
   }
   parts->audit = std::make_unique<AuditLog>(parts->redis.get(), options.clock);
   AuditLog* audit = parts->audit.get();

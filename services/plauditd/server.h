@@ -32,6 +32,9 @@ struct ServerOptions {
   // Calls per second per API key in this process (0 = unlimited) and the
   // burst allowed above it.
   RateLimit rate_limit{200, 400};
+  // Failed authentications per second per peer address (and per key id),
+  // with the burst allowed: beyond, attempts are refused without a lookup.
+  RateLimit auth_failure_limit{5, 20};
   // Largest request accepted (a batch of 1,000 events or 10,000 users fits).
   int max_message_bytes = 8 << 20;
   std::string tenant = "default";

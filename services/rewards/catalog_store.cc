@@ -9,6 +9,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "services/store/lua_script.h"
 #include "services/store/scripts.h"
+#include "services/common/error_reason.h"
 
 namespace plaudit {
 namespace {
@@ -18,7 +19,9 @@ using google::protobuf::util::FieldMaskUtil;
 constexpr int kMaxConflictRetries = 5;
 
 absl::Status NotFound(const std::string& reward_id) {
-  return absl::NotFoundError(absl::StrCat("reward ", reward_id, " not found"));
+  return WithReason(
+      absl::NotFoundError(absl::StrCat("reward ", reward_id, " not found")),
+      "REWARD_NOT_FOUND");
 }
 
 // A reward hash (HGETALL pairs) as a Reward; live fields win over data.
@@ -137,8 +140,10 @@ absl::StatusOr<RewardChange> CatalogStore::Update(
     absl::StatusOr<Stored> stored = Read(patch.reward_id());
     if (!stored.ok()) return stored.status();
     if (stored->reward.archived()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "reward ", patch.reward_id(), " is archived and cannot change"));
+      return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                            "reward ", patch.reward_id(),
+                            " is archived and cannot change")),
+                        "REWARD_ARCHIVED");
     }
     v1::Reward after = stored->reward;
     bool write_stock = false;

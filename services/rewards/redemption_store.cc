@@ -9,6 +9,7 @@
 #include "services/common/period.h"
 #include "services/store/lua_script.h"
 #include "services/store/scripts.h"
+#include "services/common/error_reason.h"
 
 namespace plaudit {
 namespace {
@@ -19,28 +20,32 @@ using google::protobuf::util::TimeUtil;
 absl::Status Refusal(const std::string& reason, const std::string& detail,
                      const v1::RedeemRequest& request) {
   const std::string& reward = request.reward_id();
+  auto refused = [](absl::string_view reason, std::string message) {
+    return WithReason(absl::FailedPreconditionError(message), reason);
+  };
   if (reason == "archived") {
-    return absl::FailedPreconditionError(absl::StrCat("reward ", reward, " is archived"));
+    return refused("REWARD_ARCHIVED", absl::StrCat("reward ", reward, " is archived"));
   }
   if (reason == "inactive") {
-    return absl::FailedPreconditionError(absl::StrCat("reward ", reward, " is not active"));
+    return refused("REWARD_INACTIVE", absl::StrCat("reward ", reward, " is not active"));
   }
   if (reason == "group") {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "reward ", reward, " is only for members of ", detail));
+    return refused("NOT_IN_GROUP", absl::StrCat("reward ", reward,
+                                                " is only for members of ", detail));
   }
   if (reason == "stock") {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "reward ", reward, " is out of stock: ", detail, " left, ",
-        request.quantity(), " asked"));
+    return refused("OUT_OF_STOCK",
+                   absl::StrCat("reward ", reward, " is out of stock: ", detail,
+                                " left, ", request.quantity(), " asked"));
   }
   if (reason == "limit") {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "per-user limit of reward ", reward, " reached: ", detail,
-        " more allowed in this period"));
+    return refused("LIMIT_REACHED",
+                   absl::StrCat("per-user limit of reward ", reward, " reached: ",
+                                detail, " more allowed in this period"));
   }
-  return absl::FailedPreconditionError(absl::StrCat(
-      "insufficient balance: ", request.user_id(), " has ", detail, " points"));
+  return refused("INSUFFICIENT_BALANCE",
+                 absl::StrCat("insufficient balance: ", request.user_id(),
+                              " has ", detail, " points"));
 }
 
 v1::Redemption FromHash(const std::string& id,
@@ -98,13 +103,15 @@ absl::StatusOr<v1::RedeemResponse> RedemptionStore::Redeem(
   const auto& values = reply->elements;
   const std::string& status = values.at(0).str;
   if (status == "MISMATCH") {
-    return absl::AlreadyExistsError(absl::StrCat(
-        "request_id ", request.request_id(),
-        " was already used for a different redemption"));
+    return WithReason(absl::AlreadyExistsError(absl::StrCat(
+                          "request_id ", request.request_id(),
+                          " was already used for a different redemption")),
+                      "ID_REUSED", {{"field", "request_id"}});
   }
   if (status == "NOT_FOUND") {
-    return absl::NotFoundError(
-        absl::StrCat("reward ", request.reward_id(), " not found"));
+    return WithReason(absl::NotFoundError(absl::StrCat(
+                          "reward ", request.reward_id(), " not found")),
+                      "REWARD_NOT_FOUND");
   }
   if (status == "REFUSED") {
     return Refusal(values.at(1).str, values.at(2).str, request);
@@ -124,8 +131,9 @@ absl::StatusOr<v1::Redemption> RedemptionStore::Get(
       redis_->Run({"HGETALL", keys_.Redemption(redemption_id)});
   if (!reply.ok()) return reply.status();
   if (reply->elements.empty()) {
-    return absl::NotFoundError(
-        absl::StrCat("redemption ", redemption_id, " not found"));
+    return WithReason(absl::NotFoundError(absl::StrCat(
+                          "redemption ", redemption_id, " not found")),
+                      "REDEMPTION_NOT_FOUND");
   }
   return FromHash(redemption_id, reply->elements);
 }
@@ -184,17 +192,20 @@ absl::StatusOr<v1::Redemption> RedemptionStore::Apply(
   const auto& values = reply->elements;
   const std::string& status = values.at(0).str;
   if (status == "NOT_FOUND") {
-    return absl::NotFoundError(
-        absl::StrCat("redemption ", redemption_id, " not found"));
+    return WithReason(absl::NotFoundError(absl::StrCat(
+                          "redemption ", redemption_id, " not found")),
+                      "REDEMPTION_NOT_FOUND");
   }
   if (status == "NOT_OWNER") {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "redemption ", redemption_id, " belongs to another user"));
+    return WithReason(absl::PermissionDeniedError(absl::StrCat(
+                          "redemption ", redemption_id, " belongs to another user")),
+                      "NOT_OWNER");
   }
   if (status == "NOT_ALLOWED") {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "redemption ", redemption_id, " is ", values.at(1).str, ": cannot ",
-        kActions[static_cast<int>(action)], " it"));
+    return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                          "redemption ", redemption_id, " is ", values.at(1).str,
+                          ": cannot ", kActions[static_cast<int>(action)], " it")),
+                      "TRANSITION_NOT_ALLOWED");
   }
   return Get(redemption_id);
 }

@@ -10,6 +10,7 @@
 #include "services/common/grpc_status.h"
 #include "services/common/validation.h"
 #include "services/rules/rule_validation.h"
+#include "services/common/error_reason.h"
 
 namespace plaudit {
 namespace {
@@ -164,8 +165,10 @@ grpc::Status RuleService::ListRuleRevisions(
       stores_(caller.tenant).Revisions(request->rule_id(), before, *page_size);
   if (!page.ok()) return ToGrpcStatus(page.status());
   if (page->total == 0) {
-    return ToGrpcStatus(absl::NotFoundError(
-        absl::StrCat("rule ", request->rule_id(), " has no revisions")));
+    return ToGrpcStatus(WithReason(
+        absl::NotFoundError(
+            absl::StrCat("rule ", request->rule_id(), " has no revisions")),
+        "RULE_NOT_FOUND"));
   }
   for (auto& revision : page->revisions) {
     *response->add_revisions() = std::move(revision);

@@ -8,6 +8,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "services/store/lua_script.h"
 #include "services/store/scripts.h"
+#include "services/common/error_reason.h"
 
 namespace plaudit {
 namespace {
@@ -22,7 +23,9 @@ google::protobuf::Timestamp ToProto(absl::Time t) {
 }
 
 absl::Status NotFound(const std::string& rule_id) {
-  return absl::NotFoundError(absl::StrCat("rule ", rule_id, " not found"));
+  return WithReason(
+      absl::NotFoundError(absl::StrCat("rule ", rule_id, " not found")),
+      "RULE_NOT_FOUND");
 }
 
 absl::StatusOr<v1::Rule> ParseRule(const std::string& bytes) {
@@ -77,8 +80,9 @@ absl::StatusOr<v1::Rule> RuleStore::Create(v1::Rule rule,
       Write("create", rule.rule_id(), "", &rule, revision);
   if (!outcome.ok()) return outcome.status();
   if (*outcome == WriteOutcome::kExists) {
-    return absl::AlreadyExistsError(
-        absl::StrCat("rule ", rule.rule_id(), " already exists"));
+    return WithReason(absl::AlreadyExistsError(absl::StrCat(
+                          "rule ", rule.rule_id(), " already exists")),
+                      "RULE_EXISTS");
   }
   return rule;
 }

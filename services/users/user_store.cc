@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "services/common/validation.h"
+#include "services/common/error_reason.h"
 
 namespace plaudit {
 
@@ -68,7 +69,9 @@ absl::StatusOr<v1::User> UserStore::Get(const std::string& user_id) {
   }
   const RedisValue& groups = (*replies)[0].elements.at(0);
   if (groups.is_nil()) {
-    return absl::NotFoundError(absl::StrCat("user ", user_id, " not found"));
+    return WithReason(
+        absl::NotFoundError(absl::StrCat("user ", user_id, " not found")),
+        "USER_NOT_FOUND");
   }
   v1::User user;
   user.set_user_id(user_id);
