@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "absl/strings/str_cat.h"
+#include "grpcpp/impl/codegen/client_unary_call.h"
 #include "tests/fixtures/plaudit_fixture.h"
 
 namespace plaudit::testing {
@@ -50,6 +51,31 @@ grpc::Status CreateRule(Client& client, std::function<void(v1::Rule&)> edit) {
   grpc::ClientContext context;
   return client.rules->CreateRule(&context, request, &response);
 }
+
+// Sends `bytes` as the request of `method` ("/plaudit.v1.X/Y"), whatever
+// they are: what a careless client or a broken proxy might send.
+grpc::Status SendBytes(Client& client, const std::string& method,
+                       const std::string& bytes) {
+  grpc::ClientContext context;
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer request(&slice, 1), response;
+  return grpc::internal::BlockingUnaryCall(
+      client.channel.get(),
+      grpc::internal::RpcMethod(method.c_str(), grpc::internal::RpcMethod::NORMAL_RPC),
+      &context, request, &response);
+}
+
+// A message's bytes with a string field holding `raw` (protobuf itself
+// refuses to serialize invalid UTF-8 in a string field).
+template <typename Message>
+std::string WithRawString(Message message, std::function<void(Message&)> edit) {
+  edit(message);
+  std::string bytes;
+  message.SerializePartialToString(&bytes);
+  return bytes;
+}
+
+const std::string kNotUtf8("\xC3\x28\xA0", 3);
 
 std::vector<BadRequest> BadRequests() {
   std::vector<BadRequest> cases;
@@ -223,6 +249,37 @@ std::vector<BadRequest> BadRequests() {
                      grpc::ClientContext context;
                      return c.users->ImportUsers(&context, request, &response);
                    }});
+  // Requests that are not their method's message at all.
+  auto bytes_case = [&](std::string name, std::string field, std::string method,
+                        std::string bytes) {
+    cases.push_back({name, field, [method, bytes](Client& c) {
+                       return SendBytes(c, method, bytes);
+                     }});
+  };
+  v1::RecordEventRequest event_request;
+  *event_request.mutable_event() = GoodEvent("e-raw");
+  const std::string event_bytes = event_request.SerializeAsString();
+  bytes_case("truncated event", "request", "/plaudit.v1.EventService/RecordEvent",
+             event_bytes.substr(0, event_bytes.size() - 2));
+  bytes_case("not protobuf", "request", "/plaudit.v1.UserService/UpsertUser",
+             "\xff\xff\xff\xff garbage");
+  bytes_case("truncated adjustment", "request",
+             "/plaudit.v1.AccountService/AdjustBalance", "\x0a\x05an");
+  bytes_case("actor_id not UTF-8", "event.actor_id",
+             "/plaudit.v1.EventService/RecordEvent",
+             WithRawString<v1::RecordEventRequest>(
+                 event_request, [](auto& r) { r.mutable_event()->set_actor_id(kNotUtf8); }));
+  v1::RecordEventsRequest batch;
+  *batch.add_events() = GoodEvent("e-raw-1");
+  *batch.add_events() = GoodEvent("e-raw-2");
+  bytes_case("a tag not UTF-8", "events[1].tags[0]",
+             "/plaudit.v1.EventService/RecordEvents",
+             WithRawString<v1::RecordEventsRequest>(
+                 batch, [](auto& r) { r.mutable_events(1)->add_tags(kNotUtf8); }));
+  bytes_case("user_id not UTF-8 (a blocking handler)", "user_id",
+             "/plaudit.v1.AccountService/GetBalance",
+             WithRawString<v1::GetBalanceRequest>(
+                 {}, [](auto& r) { r.set_user_id(kNotUtf8); }));
   return cases;
 }
 
@@ -239,6 +296,7 @@ TEST_F(BadInputTest, EveryBadRequestIsRefusedNamingTheFieldAndWritesNothing) {
     EXPECT_NE(status.error_message().find(bad.field), std::string::npos)
         << bad.name << ": message \"" << status.error_message()
         << "\" does not name " << bad.field;
+    EXPECT_NE(ErrorReasonOf(status), "") << bad.name;
     EXPECT_EQ(DataDigest(), before) << bad.name << " wrote something";
   }
   EXPECT_EQ(Balance("ann").balance(), 10);

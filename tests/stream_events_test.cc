@@ -68,6 +68,36 @@ TEST_F(StreamEventsTest, AnswersEachChunkInOrderWithPerEventErrors) {
   EXPECT_EQ(Balance("bob").balance(), 10);
 }
 
+// A chunk that is not a StreamEventsRequest at all ends the stream with
+// INVALID_ARGUMENT saying so, after the chunks before it were answered.
+TEST_F(StreamEventsTest, AnUnparseableChunkEndsTheStreamSayingWhy) {
+  CreateRule("post", "post.created", v1::Rule::ACTOR, 10);
+  grpc::ClientContext context;
+  std::unique_ptr<grpc::ClientReaderWriter<grpc::ByteBuffer, grpc::ByteBuffer>> stream(
+      grpc::internal::ClientReaderWriterFactory<grpc::ByteBuffer, grpc::ByteBuffer>::Create(
+          client_->channel.get(),
+          grpc::internal::RpcMethod("/plaudit.v1.EventService/StreamEvents",
+                                    grpc::internal::RpcMethod::BIDI_STREAMING),
+          &context));
+  auto send = [&](const std::string& bytes) {
+    grpc::Slice slice(bytes);
+    grpc::ByteBuffer buffer(&slice, 1);
+    return stream->Write(buffer);
+  };
+  ASSERT_TRUE(send(ChunkRequest({MakeEvent("ok", "post.created", "ann")}).SerializeAsString()));
+  grpc::ByteBuffer answer;
+  ASSERT_TRUE(stream->Read(&answer));
+  send("\x0a\xff\x01 not a chunk");
+  while (stream->Read(&answer)) {
+  }
+  const grpc::Status status = stream->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StrContains(status.error_message(), "StreamEventsRequest"))
+      << status.error_message();
+  EXPECT_EQ(ErrorReasonOf(status), "MALFORMED_REQUEST");
+  EXPECT_EQ(Balance("ann").balance(), 10);
+}
+
 TEST_F(StreamEventsTest, AnOversizedChunkEndsTheStreamAndRecordsNothingOfIt) {
   CreateRule("post", "post.created", v1::Rule::ACTOR, 10);
   Chunk huge;

@@ -15,9 +15,9 @@ absl::Status ValidateAdjustment(const v1::AdjustBalanceRequest& request) {
   if (auto s = ValidateId("user_id", request.user_id()); !s.ok()) return s;
   if (request.delta() == 0 || request.delta() > kMaxAdjustment ||
       request.delta() < -kMaxAdjustment) {
-    return InvalidField("delta", absl::StrCat("must be non-zero and within +-",
-                                              kMaxAdjustment, ", got ",
-                                              request.delta()));
+    return InvalidField(
+        "delta", absl::StrCat("must be non-zero and within +-", kMaxAdjustment,
+                              ", got ", request.delta()));
   }
   if (request.reason().empty()) return InvalidField("reason", "is required");
   if (auto s = ValidateText("reason", request.reason(), 512); !s.ok()) return s;
@@ -26,65 +26,71 @@ absl::Status ValidateAdjustment(const v1::AdjustBalanceRequest& request) {
 
 }  // namespace
 
-grpc::Status AccountService::GetBalance(grpc::ServerContext* context,
-                                        const v1::GetBalanceRequest* request,
-                                        v1::GetBalanceResponse* response) {
-  PLAUDIT_ADMIT(caller, guard_, context, "AccountService/GetBalance");
-  if (auto s = ValidateId("user_id", request->user_id()); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
-  absl::StatusOr<v1::Balance> balance = stores_(caller.tenant).GetBalance(request->user_id());
-  if (!balance.ok()) return ToGrpcStatus(balance.status());
-  *response->mutable_balance() = *std::move(balance);
-  return grpc::Status::OK;
+AccountService::AccountService(ForTenant<AccountStore> stores, CallGate gate,
+                               AuditLog* audit)
+    : RpcService(v1::AccountService::service_full_name(), gate),
+      stores_(std::move(stores)),
+      audit_(audit) {
+  Handle("GetBalance", &AccountService::GetBalance);
+  Handle("ListTransactions", &AccountService::ListTransactions);
+  Handle("AdjustBalance", &AccountService::AdjustBalance);
 }
 
-grpc::Status AccountService::ListTransactions(
-    grpc::ServerContext* context, const v1::ListTransactionsRequest* request,
+absl::Status AccountService::GetBalance(const Caller& caller,
+                                        const v1::GetBalanceRequest& request,
+                                        v1::GetBalanceResponse* response) {
+  if (auto s = ValidateId("user_id", request.user_id()); !s.ok()) return s;
+  absl::StatusOr<v1::Balance> balance =
+      stores_(caller.tenant).GetBalance(request.user_id());
+  if (!balance.ok()) return balance.status();
+  *response->mutable_balance() = *std::move(balance);
+  return absl::OkStatus();
+}
+
+absl::Status AccountService::ListTransactions(
+    const Caller& caller, const v1::ListTransactionsRequest& request,
     v1::ListTransactionsResponse* response) {
-  PLAUDIT_ADMIT(caller, guard_, context, "AccountService/ListTransactions");
-  if (auto s = ValidateId("user_id", request->user_id()); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
+  if (auto s = ValidateId("user_id", request.user_id()); !s.ok()) return s;
   absl::StatusOr<int32_t> page_size =
-      ResolvePageSize("page_size", request->page_size());
-  if (!page_size.ok()) return ToGrpcStatus(page_size.status());
+      ResolvePageSize("page_size", request.page_size());
+  if (!page_size.ok()) return page_size.status();
   std::string before;
-  if (!request->page_token().empty()) {
+  if (!request.page_token().empty()) {
     absl::StatusOr<std::string> cursor =
-        DecodePageToken(kLedgerToken, request->page_token());
-    if (!cursor.ok()) return ToGrpcStatus(cursor.status());
+        DecodePageToken(kLedgerToken, request.page_token());
+    if (!cursor.ok()) return cursor.status();
     if (!IsStreamId(*cursor)) {
-      return ToGrpcStatus(InvalidField("page_token", "is malformed"));
+      return InvalidField("page_token", "is malformed");
     }
     before = *cursor;
   }
   absl::StatusOr<LedgerPage> page =
-      stores_(caller.tenant).ListLedger(request->user_id(), before, *page_size);
-  if (!page.ok()) return ToGrpcStatus(page.status());
+      stores_(caller.tenant).ListLedger(request.user_id(), before, *page_size);
+  if (!page.ok()) return page.status();
   for (auto& entry : page->entries) *response->add_entries() = std::move(entry);
   if (!page->last_entry_id.empty()) {
     response->set_next_page_token(
         EncodePageToken(kLedgerToken, page->last_entry_id));
   }
-  return grpc::Status::OK;
+  return absl::OkStatus();
 }
 
-grpc::Status AccountService::AdjustBalance(
-    grpc::ServerContext* context, const v1::AdjustBalanceRequest* request,
+absl::Status AccountService::AdjustBalance(
+    const Caller& caller, const v1::AdjustBalanceRequest& request,
     v1::AdjustBalanceResponse* response) {
-  PLAUDIT_ADMIT(caller, guard_, context, "AccountService/AdjustBalance");
-  if (auto s = ValidateAdjustment(*request); !s.ok()) return ToGrpcStatus(s);
-  absl::StatusOr<v1::AdjustBalanceResponse> result = stores_(caller.tenant).Adjust(
-      {request->user_id(), request->delta(), request->reason(),
-       request->request_id()});
-  if (!result.ok()) return ToGrpcStatus(result.status());
+  if (auto s = ValidateAdjustment(request); !s.ok()) return s;
+  absl::StatusOr<v1::AdjustBalanceResponse> result =
+      stores_(caller.tenant)
+          .Adjust({request.user_id(), request.delta(), request.reason(),
+                   request.request_id()});
+  if (!result.ok()) return result.status();
   // A resend changed nothing: the first call's entry is the audit's.
   if (!result->duplicate()) {
-    audit_->Record(caller, "BALANCE_ADJUSTED", request->user_id(), nullptr, &*result);
+    audit_->Record(caller, "BALANCE_ADJUSTED", request.user_id(), nullptr,
+                   &*result);
   }
   *response = *std::move(result);
-  return grpc::Status::OK;
+  return absl::OkStatus();
 }
 
 }  // namespace plaudit

@@ -10,8 +10,8 @@
 namespace plaudit {
 
 absl::StatusOr<std::vector<v1::Engagement>> AnalyticsService::Series(
-    EngagementStore& store, const std::string& scope, v1::Period period, const std::string& bucket,
-    int count) {
+    EngagementStore& store, const std::string& scope, v1::Period period,
+    const std::string& bucket, int count) {
   if (period == v1::ALL_TIME) {
     return InvalidField("period", "must be YEAR, MONTH, WEEK or DAY");
   }
@@ -50,33 +50,44 @@ absl::StatusOr<std::vector<v1::Engagement>> AnalyticsService::Series(
   return series;
 }
 
-grpc::Status AnalyticsService::GetEngagement(
-    grpc::ServerContext* context, const v1::GetEngagementRequest* request,
-    v1::GetEngagementResponse* response) {
-  PLAUDIT_ADMIT(caller, guard_, context, "AnalyticsService/GetEngagement");
-  absl::StatusOr<std::vector<v1::Engagement>> series =
-      Series(stores_(caller.tenant), request->scope(), request->period(),
-             request->bucket(), 1);
-  if (!series.ok()) return ToGrpcStatus(series.status());
-  *response->mutable_engagement() = std::move(series->back());
-  return grpc::Status::OK;
+AnalyticsService::AnalyticsService(ForTenant<EngagementStore> stores,
+                                   CallGate gate, const BoardCalendar* calendar,
+                                   int min_active_users, Clock clock)
+    : RpcService(v1::AnalyticsService::service_full_name(), gate),
+      stores_(std::move(stores)),
+      calendar_(calendar),
+      min_active_users_(min_active_users),
+      clock_(std::move(clock)) {
+  Handle("GetEngagement", &AnalyticsService::GetEngagement);
+  Handle("GetEngagementSeries", &AnalyticsService::GetEngagementSeries);
 }
 
-grpc::Status AnalyticsService::GetEngagementSeries(
-    grpc::ServerContext* context, const v1::GetEngagementSeriesRequest* request,
+absl::Status AnalyticsService::GetEngagement(
+    const Caller& caller, const v1::GetEngagementRequest& request,
+    v1::GetEngagementResponse* response) {
+  absl::StatusOr<std::vector<v1::Engagement>> series =
+      Series(stores_(caller.tenant), request.scope(), request.period(),
+             request.bucket(), 1);
+  if (!series.ok()) return series.status();
+  *response->mutable_engagement() = std::move(series->back());
+  return absl::OkStatus();
+}
+
+absl::Status AnalyticsService::GetEngagementSeries(
+    const Caller& caller, const v1::GetEngagementSeriesRequest& request,
     v1::GetEngagementSeriesResponse* response) {
-  PLAUDIT_ADMIT(caller, guard_, context, "AnalyticsService/GetEngagementSeries");
-  if (request->buckets() < 1 || request->buckets() > kMaxSeriesBuckets) {
-    return ToGrpcStatus(InvalidField(
+  if (request.buckets() < 1 || request.buckets() > kMaxSeriesBuckets) {
+    return InvalidField(
         "buckets", absl::StrCat("must be 1 to ", kMaxSeriesBuckets, ", got ",
-                                request->buckets())));
+                                request.buckets()));
   }
   absl::StatusOr<std::vector<v1::Engagement>> series =
-      Series(stores_(caller.tenant), request->scope(), request->period(),
-             request->bucket(), request->buckets());
-  if (!series.ok()) return ToGrpcStatus(series.status());
-  for (auto& engagement : *series) *response->add_series() = std::move(engagement);
-  return grpc::Status::OK;
+      Series(stores_(caller.tenant), request.scope(), request.period(),
+             request.bucket(), request.buckets());
+  if (!series.ok()) return series.status();
+  for (auto& engagement : *series)
+    *response->add_series() = std::move(engagement);
+  return absl::OkStatus();
 }
 
 }  // namespace plaudit

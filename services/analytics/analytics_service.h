@@ -2,34 +2,28 @@
 #ifndef PLAUDIT_SERVICES_ANALYTICS_ANALYTICS_SERVICE_H_
 #define PLAUDIT_SERVICES_ANALYTICS_ANALYTICS_SERVICE_H_
 
-#include "services/common/call_guard.h"
 #include "plaudit/v1/analytics_service.grpc.pb.h"
 #include "services/analytics/engagement_store.h"
 #include "services/common/clock.h"
 #include "services/leaderboards/board_calendar.h"
+#include "services/rpc/rpc_service.h"
 
 namespace plaudit {
 
 inline constexpr int kMaxSeriesBuckets = 60;
 
-class AnalyticsService final : public v1::AnalyticsService::Service {
+class AnalyticsService final : public RpcService {
  public:
-  AnalyticsService(ForTenant<EngagementStore> stores, const CallGuard* guard,
+  AnalyticsService(ForTenant<EngagementStore> stores, CallGate gate,
                    const BoardCalendar* calendar, int min_active_users,
-                   Clock clock)
-      : stores_(std::move(stores)),
-        guard_(guard),
-        calendar_(calendar),
-        min_active_users_(min_active_users),
-        clock_(std::move(clock)) {}
+                   Clock clock);
 
-  grpc::Status GetEngagement(grpc::ServerContext* context,
-                             const v1::GetEngagementRequest* request,
-                             v1::GetEngagementResponse* response) override;
-  grpc::Status GetEngagementSeries(
-      grpc::ServerContext* context,
-      const v1::GetEngagementSeriesRequest* request,
-      v1::GetEngagementSeriesResponse* response) override;
+  absl::Status GetEngagement(const Caller& caller,
+                             const v1::GetEngagementRequest& request,
+                             v1::GetEngagementResponse* response);
+  absl::Status GetEngagementSeries(
+      const Caller& caller, const v1::GetEngagementSeriesRequest& request,
+      v1::GetEngagementSeriesResponse* response);
 
  private:
   // Engagement of the `count` buckets ending at the requested one, oldest
@@ -41,7 +35,6 @@ class AnalyticsService final : public v1::AnalyticsService::Service {
                                                      int count);
 
   ForTenant<EngagementStore> stores_;
-  const CallGuard* guard_;
   const BoardCalendar* calendar_;
   const int min_active_users_;
   const Clock clock_;

@@ -15,36 +15,38 @@ absl::Time ToAbsl(const google::protobuf::Timestamp& ts, absl::Time unset) {
 
 }  // namespace
 
-grpc::Status AuditService::ListAuditEvents(
-    grpc::ServerContext* context, const v1::ListAuditEventsRequest* request,
+AuditService::AuditService(AuditLog* log, CallGate gate)
+    : RpcService(v1::AuditService::service_full_name(), gate), log_(log) {
+  Handle("ListAuditEvents", &AuditService::ListAuditEvents);
+}
+
+absl::Status AuditService::ListAuditEvents(
+    const Caller& caller, const v1::ListAuditEventsRequest& request,
     v1::ListAuditEventsResponse* response) {
-  PLAUDIT_ADMIT(caller, guard_, context, "AuditService/ListAuditEvents");
-  if (auto s = ValidateText("kind", request->kind(), 64); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
+  if (auto s = ValidateText("kind", request.kind(), 64); !s.ok()) return s;
   absl::StatusOr<int32_t> page_size =
-      ResolvePageSize("page_size", request->page_size());
-  if (!page_size.ok()) return ToGrpcStatus(page_size.status());
-  const absl::Time start = ToAbsl(request->start_time(), absl::InfinitePast());
-  const absl::Time end = ToAbsl(request->end_time(), absl::InfiniteFuture());
+      ResolvePageSize("page_size", request.page_size());
+  if (!page_size.ok()) return page_size.status();
+  const absl::Time start = ToAbsl(request.start_time(), absl::InfinitePast());
+  const absl::Time end = ToAbsl(request.end_time(), absl::InfiniteFuture());
   if (start >= end) {
-    return ToGrpcStatus(InvalidField("end_time", "must be after start_time"));
+    return InvalidField("end_time", "must be after start_time");
   }
   std::string before;
-  if (!request->page_token().empty()) {
+  if (!request.page_token().empty()) {
     absl::StatusOr<std::string> cursor =
-        DecodePageToken(kAuditToken, request->page_token());
-    if (!cursor.ok()) return ToGrpcStatus(cursor.status());
+        DecodePageToken(kAuditToken, request.page_token());
+    if (!cursor.ok()) return cursor.status();
     before = *cursor;
   }
   absl::StatusOr<AuditPage> page =
-      log_->List(caller.tenant, request->kind(), start, end, before, *page_size);
-  if (!page.ok()) return ToGrpcStatus(page.status());
+      log_->List(caller.tenant, request.kind(), start, end, before, *page_size);
+  if (!page.ok()) return page.status();
   for (auto& event : page->events) *response->add_events() = std::move(event);
   if (!page->last_id.empty()) {
     response->set_next_page_token(EncodePageToken(kAuditToken, page->last_id));
   }
-  return grpc::Status::OK;
+  return absl::OkStatus();
 }
 
 }  // namespace plaudit

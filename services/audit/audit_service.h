@@ -4,21 +4,20 @@
 
 #include "plaudit/v1/audit_service.grpc.pb.h"
 #include "services/audit/audit_log.h"
-#include "services/common/call_guard.h"
+#include "services/rpc/rpc_service.h"
 
 namespace plaudit {
 
-class AuditService final : public v1::AuditService::Service {
+class AuditService final : public RpcService {
  public:
-  AuditService(AuditLog* log, const CallGuard* guard) : log_(log), guard_(guard) {}
+  AuditService(AuditLog* log, CallGate gate);
 
-  grpc::Status ListAuditEvents(grpc::ServerContext* context,
-                               const v1::ListAuditEventsRequest* request,
-                               v1::ListAuditEventsResponse* response) override;
+  absl::Status ListAuditEvents(const Caller& caller,
+                               const v1::ListAuditEventsRequest& request,
+                               v1::ListAuditEventsResponse* response);
 
  private:
   AuditLog* log_;
-  const CallGuard* guard_;
 };
 
 }  // namespace plaudit

@@ -63,25 +63,33 @@ const auto& MethodRoles() {
 // A role this build does not know refuses the key rather than guess.
 absl::StatusOr<Role> FromProto(v1::Role role) {
   switch (role) {
-    case v1::ADMIN: return Role::kAdmin;
-    case v1::INTEGRATION: return Role::kIntegration;
-    case v1::READER: return Role::kReader;
+    case v1::ADMIN:
+      return Role::kAdmin;
+    case v1::INTEGRATION:
+      return Role::kIntegration;
+    case v1::READER:
+      return Role::kReader;
     default:
-      return WithReason(absl::UnauthenticatedError("unknown role"), "KEY_REJECTED");
+      return WithReason(absl::UnauthenticatedError("unknown role"),
+                        "KEY_REJECTED");
   }
 }
 
 // The raw SHA-256 digest: a cache key that is not the secret itself.
 std::string Sha256(absl::string_view text) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-  return std::string(reinterpret_cast<const char*>(digest), SHA256_DIGEST_LENGTH);
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(),
+         digest);
+  return std::string(reinterpret_cast<const char*>(digest),
+                     SHA256_DIGEST_LENGTH);
 }
 
 std::string Metadata(const grpc::ServerContextBase& context, const char* name) {
   const auto& metadata = context.client_metadata();
   const auto it = metadata.find(name);
-  return it == metadata.end() ? "" : std::string(it->second.data(), it->second.size());
+  return it == metadata.end()
+             ? ""
+             : std::string(it->second.data(), it->second.size());
 }
 
 absl::Status Rejected() {
@@ -93,8 +101,9 @@ absl::Status Rejected() {
 // The key id of a bearer that parses, for throttling by key.
 std::string KeyIdOf(const std::string& bearer) {
   absl::StatusOr<PresentedKey> presented = ParseBearer(bearer);
-  return presented.ok() ? absl::StrCat(presented->tenant, ".", presented->key_id)
-                        : "";
+  return presented.ok()
+             ? absl::StrCat(presented->tenant, ".", presented->key_id)
+             : "";
 }
 
 }  // namespace
@@ -155,14 +164,16 @@ absl::StatusOr<Caller> KeyGuard::Verify(const std::string& bearer,
   if (!known_good) {
     const absl::Duration wait =
         std::max(peer_failures_.Wait(peer, now),
-                 key_id.empty() ? absl::ZeroDuration() : key_failures_.Wait(key_id, now));
+                 key_id.empty() ? absl::ZeroDuration()
+                                : key_failures_.Wait(key_id, now));
     if (wait > absl::ZeroDuration()) {
       if (metrics_ != nullptr) metrics_->AuthFailed("AUTH_THROTTLED");
       return WithRetryDelay(
-          WithReason(absl::ResourceExhaustedError(absl::StrCat(
-                         "too many failed authentications from ", peer,
-                         ": retry in ", absl::ToInt64Milliseconds(wait) + 1, " ms")),
-                     "AUTH_THROTTLED"),
+          WithReason(
+              absl::ResourceExhaustedError(absl::StrCat(
+                  "too many failed authentications from ", peer, ": retry in ",
+                  absl::ToInt64Milliseconds(wait) + 1, " ms")),
+              "AUTH_THROTTLED"),
           wait);
     }
   }
@@ -237,10 +248,10 @@ absl::StatusOr<Caller> KeyGuard::Admit(const grpc::ServerContextBase& context,
   const std::string named = Metadata(context, "plaudit-tenant");
   if (!named.empty() && named != caller->tenant) {
     if (metrics_ != nullptr) metrics_->AuthFailed("TENANT_MISMATCH");
-    return WithReason(absl::PermissionDeniedError(absl::StrCat(
-                          "this key belongs to tenant ", caller->tenant, ", not ",
-                          named)),
-                      "TENANT_MISMATCH");
+    return WithReason(
+        absl::PermissionDeniedError(absl::StrCat(
+            "this key belongs to tenant ", caller->tenant, ", not ", named)),
+        "TENANT_MISMATCH");
   }
   absl::StatusOr<Role> required = RequiredRole(method);
   if (!required.ok() || caller->role < *required) {
@@ -249,14 +260,15 @@ absl::StatusOr<Caller> KeyGuard::Admit(const grpc::ServerContextBase& context,
                           "this key's role may not call ", method)),
                       "ROLE_FORBIDDEN");
   }
-  const absl::Duration wait =
-      limiter_.Acquire(absl::StrCat(caller->tenant, ".", caller->key_id), clock_());
+  const absl::Duration wait = limiter_.Acquire(
+      absl::StrCat(caller->tenant, ".", caller->key_id), clock_());
   if (wait > absl::ZeroDuration()) {
     return WithRetryDelay(
-        WithReason(absl::ResourceExhaustedError(absl::StrCat(
-                       "rate limit of key ", caller->key_id, " reached: retry in ",
-                       absl::ToInt64Milliseconds(wait) + 1, " ms")),
-                   "RATE_LIMITED"),
+        WithReason(
+            absl::ResourceExhaustedError(absl::StrCat(
+                "rate limit of key ", caller->key_id, " reached: retry in ",
+                absl::ToInt64Milliseconds(wait) + 1, " ms")),
+            "RATE_LIMITED"),
         wait);
   }
   return caller;

@@ -66,9 +66,11 @@ class KeyGuard final : public CallGuard {
   mutable absl::Mutex mu_;
   // By a hash of the bearer. Expired entries stay (until the map is full):
   // checking a key that was good again is never throttled.
-  mutable absl::flat_hash_map<std::string, Verified> verified_ ABSL_GUARDED_BY(mu_);
+  mutable absl::flat_hash_map<std::string, Verified> verified_
+      ABSL_GUARDED_BY(mu_);
   // Keys just refused, for a second: made-up keys cost no Redis lookup each.
-  mutable absl::flat_hash_map<std::string, absl::Time> refused_ ABSL_GUARDED_BY(mu_);
+  mutable absl::flat_hash_map<std::string, absl::Time> refused_
+      ABSL_GUARDED_BY(mu_);
 };
 
 // "ipv4:10.1.2.3" of "ipv4:10.1.2.3:51234" (the port changes per

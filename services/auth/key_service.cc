@@ -7,52 +7,59 @@
 
 namespace plaudit {
 
-grpc::Status KeyService::CreateKey(grpc::ServerContext* context,
-                                   const v1::CreateKeyRequest* request,
+KeyService::KeyService(KeyStore* keys, CallGate gate, AuditLog* audit,
+                       Clock clock)
+    : RpcService(v1::KeyService::service_full_name(), gate),
+      keys_(keys),
+      audit_(audit),
+      clock_(std::move(clock)) {
+  Handle("CreateKey", &KeyService::CreateKey);
+  Handle("RevokeKey", &KeyService::RevokeKey);
+  Handle("ListKeys", &KeyService::ListKeys);
+}
+
+absl::Status KeyService::CreateKey(const Caller& caller,
+                                   const v1::CreateKeyRequest& request,
                                    v1::CreateKeyResponse* response) {
-  PLAUDIT_ADMIT(caller, guard_, context, "KeyService/CreateKey");
-  if (request->role() == v1::ROLE_UNSPECIFIED || !v1::Role_IsValid(request->role())) {
-    return ToGrpcStatus(InvalidField("role", "must be READER, INTEGRATION or ADMIN"));
+  if (request.role() == v1::ROLE_UNSPECIFIED ||
+      !v1::Role_IsValid(request.role())) {
+    return InvalidField("role", "must be READER, INTEGRATION or ADMIN");
   }
-  if (request->name().empty()) return ToGrpcStatus(InvalidField("name", "is required"));
-  if (auto s = ValidateText("name", request->name(), 128); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
-  NewKey key = GenerateKey(caller.tenant, request->role(), request->name());
+  if (request.name().empty()) return InvalidField("name", "is required");
+  if (auto s = ValidateText("name", request.name(), 128); !s.ok()) return s;
+  NewKey key = GenerateKey(caller.tenant, request.role(), request.name());
   *key.record.mutable_create_time() =
       google::protobuf::util::TimeUtil::MillisecondsToTimestamp(
           absl::ToUnixMillis(clock_()));
-  if (auto s = keys_->Save(key.record); !s.ok()) return ToGrpcStatus(s);
+  if (auto s = keys_->Save(key.record); !s.ok()) return s;
   key.record.clear_salt();
   key.record.clear_secret_sha256();
   *response->mutable_key() = key.record;
   response->set_secret(key.secret);
-  audit_->Record(caller, "KEY_CREATED", key.record.key_id(), nullptr, &key.record);
-  return grpc::Status::OK;
+  audit_->Record(caller, "KEY_CREATED", key.record.key_id(), nullptr,
+                 &key.record);
+  return absl::OkStatus();
 }
 
-grpc::Status KeyService::RevokeKey(grpc::ServerContext* context,
-                                   const v1::RevokeKeyRequest* request,
+absl::Status KeyService::RevokeKey(const Caller& caller,
+                                   const v1::RevokeKeyRequest& request,
                                    v1::RevokeKeyResponse* response) {
-  PLAUDIT_ADMIT(caller, guard_, context, "KeyService/RevokeKey");
-  if (auto s = ValidateId("key_id", request->key_id(), 64); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
-  absl::StatusOr<v1::ApiKey> key = keys_->Revoke(caller.tenant, request->key_id());
-  if (!key.ok()) return ToGrpcStatus(key.status());
+  if (auto s = ValidateId("key_id", request.key_id(), 64); !s.ok()) return s;
+  absl::StatusOr<v1::ApiKey> key =
+      keys_->Revoke(caller.tenant, request.key_id());
+  if (!key.ok()) return key.status();
   audit_->Record(caller, "KEY_REVOKED", key->key_id(), nullptr, &*key);
   *response->mutable_key() = *std::move(key);
-  return grpc::Status::OK;
+  return absl::OkStatus();
 }
 
-grpc::Status KeyService::ListKeys(grpc::ServerContext* context,
-                                  const v1::ListKeysRequest*,
+absl::Status KeyService::ListKeys(const Caller& caller,
+                                  const v1::ListKeysRequest&,
                                   v1::ListKeysResponse* response) {
-  PLAUDIT_ADMIT(caller, guard_, context, "KeyService/ListKeys");
   absl::StatusOr<std::vector<v1::ApiKey>> keys = keys_->List(caller.tenant);
-  if (!keys.ok()) return ToGrpcStatus(keys.status());
+  if (!keys.ok()) return keys.status();
   for (auto& key : *keys) *response->add_keys() = std::move(key);
-  return grpc::Status::OK;
+  return absl::OkStatus();
 }
 
 }  // namespace plaudit

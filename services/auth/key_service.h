@@ -5,30 +5,27 @@
 #include "plaudit/v1/key_service.grpc.pb.h"
 #include "services/audit/audit_log.h"
 #include "services/auth/key_store.h"
-#include "services/common/call_guard.h"
 #include "services/common/clock.h"
+#include "services/rpc/rpc_service.h"
 
 namespace plaudit {
 
-class KeyService final : public v1::KeyService::Service {
+class KeyService final : public RpcService {
  public:
-  KeyService(KeyStore* keys, const CallGuard* guard, AuditLog* audit,
-             Clock clock)
-      : keys_(keys), guard_(guard), audit_(audit), clock_(std::move(clock)) {}
+  KeyService(KeyStore* keys, CallGate gate, AuditLog* audit, Clock clock);
 
-  grpc::Status CreateKey(grpc::ServerContext* context,
-                         const v1::CreateKeyRequest* request,
-                         v1::CreateKeyResponse* response) override;
-  grpc::Status RevokeKey(grpc::ServerContext* context,
-                         const v1::RevokeKeyRequest* request,
-                         v1::RevokeKeyResponse* response) override;
-  grpc::Status ListKeys(grpc::ServerContext* context,
-                        const v1::ListKeysRequest* request,
-                        v1::ListKeysResponse* response) override;
+  absl::Status CreateKey(const Caller& caller,
+                         const v1::CreateKeyRequest& request,
+                         v1::CreateKeyResponse* response);
+  absl::Status RevokeKey(const Caller& caller,
+                         const v1::RevokeKeyRequest& request,
+                         v1::RevokeKeyResponse* response);
+  absl::Status ListKeys(const Caller& caller,
+                        const v1::ListKeysRequest& request,
+                        v1::ListKeysResponse* response);
 
  private:
   KeyStore* keys_;
-  const CallGuard* guard_;
   AuditLog* audit_;
   const Clock clock_;
 };

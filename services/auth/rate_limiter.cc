@@ -13,8 +13,8 @@ RateLimiter::Bucket& RateLimiter::Refilled(const std::string& key,
   Bucket& bucket = it->second;
   if (!fresh && now > bucket.refilled) {
     bucket.tokens = std::min(
-        burst, bucket.tokens +
-                   absl::ToDoubleSeconds(now - bucket.refilled) * limit_.per_second);
+        burst, bucket.tokens + absl::ToDoubleSeconds(now - bucket.refilled) *
+                                   limit_.per_second);
     bucket.refilled = now;
   }
   return bucket;
@@ -24,7 +24,8 @@ void RateLimiter::Evict(absl::Time now) {
   const double burst = std::max(1.0, limit_.burst);
   absl::erase_if(buckets_, [&](const auto& entry) {
     const Bucket& b = entry.second;
-    return b.tokens + absl::ToDoubleSeconds(now - b.refilled) * limit_.per_second >=
+    return b.tokens +
+               absl::ToDoubleSeconds(now - b.refilled) * limit_.per_second >=
            burst;
   });
   if (buckets_.size() < max_keys_) return;
@@ -35,8 +36,9 @@ void RateLimiter::Evict(absl::Time now) {
   auto middle = times.begin() + times.size() / 2;
   std::nth_element(times.begin(), middle, times.end());
   const absl::Time cutoff = *middle;
-  absl::erase_if(buckets_,
-                 [&](const auto& entry) { return entry.second.refilled < cutoff; });
+  absl::erase_if(buckets_, [&](const auto& entry) {
+    return entry.second.refilled < cutoff;
+  });
   if (buckets_.size() >= max_keys_) buckets_.clear();  // all used at once
 }
 

@@ -18,9 +18,10 @@ std::optional<std::string> BurstLog::Note(absl::string_view key,
   }
   std::string out(line);
   if (burst.held_back > 0) {
-    absl::StrAppend(&out, " (and ", burst.held_back, " more like it since ",
-                    absl::FormatTime("%H:%M:%S", burst.logged, absl::UTCTimeZone()),
-                    " UTC)");
+    absl::StrAppend(
+        &out, " (and ", burst.held_back, " more like it since ",
+        absl::FormatTime("%H:%M:%S", burst.logged, absl::UTCTimeZone()),
+        " UTC)");
   }
   burst = {now, 0};
   return out;

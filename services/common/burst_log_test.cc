@@ -10,7 +10,8 @@ TEST(BurstLogTest, FirstAtOnceThenOneLineWithTheCountPerPeriod) {
   const absl::Time t0 = absl::FromUnixSeconds(1'700'000'000);  // 22:13:20 UTC
   EXPECT_EQ(log.Note("peer-a", "bad key", t0), "bad key");
   for (int i = 1; i <= 1000; ++i) {
-    EXPECT_EQ(log.Note("peer-a", "bad key", t0 + absl::Milliseconds(i)), std::nullopt);
+    EXPECT_EQ(log.Note("peer-a", "bad key", t0 + absl::Milliseconds(i)),
+              std::nullopt);
   }
   // Another key is its own burst.
   EXPECT_EQ(log.Note("peer-b", "bad key", t0), "bad key");

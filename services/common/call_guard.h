@@ -1,7 +1,7 @@
 // Who is calling, for which tenant, and may they call this method. Every
-// handler asks the one CallGuard first (gRPC C++ server interceptors cannot
-// refuse a call — grpc/grpc#24017 — so the decision is made here, in one
-// place, from one method table).
+// call is admitted by the one CallGuard first, in RpcService (gRPC C++
+// server interceptors cannot refuse a call — grpc/grpc#24017 — so the
+// decision is made there, in one place, from one method table).
 #ifndef PLAUDIT_SERVICES_COMMON_CALL_GUARD_H_
 #define PLAUDIT_SERVICES_COMMON_CALL_GUARD_H_
 
@@ -20,6 +20,9 @@ struct Caller {
   std::string key_id;  // "dev" in open mode
   std::string tenant;
   Role role = Role::kReader;
+  // Who the caller says is behind the call ("plaudit-actor" metadata): a
+  // note beside the verified key, never an identity. Empty when not said.
+  std::string actor;
 };
 
 class CallGuard {
@@ -37,23 +40,5 @@ template <typename T>
 using ForTenant = std::function<T&(const std::string& tenant)>;
 
 }  // namespace plaudit
-
-// Declares `const Caller& caller` for the call, or returns its refusal.
-#define PLAUDIT_ADMIT(caller, guard, context, method)                  \
-  absl::StatusOr<::plaudit::Caller> caller##_admitted =                \
-      (guard)->Admit(*(context), method);                              \
-  if (!caller##_admitted.ok()) {                                       \
-    return ::plaudit::ToGrpcStatus(caller##_admitted.status());        \
-  }                                                                    \
-  const ::plaudit::Caller& caller = *caller##_admitted
-
-// PLAUDIT_ADMIT for a callback-API unary handler: a refusal ends the call.
-#define PLAUDIT_ADMIT_OR_REPLY(caller, guard, context, method)         \
-  absl::StatusOr<::plaudit::Caller> caller##_admitted =                \
-      (guard)->Admit(*(context), method);                              \
-  if (!caller##_admitted.ok()) {                                       \
-    return ::plaudit::Reply(context, caller##_admitted.status());      \
-  }                                                                    \
-  const ::plaudit::Caller& caller = *caller##_admitted
 
 #endif  // PLAUDIT_SERVICES_COMMON_CALL_GUARD_H_

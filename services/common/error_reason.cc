@@ -21,8 +21,9 @@ google::rpc::ErrorInfo InfoOf(const absl::Status& status) {
 
 }  // namespace
 
-absl::Status WithReason(absl::Status status, absl::string_view reason,
-                        std::vector<std::pair<std::string, std::string>> metadata) {
+absl::Status WithReason(
+    absl::Status status, absl::string_view reason,
+    std::vector<std::pair<std::string, std::string>> metadata) {
   if (status.ok()) return status;
   google::rpc::ErrorInfo info;
   info.set_reason(std::string(reason));
@@ -65,17 +66,28 @@ std::optional<absl::Duration> RetryDelay(const absl::Status& status) {
   google::rpc::RetryInfo retry;
   if (!retry.ParseFromString(std::string(*payload))) return std::nullopt;
   return absl::Milliseconds(
-      google::protobuf::util::TimeUtil::DurationToMilliseconds(retry.retry_delay()));
+      google::protobuf::util::TimeUtil::DurationToMilliseconds(
+          retry.retry_delay()));
 }
 
 const char* StatusCodeName(absl::StatusCode code) {
-  static constexpr const char* kNames[] = {
-      "OK",           "CANCELLED",          "UNKNOWN",
-      "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-      "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
-      "FAILED_PRECONDITION", "ABORTED",      "OUT_OF_RANGE",
-      "UNIMPLEMENTED", "INTERNAL",           "UNAVAILABLE",
-      "DATA_LOSS",    "UNAUTHENTICATED"};
+  static constexpr const char* kNames[] = {"OK",
+                                           "CANCELLED",
+                                           "UNKNOWN",
+                                           "INVALID_ARGUMENT",
+                                           "DEADLINE_EXCEEDED",
+                                           "NOT_FOUND",
+                                           "ALREADY_EXISTS",
+                                           "PERMISSION_DENIED",
+                                           "RESOURCE_EXHAUSTED",
+                                           "FAILED_PRECONDITION",
+                                           "ABORTED",
+                                           "OUT_OF_RANGE",
+                                           "UNIMPLEMENTED",
+                                           "INTERNAL",
+                                           "UNAVAILABLE",
+                                           "DATA_LOSS",
+                                           "UNAUTHENTICATED"};
   const int index = static_cast<int>(code);
   return index >= 0 && index < 17 ? kNames[index] : "UNKNOWN";
 }

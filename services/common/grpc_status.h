@@ -7,8 +7,6 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "grpcpp/server_context.h"
-#include "grpcpp/support/server_callback.h"
 #include "grpcpp/support/status.h"
 
 namespace plaudit {
@@ -24,15 +22,6 @@ grpc::Status ToGrpcStatus(const absl::Status& status);
 std::string ErrorReasonOf(const grpc::Status& status);
 std::string ErrorMetadataOf(const grpc::Status& status, const std::string& key);
 std::optional<absl::Duration> RetryDelayOf(const grpc::Status& status);
-
-// Ends a callback-API unary call (the response is set when `status` is OK).
-// May be called from any thread.
-inline grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* context,
-                                       const absl::Status& status) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(status));
-  return reactor;
-}
 
 }  // namespace plaudit
 

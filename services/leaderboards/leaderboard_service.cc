@@ -28,7 +28,8 @@ absl::StatusOr<PageCursor> DecodeCursor(const std::string& kind,
                                         const std::string& token) {
   absl::StatusOr<std::string> raw = DecodePageToken(kind, token);
   if (!raw.ok()) return raw.status();
-  const std::vector<std::string> parts = absl::StrSplit(*raw, absl::MaxSplits('|', 2));
+  const std::vector<std::string> parts =
+      absl::StrSplit(*raw, absl::MaxSplits('|', 2));
   PageCursor cursor;
   if (parts.size() != 3 || parts[0].empty() || parts[2].empty() ||
       !absl::SimpleAtoi(parts[1], &cursor.after.score)) {
@@ -41,134 +42,144 @@ absl::StatusOr<PageCursor> DecodeCursor(const std::string& kind,
 
 }  // namespace
 
+LeaderboardService::LeaderboardService(ForTenant<LeaderboardStore> stores,
+                                       CallGate gate, AuditLog* audit,
+                                       Metrics* metrics,
+                                       const BoardCalendar* calendar,
+                                       Clock clock)
+    : RpcService(v1::LeaderboardService::service_full_name(), gate),
+      stores_(std::move(stores)),
+      audit_(audit),
+      metrics_(metrics),
+      calendar_(calendar),
+      clock_(std::move(clock)) {
+  Handle("GetLeaderboard", &LeaderboardService::GetLeaderboard);
+  Handle("GetRank", &LeaderboardService::GetRank);
+  Handle("ListScopes", &LeaderboardService::ListScopes);
+  Handle("SetUserVisibility", &LeaderboardService::SetUserVisibility);
+}
+
 absl::StatusOr<PeriodBucket> LeaderboardService::ResolveBoard(
     const std::string& scope, v1::Period period,
     const std::string& bucket) const {
   return ResolveBucket(*calendar_, scope, period, bucket, clock_());
 }
 
-grpc::ServerUnaryReactor* LeaderboardService::GetLeaderboard(
-    grpc::CallbackServerContext* context,
-    const v1::GetLeaderboardRequest* request,
-    v1::GetLeaderboardResponse* response) {
-  PLAUDIT_ADMIT_OR_REPLY(caller, guard_, context,
-                         "LeaderboardService/GetLeaderboard");
+void LeaderboardService::GetLeaderboard(
+    const Caller& caller, const v1::GetLeaderboardRequest& request,
+    v1::GetLeaderboardResponse* response, Reply reply) {
   absl::StatusOr<int32_t> page_size =
-      ResolvePageSize("page_size", request->page_size());
-  if (!page_size.ok()) return Reply(context, page_size.status());
-  const std::string kind = TokenKind(request->scope(), request->period());
+      ResolvePageSize("page_size", request.page_size());
+  if (!page_size.ok()) return reply(page_size.status());
+  const std::string kind = TokenKind(request.scope(), request.period());
   std::optional<PageCursor> cursor;
-  if (!request->page_token().empty()) {
-    absl::StatusOr<PageCursor> decoded = DecodeCursor(kind, request->page_token());
-    if (!decoded.ok()) return Reply(context, decoded.status());
-    if (!request->bucket().empty() && request->bucket() != decoded->bucket) {
-      return Reply(context,
-                   InvalidField("page_token", "belongs to another bucket"));
+  if (!request.page_token().empty()) {
+    absl::StatusOr<PageCursor> decoded =
+        DecodeCursor(kind, request.page_token());
+    if (!decoded.ok()) return reply(decoded.status());
+    if (!request.bucket().empty() && request.bucket() != decoded->bucket) {
+      return reply(InvalidField("page_token", "belongs to another bucket"));
     }
     cursor = *std::move(decoded);
   }
-  absl::StatusOr<PeriodBucket> bucket = ResolveBoard(
-      request->scope(), request->period(),
-      cursor ? cursor->bucket : request->bucket());
-  if (!bucket.ok()) return Reply(context, bucket.status());
+  absl::StatusOr<PeriodBucket> bucket =
+      ResolveBoard(request.scope(), request.period(),
+                   cursor ? cursor->bucket : request.bucket());
+  if (!bucket.ok()) return reply(bucket.status());
 
-  response->set_scope(request->scope());
-  response->set_period(request->period());
+  response->set_scope(request.scope());
+  response->set_period(request.period());
   response->set_bucket(bucket->id);
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   // The call may be over when Page returns: only count it.
-  const bool from_memory = stores_(caller.tenant).Page(
-      BucketKey(*bucket), request->scope(), cursor ? &cursor->after : nullptr,
-      *page_size,
-      [reactor, response,
-       kind](absl::StatusOr<std::shared_ptr<const BoardPage>> found) {
-        if (!found.ok()) return reactor->Finish(ToGrpcStatus(found.status()));
-        const BoardPage& page = **found;
-        response->set_participants(page.participants);
-        response->mutable_entries()->Reserve(page.entries.size());
-        for (const auto& entry : page.entries) *response->add_entries() = entry;
-        if (page.more) {
-          const v1::LeaderboardEntry& last = *response->entries().rbegin();
-          response->set_next_page_token(EncodePageToken(
-              kind, absl::StrCat(response->bucket(), "|", last.score(), "|",
-                                 last.user_id())));
-        }
-        reactor->Finish(grpc::Status::OK);
-      });
+  const bool from_memory =
+      stores_(caller.tenant)
+          .Page(BucketKey(*bucket), request.scope(),
+                cursor ? &cursor->after : nullptr, *page_size,
+                [reply, response,
+                 kind](absl::StatusOr<std::shared_ptr<const BoardPage>> found) {
+                  if (!found.ok()) return reply(found.status());
+                  const BoardPage& page = **found;
+                  response->set_participants(page.participants);
+                  response->mutable_entries()->Reserve(page.entries.size());
+                  for (const auto& entry : page.entries)
+                    *response->add_entries() = entry;
+                  if (page.more) {
+                    const v1::LeaderboardEntry& last =
+                        *response->entries().rbegin();
+                    response->set_next_page_token(EncodePageToken(
+                        kind, absl::StrCat(response->bucket(), "|",
+                                           last.score(), "|", last.user_id())));
+                  }
+                  reply(absl::OkStatus());
+                });
   metrics_->LeaderboardPageServed(from_memory);
-  return reactor;
 }
 
-grpc::ServerUnaryReactor* LeaderboardService::GetRank(
-    grpc::CallbackServerContext* context, const v1::GetRankRequest* request,
-    v1::GetRankResponse* response) {
-  PLAUDIT_ADMIT_OR_REPLY(caller, guard_, context, "LeaderboardService/GetRank");
-  if (auto s = ValidateId("user_id", request->user_id()); !s.ok()) {
-    return Reply(context, s);
+void LeaderboardService::GetRank(const Caller& caller,
+                                 const v1::GetRankRequest& request,
+                                 v1::GetRankResponse* response, Reply reply) {
+  if (auto s = ValidateId("user_id", request.user_id()); !s.ok()) {
+    return reply(s);
   }
   absl::StatusOr<PeriodBucket> bucket =
-      ResolveBoard(request->scope(), request->period(), request->bucket());
-  if (!bucket.ok()) return Reply(context, bucket.status());
-  if (request->neighbors() < 0 || request->neighbors() > kMaxNeighbors) {
-    return Reply(context, InvalidField("neighbors",
-                                       absl::StrCat("must be between 0 and ",
-                                                    kMaxNeighbors)));
+      ResolveBoard(request.scope(), request.period(), request.bucket());
+  if (!bucket.ok()) return reply(bucket.status());
+  if (request.neighbors() < 0 || request.neighbors() > kMaxNeighbors) {
+    return reply(InvalidField(
+        "neighbors", absl::StrCat("must be between 0 and ", kMaxNeighbors)));
   }
-  response->set_scope(request->scope());
-  response->set_period(request->period());
+  response->set_scope(request.scope());
+  response->set_period(request.period());
   response->set_bucket(bucket->id);
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  stores_(caller.tenant).Rank(
-      BucketKey(*bucket), request->scope(), request->user_id(),
-      request->neighbors(), [reactor, response](absl::StatusOr<RankView> view) {
-        if (!view.ok()) return reactor->Finish(ToGrpcStatus(view.status()));
-        *response->mutable_entry() = view->entry;
-        response->set_participants(view->participants);
-        response->set_percentile(
-            100.0 *
-            static_cast<double>(view->participants - view->entry.rank() + 1) /
-            static_cast<double>(view->participants));
-        response->set_hidden(view->hidden);
-        for (auto& entry : view->above) *response->add_above() = std::move(entry);
-        for (auto& entry : view->below) *response->add_below() = std::move(entry);
-        reactor->Finish(grpc::Status::OK);
-      });
-  return reactor;
+  stores_(caller.tenant)
+      .Rank(BucketKey(*bucket), request.scope(), request.user_id(),
+            request.neighbors(),
+            [reply, response](absl::StatusOr<RankView> view) {
+              if (!view.ok()) return reply(view.status());
+              *response->mutable_entry() = view->entry;
+              response->set_participants(view->participants);
+              response->set_percentile(100.0 *
+                                       static_cast<double>(view->participants -
+                                                           view->entry.rank() +
+                                                           1) /
+                                       static_cast<double>(view->participants));
+              response->set_hidden(view->hidden);
+              for (auto& entry : view->above)
+                *response->add_above() = std::move(entry);
+              for (auto& entry : view->below)
+                *response->add_below() = std::move(entry);
+              reply(absl::OkStatus());
+            });
 }
 
-grpc::Status LeaderboardService::ListScopes(
-    grpc::ServerContext* context, const v1::ListScopesRequest* request,
+absl::Status LeaderboardService::ListScopes(
+    const Caller& caller, const v1::ListScopesRequest& request,
     v1::ListScopesResponse* response) {
-  PLAUDIT_ADMIT(caller, guard_, context, "LeaderboardService/ListScopes");
-  if (auto s = ValidateId("user_id", request->user_id()); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
+  if (auto s = ValidateId("user_id", request.user_id()); !s.ok()) return s;
   absl::StatusOr<std::vector<std::string>> scopes =
-      stores_(caller.tenant).Scopes(request->user_id());
-  if (!scopes.ok()) return ToGrpcStatus(scopes.status());
+      stores_(caller.tenant).Scopes(request.user_id());
+  if (!scopes.ok()) return scopes.status();
   for (auto& scope : *scopes) response->add_scopes(std::move(scope));
-  return grpc::Status::OK;
+  return absl::OkStatus();
 }
 
-grpc::Status LeaderboardService::SetUserVisibility(
-    grpc::ServerContext* context, const v1::SetUserVisibilityRequest* request,
+absl::Status LeaderboardService::SetUserVisibility(
+    const Caller& caller, const v1::SetUserVisibilityRequest& request,
     v1::SetUserVisibilityResponse* response) {
-  PLAUDIT_ADMIT(caller, guard_, context, "LeaderboardService/SetUserVisibility");
-  if (auto s = ValidateId("user_id", request->user_id()); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
+  if (auto s = ValidateId("user_id", request.user_id()); !s.ok()) return s;
   const absl::Time now = clock_();
   // Events may be dated up to a day ahead: their buckets hold scores too.
-  if (auto s = stores_(caller.tenant).SetHidden(request->user_id(), request->hidden(), now,
-                                 calendar_->RetainedBuckets(now, absl::Hours(24)));
+  if (auto s = stores_(caller.tenant)
+                   .SetHidden(request.user_id(), request.hidden(), now,
+                              calendar_->RetainedBuckets(now, absl::Hours(24)));
       !s.ok()) {
-    return ToGrpcStatus(s);
+    return s;
   }
-  response->set_user_id(request->user_id());
-  response->set_hidden(request->hidden());
-  audit_->Record(caller, "USER_VISIBILITY_CHANGED", request->user_id(), nullptr,
+  response->set_user_id(request.user_id());
+  response->set_hidden(request.hidden());
+  audit_->Record(caller, "USER_VISIBILITY_CHANGED", request.user_id(), nullptr,
                  response);
-  return grpc::Status::OK;
+  return absl::OkStatus();
 }
 
 }  // namespace plaudit

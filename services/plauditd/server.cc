@@ -22,6 +22,8 @@
 #include "services/rules/rule_service.h"
 #include "services/rules/rules_file.h"
 #include "services/plauditd/tenants.h"
+#include "services/rpc/request_budget.h"
+#include "services/rpc/rpc_service.h"
 #include "services/users/user_service.h"
 
 namespace plaudit {
@@ -49,7 +51,8 @@ struct PlauditServer::Parts {
   std::unique_ptr<KeyStore> keys;
   std::unique_ptr<AuditLog> audit;
   std::unique_ptr<CallGuard> guard;
-  std::vector<std::unique_ptr<grpc::Service>> services;
+  std::unique_ptr<RequestBudget> budget;
+  std::vector<std::unique_ptr<RpcService>> services;
   std::unique_ptr<grpc::Server> server;
   int port = 0;
 };
@@ -158,29 +161,37 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
                                               guard, parts->metrics.get());
   }
   parts->audit = std::make_unique<AuditLog>(parts->redis.get(), options.clock);
+  parts->budget = std::make_unique<RequestBudget>(
+      options.max_inflight_bytes,
+      [metrics = parts->metrics.get()](int64_t bytes) {
+        metrics->RequestBytesInFlight(bytes);
+      });
   AuditLog* audit = parts->audit.get();
+  Metrics* metrics = parts->metrics.get();
   Tenants& t = *parts->tenants;
-  const CallGuard* guard = parts->guard.get();
+  const CallGate gate{parts->guard.get(), parts->budget.get(), metrics};
   auto& services = parts->services;
   services.push_back(std::make_unique<RuleService>(
-      t.Of(&Tenant::rules), t.Of(&Tenant::rule_cache), guard, audit));
-  services.push_back(std::make_unique<EventService>(
-      t.Of(&Tenant::recorder), guard, parts->metrics.get(), options.clock));
+      t.Of(&Tenant::rules), t.Of(&Tenant::rule_cache), gate, audit));
+  services.push_back(std::make_unique<EventService>(t.Of(&Tenant::recorder),
+                                                    gate, metrics, options.clock));
   services.push_back(
-      std::make_unique<AccountService>(t.Of(&Tenant::accounts), guard, audit));
-  services.push_back(std::make_unique<UserService>(t.Of(&Tenant::users), guard));
+      std::make_unique<AccountService>(t.Of(&Tenant::accounts), gate, audit));
+  services.push_back(std::make_unique<UserService>(t.Of(&Tenant::users), gate));
   services.push_back(std::make_unique<LeaderboardService>(
-      t.Of(&Tenant::boards), guard, audit, parts->metrics.get(),
-      parts->calendar.get(), options.clock));
+      t.Of(&Tenant::boards), gate, audit, metrics, parts->calendar.get(),
+      options.clock));
   services.push_back(std::make_unique<RewardService>(
-      t.Of(&Tenant::catalog), t.Of(&Tenant::redemptions), guard, audit,
-      parts->metrics.get()));
+      t.Of(&Tenant::catalog), t.Of(&Tenant::redemptions), gate, audit, metrics));
   services.push_back(
-      std::make_unique<KeyService>(parts->keys.get(), guard, audit, options.clock));
-  services.push_back(std::make_unique<AuditService>(audit, guard));
+      std::make_unique<KeyService>(parts->keys.get(), gate, audit, options.clock));
+  services.push_back(std::make_unique<AuditService>(audit, gate));
   services.push_back(std::make_unique<AnalyticsService>(
-      t.Of(&Tenant::engagement), guard, parts->calendar.get(),
+      t.Of(&Tenant::engagement), gate, parts->calendar.get(),
       options.privacy_min_active_users, options.clock));
+  for (const auto& service : services) {
+    if (absl::Status complete = service->Complete(); !complete.ok()) return complete;
+  }
 
   if (!options.rules_file.empty()) {
     if (auto s = ApplyRulesFile(options.rules_file, options.tenant,

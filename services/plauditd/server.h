@@ -37,6 +37,9 @@ struct ServerOptions {
   RateLimit auth_failure_limit{5, 20};
   // Largest request accepted (a batch of 1,000 events or 10,000 users fits).
   int max_message_bytes = 8 << 20;
+  // Bytes of requests (as received) held at once: beyond, unary calls are
+  // refused with RESOURCE_EXHAUSTED (SERVER_BUSY) and stream chunks wait.
+  int64_t max_inflight_bytes = 64 << 20;
   std::string tenant = "default";
   // IANA zone in which days (daily limits, leaderboard buckets) begin.
   std::string time_zone = "UTC";

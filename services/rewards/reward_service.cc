@@ -19,7 +19,8 @@ constexpr char kRedemptionsToken[] = "redemptions";
 absl::Status ValidateMask(const google::protobuf::FieldMask& mask) {
   for (const std::string& path : mask.paths()) {
     if (path == "reward_id" || path == "archived" || path == "update_time") {
-      return InvalidField("update_mask", absl::StrCat(path, " cannot be changed"));
+      return InvalidField("update_mask",
+                          absl::StrCat(path, " cannot be changed"));
     }
     google::protobuf::FieldMask single;
     single.add_paths(path);
@@ -42,52 +43,73 @@ absl::Status ValidateRedemptionId(const std::string& id) {
 
 }  // namespace
 
-grpc::Status RewardService::CreateReward(grpc::ServerContext* context,
-                                         const v1::CreateRewardRequest* request,
+RewardService::RewardService(ForTenant<CatalogStore> catalogs,
+                             ForTenant<RedemptionStore> redemptions,
+                             CallGate gate, AuditLog* audit, Metrics* metrics)
+    : RpcService(v1::RewardService::service_full_name(), gate),
+      catalogs_(std::move(catalogs)),
+      redemptions_(std::move(redemptions)),
+      audit_(audit),
+      metrics_(metrics) {
+  Handle("CreateReward", &RewardService::CreateReward);
+  Handle("GetReward", &RewardService::GetReward);
+  Handle("ListRewards", &RewardService::ListRewards);
+  Handle("UpdateReward", &RewardService::UpdateReward);
+  Handle("ArchiveReward", &RewardService::ArchiveReward);
+  Handle("Redeem", &RewardService::Redeem);
+  Handle("GetRedemption", &RewardService::GetRedemption);
+  Handle("ListRedemptions", &RewardService::ListRedemptions);
+  Handle("ApproveRedemption", &RewardService::ApproveRedemption);
+  Handle("RejectRedemption", &RewardService::RejectRedemption);
+  Handle("FulfillRedemption", &RewardService::FulfillRedemption);
+  Handle("CancelRedemption", &RewardService::CancelRedemption);
+}
+
+absl::Status RewardService::CreateReward(const Caller& caller,
+                                         const v1::CreateRewardRequest& request,
                                          v1::CreateRewardResponse* response) {
-  PLAUDIT_ADMIT(caller, guard_, context, "RewardService/CreateReward");
-  if (auto s = ValidateReward(request->reward(), "reward"); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
-  absl::StatusOr<v1::Reward> reward = catalogs_(caller.tenant).Create(request->reward());
-  if (!reward.ok()) return ToGrpcStatus(reward.status());
-  audit_->Record(caller, "REWARD_CREATED", reward->reward_id(), nullptr, &*reward);
+  if (auto s = ValidateReward(request.reward(), "reward"); !s.ok()) return s;
+  absl::StatusOr<v1::Reward> reward =
+      catalogs_(caller.tenant).Create(request.reward());
+  if (!reward.ok()) return reward.status();
+  audit_->Record(caller, "REWARD_CREATED", reward->reward_id(), nullptr,
+                 &*reward);
   *response->mutable_reward() = *std::move(reward);
-  return grpc::Status::OK;
+  return absl::OkStatus();
 }
 
-grpc::Status RewardService::GetReward(grpc::ServerContext* context,
-                                      const v1::GetRewardRequest* request,
+absl::Status RewardService::GetReward(const Caller& caller,
+                                      const v1::GetRewardRequest& request,
                                       v1::GetRewardResponse* response) {
-  PLAUDIT_ADMIT(caller, guard_, context, "RewardService/GetReward");
-  if (auto s = ValidateSlug("reward_id", request->reward_id()); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
-  absl::StatusOr<v1::Reward> reward = catalogs_(caller.tenant).Get(request->reward_id());
-  if (!reward.ok()) return ToGrpcStatus(reward.status());
+  if (auto s = ValidateSlug("reward_id", request.reward_id()); !s.ok())
+    return s;
+  absl::StatusOr<v1::Reward> reward =
+      catalogs_(caller.tenant).Get(request.reward_id());
+  if (!reward.ok()) return reward.status();
   *response->mutable_reward() = *std::move(reward);
-  return grpc::Status::OK;
+  return absl::OkStatus();
 }
 
-grpc::Status RewardService::ListRewards(grpc::ServerContext* context,
-                                        const v1::ListRewardsRequest* request,
+absl::Status RewardService::ListRewards(const Caller& caller,
+                                        const v1::ListRewardsRequest& request,
                                         v1::ListRewardsResponse* response) {
-  PLAUDIT_ADMIT(caller, guard_, context, "RewardService/ListRewards");
   absl::StatusOr<int32_t> page_size =
-      ResolvePageSize("page_size", request->page_size());
-  if (!page_size.ok()) return ToGrpcStatus(page_size.status());
+      ResolvePageSize("page_size", request.page_size());
+  if (!page_size.ok()) return page_size.status();
   std::string after;
-  if (!request->page_token().empty()) {
+  if (!request.page_token().empty()) {
     absl::StatusOr<std::string> cursor =
-        DecodePageToken(kRewardsToken, request->page_token());
-    if (!cursor.ok()) return ToGrpcStatus(cursor.status());
+        DecodePageToken(kRewardsToken, request.page_token());
+    if (!cursor.ok()) return cursor.status();
     after = *cursor;
   }
-  absl::StatusOr<std::vector<v1::Reward>> rewards = catalogs_(caller.tenant).List();
-  if (!rewards.ok()) return ToGrpcStatus(rewards.status());
+  absl::StatusOr<std::vector<v1::Reward>> rewards =
+      catalogs_(caller.tenant).List();
+  if (!rewards.ok()) return rewards.status();
   for (auto& reward : *rewards) {
     if (reward.reward_id() <= after) continue;
-    if (!request->include_inactive() && (!reward.active() || reward.archived())) {
+    if (!request.include_inactive() &&
+        (!reward.active() || reward.archived())) {
       continue;
     }
     if (response->rewards_size() == *page_size) {
@@ -97,170 +119,161 @@ grpc::Status RewardService::ListRewards(grpc::ServerContext* context,
     }
     *response->add_rewards() = std::move(reward);
   }
-  return grpc::Status::OK;
+  return absl::OkStatus();
 }
 
-grpc::Status RewardService::UpdateReward(grpc::ServerContext* context,
-                                         const v1::UpdateRewardRequest* request,
+absl::Status RewardService::UpdateReward(const Caller& caller,
+                                         const v1::UpdateRewardRequest& request,
                                          v1::UpdateRewardResponse* response) {
-  PLAUDIT_ADMIT(caller, guard_, context, "RewardService/UpdateReward");
-  if (auto s = ValidateSlug("reward.reward_id", request->reward().reward_id());
+  if (auto s = ValidateSlug("reward.reward_id", request.reward().reward_id());
       !s.ok()) {
-    return ToGrpcStatus(s);
+    return s;
   }
-  if (auto s = ValidateMask(request->update_mask()); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
-  absl::StatusOr<RewardChange> change = catalogs_(caller.tenant).Update(
-      request->reward(), request->update_mask(),
-      [](const v1::Reward& merged) { return ValidateReward(merged, "reward"); });
-  if (!change.ok()) return ToGrpcStatus(change.status());
+  if (auto s = ValidateMask(request.update_mask()); !s.ok()) return s;
+  absl::StatusOr<RewardChange> change =
+      catalogs_(caller.tenant)
+          .Update(request.reward(), request.update_mask(),
+                  [](const v1::Reward& merged) {
+                    return ValidateReward(merged, "reward");
+                  });
+  if (!change.ok()) return change.status();
   audit_->Record(caller, "REWARD_UPDATED", change->after.reward_id(),
                  &change->before, &change->after);
   *response->mutable_reward() = std::move(change->after);
-  return grpc::Status::OK;
+  return absl::OkStatus();
 }
 
-grpc::Status RewardService::ArchiveReward(grpc::ServerContext* context,
-                                          const v1::ArchiveRewardRequest* request,
-                                          v1::ArchiveRewardResponse* response) {
-  PLAUDIT_ADMIT(caller, guard_, context, "RewardService/ArchiveReward");
-  if (auto s = ValidateSlug("reward_id", request->reward_id()); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
-  absl::StatusOr<v1::Reward> reward = catalogs_(caller.tenant).Archive(request->reward_id());
-  if (!reward.ok()) return ToGrpcStatus(reward.status());
-  audit_->Record(caller, "REWARD_ARCHIVED", reward->reward_id(), nullptr, &*reward);
+absl::Status RewardService::ArchiveReward(
+    const Caller& caller, const v1::ArchiveRewardRequest& request,
+    v1::ArchiveRewardResponse* response) {
+  if (auto s = ValidateSlug("reward_id", request.reward_id()); !s.ok())
+    return s;
+  absl::StatusOr<v1::Reward> reward =
+      catalogs_(caller.tenant).Archive(request.reward_id());
+  if (!reward.ok()) return reward.status();
+  audit_->Record(caller, "REWARD_ARCHIVED", reward->reward_id(), nullptr,
+                 &*reward);
   *response->mutable_reward() = *std::move(reward);
-  return grpc::Status::OK;
+  return absl::OkStatus();
 }
 
-grpc::Status RewardService::Redeem(grpc::ServerContext* context,
-                                   const v1::RedeemRequest* request,
+absl::Status RewardService::Redeem(const Caller& caller,
+                                   const v1::RedeemRequest& request,
                                    v1::RedeemResponse* response) {
-  PLAUDIT_ADMIT(caller, guard_, context, "RewardService/Redeem");
-  if (auto s = ValidateRedeem(*request); !s.ok()) return ToGrpcStatus(s);
-  absl::StatusOr<v1::RedeemResponse> result = redemptions_(caller.tenant).Redeem(*request);
-  if (!result.ok()) return ToGrpcStatus(result.status());
+  if (auto s = ValidateRedeem(request); !s.ok()) return s;
+  absl::StatusOr<v1::RedeemResponse> result =
+      redemptions_(caller.tenant).Redeem(request);
+  if (!result.ok()) return result.status();
   if (!result->duplicate()) {
     metrics_->RedemptionEntered(
         v1::Redemption::Status_Name(result->redemption().status()));
     metrics_->PointsRedeemed(result->redemption().points());
   }
   *response = *std::move(result);
-  return grpc::Status::OK;
+  return absl::OkStatus();
 }
 
-grpc::Status RewardService::GetRedemption(
-    grpc::ServerContext* context, const v1::GetRedemptionRequest* request,
+absl::Status RewardService::GetRedemption(
+    const Caller& caller, const v1::GetRedemptionRequest& request,
     v1::GetRedemptionResponse* response) {
-  PLAUDIT_ADMIT(caller, guard_, context, "RewardService/GetRedemption");
-  if (auto s = ValidateRedemptionId(request->redemption_id()); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
+  if (auto s = ValidateRedemptionId(request.redemption_id()); !s.ok()) return s;
   absl::StatusOr<v1::Redemption> redemption =
-      redemptions_(caller.tenant).Get(request->redemption_id());
-  if (!redemption.ok()) return ToGrpcStatus(redemption.status());
+      redemptions_(caller.tenant).Get(request.redemption_id());
+  if (!redemption.ok()) return redemption.status();
   *response->mutable_redemption() = *std::move(redemption);
-  return grpc::Status::OK;
+  return absl::OkStatus();
 }
 
-grpc::Status RewardService::ListRedemptions(
-    grpc::ServerContext* context, const v1::ListRedemptionsRequest* request,
+absl::Status RewardService::ListRedemptions(
+    const Caller& caller, const v1::ListRedemptionsRequest& request,
     v1::ListRedemptionsResponse* response) {
-  PLAUDIT_ADMIT(caller, guard_, context, "RewardService/ListRedemptions");
-  if (auto s = ValidateOptionalId("user_id", request->user_id()); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
-  if (!v1::Redemption::Status_IsValid(request->status())) {
-    return ToGrpcStatus(InvalidField("status", "is not a redemption status"));
+  if (auto s = ValidateOptionalId("user_id", request.user_id()); !s.ok())
+    return s;
+  if (!v1::Redemption::Status_IsValid(request.status())) {
+    return InvalidField("status", "is not a redemption status");
   }
   absl::StatusOr<int32_t> page_size =
-      ResolvePageSize("page_size", request->page_size());
-  if (!page_size.ok()) return ToGrpcStatus(page_size.status());
+      ResolvePageSize("page_size", request.page_size());
+  if (!page_size.ok()) return page_size.status();
   int64_t before = 0;
-  if (!request->page_token().empty()) {
+  if (!request.page_token().empty()) {
     absl::StatusOr<std::string> cursor =
-        DecodePageToken(kRedemptionsToken, request->page_token());
-    if (!cursor.ok()) return ToGrpcStatus(cursor.status());
+        DecodePageToken(kRedemptionsToken, request.page_token());
+    if (!cursor.ok()) return cursor.status();
     if (!absl::SimpleAtoi(*cursor, &before) || before <= 0) {
-      return ToGrpcStatus(InvalidField("page_token", "is malformed"));
+      return InvalidField("page_token", "is malformed");
     }
   }
-  absl::StatusOr<RedemptionPage> page = redemptions_(caller.tenant).List(
-      {request->user_id(), request->status()}, before, *page_size);
-  if (!page.ok()) return ToGrpcStatus(page.status());
+  absl::StatusOr<RedemptionPage> page =
+      redemptions_(caller.tenant)
+          .List({request.user_id(), request.status()}, before, *page_size);
+  if (!page.ok()) return page.status();
   for (auto& r : page->redemptions) *response->add_redemptions() = std::move(r);
   if (page->last_sequence > 0) {
     response->set_next_page_token(
         EncodePageToken(kRedemptionsToken, absl::StrCat(page->last_sequence)));
   }
-  return grpc::Status::OK;
+  return absl::OkStatus();
 }
 
-grpc::Status RewardService::Transition(const Caller& caller,
+absl::Status RewardService::Transition(const Caller& caller,
                                        RedemptionStore& store,
                                        const std::string& redemption_id,
                                        RedemptionAction action,
                                        const std::string& reason,
                                        const std::string& user_id,
                                        v1::Redemption* out) {
-  if (auto s = ValidateRedemptionId(redemption_id); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
+  if (auto s = ValidateRedemptionId(redemption_id); !s.ok()) return s;
   absl::StatusOr<v1::Redemption> redemption =
       store.Apply(redemption_id, action, reason, user_id);
-  if (!redemption.ok()) return ToGrpcStatus(redemption.status());
-  metrics_->RedemptionEntered(v1::Redemption::Status_Name(redemption->status()));
+  if (!redemption.ok()) return redemption.status();
+  metrics_->RedemptionEntered(
+      v1::Redemption::Status_Name(redemption->status()));
   if (action != RedemptionAction::kCancel) {  // cancels are the employee's
     audit_->Record(caller,
-                   absl::StrCat("REDEMPTION_",
-                                v1::Redemption::Status_Name(redemption->status())),
+                   absl::StrCat("REDEMPTION_", v1::Redemption::Status_Name(
+                                                   redemption->status())),
                    redemption_id, nullptr, &*redemption);
   }
   *out = *std::move(redemption);
-  return grpc::Status::OK;
+  return absl::OkStatus();
 }
 
-grpc::Status RewardService::ApproveRedemption(
-    grpc::ServerContext* context, const v1::ApproveRedemptionRequest* request,
+absl::Status RewardService::ApproveRedemption(
+    const Caller& caller, const v1::ApproveRedemptionRequest& request,
     v1::ApproveRedemptionResponse* response) {
-  PLAUDIT_ADMIT(caller, guard_, context, "RewardService/ApproveRedemption");
-  return Transition(caller, redemptions_(caller.tenant), request->redemption_id(), RedemptionAction::kApprove, "",
-                    "", response->mutable_redemption());
+  return Transition(caller, redemptions_(caller.tenant),
+                    request.redemption_id(), RedemptionAction::kApprove, "", "",
+                    response->mutable_redemption());
 }
 
-grpc::Status RewardService::RejectRedemption(
-    grpc::ServerContext* context, const v1::RejectRedemptionRequest* request,
+absl::Status RewardService::RejectRedemption(
+    const Caller& caller, const v1::RejectRedemptionRequest& request,
     v1::RejectRedemptionResponse* response) {
-  PLAUDIT_ADMIT(caller, guard_, context, "RewardService/RejectRedemption");
-  if (request->reason().empty()) {
-    return ToGrpcStatus(InvalidField("reason", "is required"));
+  if (request.reason().empty()) {
+    return InvalidField("reason", "is required");
   }
-  if (auto s = ValidateText("reason", request->reason(), 512); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
-  return Transition(caller, redemptions_(caller.tenant), request->redemption_id(), RedemptionAction::kReject,
-                    request->reason(), "", response->mutable_redemption());
+  if (auto s = ValidateText("reason", request.reason(), 512); !s.ok()) return s;
+  return Transition(caller, redemptions_(caller.tenant),
+                    request.redemption_id(), RedemptionAction::kReject,
+                    request.reason(), "", response->mutable_redemption());
 }
 
-grpc::Status RewardService::FulfillRedemption(
-    grpc::ServerContext* context, const v1::FulfillRedemptionRequest* request,
+absl::Status RewardService::FulfillRedemption(
+    const Caller& caller, const v1::FulfillRedemptionRequest& request,
     v1::FulfillRedemptionResponse* response) {
-  PLAUDIT_ADMIT(caller, guard_, context, "RewardService/FulfillRedemption");
-  return Transition(caller, redemptions_(caller.tenant), request->redemption_id(), RedemptionAction::kFulfil, "",
-                    "", response->mutable_redemption());
+  return Transition(caller, redemptions_(caller.tenant),
+                    request.redemption_id(), RedemptionAction::kFulfil, "", "",
+                    response->mutable_redemption());
 }
 
-grpc::Status RewardService::CancelRedemption(
-    grpc::ServerContext* context, const v1::CancelRedemptionRequest* request,
+absl::Status RewardService::CancelRedemption(
+    const Caller& caller, const v1::CancelRedemptionRequest& request,
     v1::CancelRedemptionResponse* response) {
-  PLAUDIT_ADMIT(caller, guard_, context, "RewardService/CancelRedemption");
-  if (auto s = ValidateId("user_id", request->user_id()); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
-  return Transition(caller, redemptions_(caller.tenant), request->redemption_id(), RedemptionAction::kCancel,
-                    "cancelled by the employee", request->user_id(),
+  if (auto s = ValidateId("user_id", request.user_id()); !s.ok()) return s;
+  return Transition(caller, redemptions_(caller.tenant),
+                    request.redemption_id(), RedemptionAction::kCancel,
+                    "cancelled by the employee", request.user_id(),
                     response->mutable_redemption());
 }
 

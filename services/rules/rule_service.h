@@ -2,46 +2,40 @@
 #ifndef PLAUDIT_SERVICES_RULES_RULE_SERVICE_H_
 #define PLAUDIT_SERVICES_RULES_RULE_SERVICE_H_
 
-#include "services/common/call_guard.h"
 #include "plaudit/v1/rule_service.grpc.pb.h"
 #include "services/audit/audit_log.h"
+#include "services/rpc/rpc_service.h"
 #include "services/rules/rule_cache.h"
 #include "services/rules/rule_store.h"
 
 namespace plaudit {
 
-class RuleService final : public v1::RuleService::Service {
+class RuleService final : public RpcService {
  public:
   RuleService(ForTenant<RuleStore> stores, ForTenant<RuleCache> caches,
-              const CallGuard* guard, AuditLog* audit)
-      : stores_(std::move(stores)),
-        caches_(std::move(caches)),
-        guard_(guard),
-        audit_(audit) {}
+              CallGate gate, AuditLog* audit);
 
-  grpc::Status CreateRule(grpc::ServerContext* context,
-                          const v1::CreateRuleRequest* request,
-                          v1::CreateRuleResponse* response) override;
-  grpc::Status GetRule(grpc::ServerContext* context,
-                       const v1::GetRuleRequest* request,
-                       v1::GetRuleResponse* response) override;
-  grpc::Status ListRules(grpc::ServerContext* context,
-                         const v1::ListRulesRequest* request,
-                         v1::ListRulesResponse* response) override;
-  grpc::Status UpdateRule(grpc::ServerContext* context,
-                          const v1::UpdateRuleRequest* request,
-                          v1::UpdateRuleResponse* response) override;
-  grpc::Status DeleteRule(grpc::ServerContext* context,
-                          const v1::DeleteRuleRequest* request,
-                          v1::DeleteRuleResponse* response) override;
-  grpc::Status ListRuleRevisions(
-      grpc::ServerContext* context, const v1::ListRuleRevisionsRequest* request,
-      v1::ListRuleRevisionsResponse* response) override;
+  absl::Status CreateRule(const Caller& caller,
+                          const v1::CreateRuleRequest& request,
+                          v1::CreateRuleResponse* response);
+  absl::Status GetRule(const Caller& caller, const v1::GetRuleRequest& request,
+                       v1::GetRuleResponse* response);
+  absl::Status ListRules(const Caller& caller,
+                         const v1::ListRulesRequest& request,
+                         v1::ListRulesResponse* response);
+  absl::Status UpdateRule(const Caller& caller,
+                          const v1::UpdateRuleRequest& request,
+                          v1::UpdateRuleResponse* response);
+  absl::Status DeleteRule(const Caller& caller,
+                          const v1::DeleteRuleRequest& request,
+                          v1::DeleteRuleResponse* response);
+  absl::Status ListRuleRevisions(const Caller& caller,
+                                 const v1::ListRuleRevisionsRequest& request,
+                                 v1::ListRuleRevisionsResponse* response);
 
  private:
   ForTenant<RuleStore> stores_;
   ForTenant<RuleCache> caches_;
-  const CallGuard* guard_;
   AuditLog* audit_;
 };
 

@@ -2,30 +2,27 @@
 #ifndef PLAUDIT_SERVICES_USERS_USER_SERVICE_H_
 #define PLAUDIT_SERVICES_USERS_USER_SERVICE_H_
 
-#include "services/common/call_guard.h"
 #include "plaudit/v1/user_service.grpc.pb.h"
+#include "services/rpc/rpc_service.h"
 #include "services/users/user_store.h"
 
 namespace plaudit {
 
-class UserService final : public v1::UserService::Service {
+class UserService final : public RpcService {
  public:
-  UserService(ForTenant<UserStore> stores, const CallGuard* guard)
-      : stores_(std::move(stores)), guard_(guard) {}
+  UserService(ForTenant<UserStore> stores, CallGate gate);
 
-  grpc::Status UpsertUser(grpc::ServerContext* context,
-                          const v1::UpsertUserRequest* request,
-                          v1::UpsertUserResponse* response) override;
-  grpc::Status GetUser(grpc::ServerContext* context,
-                       const v1::GetUserRequest* request,
-                       v1::GetUserResponse* response) override;
-  grpc::Status ImportUsers(grpc::ServerContext* context,
-                           const v1::ImportUsersRequest* request,
-                           v1::ImportUsersResponse* response) override;
+  absl::Status UpsertUser(const Caller& caller,
+                          const v1::UpsertUserRequest& request,
+                          v1::UpsertUserResponse* response);
+  absl::Status GetUser(const Caller& caller, const v1::GetUserRequest& request,
+                       v1::GetUserResponse* response);
+  absl::Status ImportUsers(const Caller& caller,
+                           const v1::ImportUsersRequest& request,
+                           v1::ImportUsersResponse* response);
 
  private:
   ForTenant<UserStore> stores_;
-  const CallGuard* guard_;
 };
 
 }  // namespace plaudit
