@@ -25,6 +25,10 @@ constexpr size_t kEventsPerScript = 100;
 // then go together, merged into as few scripts as possible (group commit).
 // An idle service sends at once; a busy one sends fewer, larger scripts.
 constexpr int kMaxFlights = 4;
+// At most this many events take off in one flight (whole recordings, at
+// least one): those waiting beyond stay parsed events only, since a
+// flight's script arguments take several times the events' size.
+constexpr size_t kMaxEventsPerFlight = 1000;
 
 // Daily-limit counts are kept this long after their day ends: later events
 // of that day can no longer be limited, so limited rules refuse them.
@@ -198,7 +202,7 @@ void EventRecorder::Land(Flight& flight, RedisReplies replies) {
     }
   }
   for (auto& recording : flight.group) Settle(std::move(recording));
-  // Events that queued meanwhile take off together.
+  // Events that queued meanwhile take off together, up to a flight's worth.
   std::vector<std::shared_ptr<Recording>> next;
   {
     absl::MutexLock lock(&mu_);
@@ -206,7 +210,14 @@ void EventRecorder::Land(Flight& flight, RedisReplies replies) {
       --flights_;
       return;
     }
-    next.swap(waiting_);
+    size_t events = 0;
+    while (!waiting_.empty() &&
+           (next.empty() ||
+            events + waiting_.front()->pending.size() <= kMaxEventsPerFlight)) {
+      events += waiting_.front()->pending.size();
+      next.push_back(std::move(waiting_.front()));
+      waiting_.pop_front();
+    }
   }
   Fly(std::move(next));
 }

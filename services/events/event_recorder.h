@@ -5,6 +5,7 @@
 #ifndef PLAUDIT_SERVICES_EVENTS_EVENT_RECORDER_H_
 #define PLAUDIT_SERVICES_EVENTS_EVENT_RECORDER_H_
 
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -68,7 +69,7 @@ class EventRecorder {
   const Clock clock_;
   absl::Mutex mu_;
   int flights_ ABSL_GUARDED_BY(mu_) = 0;
-  std::vector<std::shared_ptr<Recording>> waiting_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::shared_ptr<Recording>> waiting_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace plaudit

@@ -137,6 +137,7 @@ class EventService::Stream final : public StreamReactor {
     {
       absl::MutexLock lock(&mu_);
       read_pending_ = false;
+      if (broken_) reading_ = false;  // cancelled while this read was out
       held_ = true;
     }
     RequestBudget* budget = service_->budget();
@@ -277,7 +278,7 @@ class EventService::Stream final : public StreamReactor {
   void Break() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     broken_ = true;
     answered_.clear();
-    if (!read_pending_) reading_ = false;  // else its OnReadDone(false) will
+    if (!read_pending_) reading_ = false;  // else its OnReadDone will
   }
 
   // Decides under the lock what to start next — the next answer in order,

@@ -142,6 +142,11 @@ Metrics::Metrics(const BuildInfo& build)
                                 "--max_inflight_bytes)")
                           .Register(*registry_)
                           .Add({})),
+      inflight_peak_(BuildGauge()
+                         .Name("plaudit_inflight_request_bytes_peak")
+                         .Help("The most bytes of requests ever handled at once")
+                         .Register(*registry_)
+                         .Add({})),
       requests_shed_(BuildCounter()
                          .Name("plaudit_requests_shed_total")
                          .Help("Calls refused with RESOURCE_EXHAUSTED (SERVER_BUSY) "
@@ -267,8 +272,9 @@ void Metrics::ConnectionsOpen(size_t open) {
   connections_open_.Set(static_cast<double>(open));
 }
 
-void Metrics::RequestBytesInFlight(int64_t bytes) {
+void Metrics::RequestBytesInFlight(int64_t bytes, int64_t peak) {
   inflight_bytes_.Set(static_cast<double>(bytes));
+  inflight_peak_.Set(static_cast<double>(peak));
 }
 
 void Metrics::RequestShed() { requests_shed_.Increment(); }

@@ -65,7 +65,7 @@ class Metrics final : public RedisObserver {
   void ConnectionsOpen(size_t open);
   // Request bytes being handled now (the in-flight budget), calls refused
   // because it was full, stream chunks that waited for it.
-  void RequestBytesInFlight(int64_t bytes);
+  void RequestBytesInFlight(int64_t bytes, int64_t peak);
   void RequestShed();
   void ChunkHeld();
 
@@ -98,6 +98,7 @@ class Metrics final : public RedisObserver {
   prometheus::Family<prometheus::Counter>& connections_refused_;
   prometheus::Gauge& connections_open_;
   prometheus::Gauge& inflight_bytes_;
+  prometheus::Gauge& inflight_peak_;
   prometheus::Counter& requests_shed_;
   prometheus::Counter& chunks_held_;
 

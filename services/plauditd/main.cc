@@ -7,8 +7,10 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/match.h"
+#include "google/protobuf/stubs/logging.h"
 #include "absl/synchronization/mutex.h"
 #include "glog/logging.h"
+#include "services/plauditd/connection_listener.h"
 #include "services/plauditd/server.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
@@ -57,6 +59,41 @@ ABSL_FLAG(absl::Duration, redis_timeout, absl::Seconds(2),
           "Timeout of one Redis round trip");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "How long in-flight calls may take to finish at shutdown");
+ABSL_FLAG(int, max_connections, 10'000,
+          "Client connections open at once; more are closed as they arrive");
+ABSL_FLAG(int, reserved_descriptors, 64,
+          "File descriptors never given to clients (Redis, /metrics, logs)");
+ABSL_FLAG(int, max_streams_per_connection, 100,
+          "Calls (HTTP/2 streams) one connection may have open at once");
+ABSL_FLAG(absl::Duration, idle_timeout, absl::Minutes(2),
+          "A connection with no call for this long is closed (0: never)");
+ABSL_FLAG(absl::Duration, handshake_timeout, absl::Seconds(10),
+          "A connection must finish its TLS / HTTP/2 handshake within this");
+ABSL_FLAG(absl::Duration, max_connection_age, absl::Hours(1),
+          "Connections are asked to go away after this long (0: never)");
+ABSL_FLAG(absl::Duration, max_connection_age_grace, absl::Minutes(10),
+          "Time calls still running get after max_connection_age");
+ABSL_FLAG(absl::Duration, keepalive_time, absl::Minutes(1),
+          "A silent peer is pinged after this long");
+ABSL_FLAG(absl::Duration, keepalive_timeout, absl::Seconds(20),
+          "A ping unanswered this long closes the connection");
+ABSL_FLAG(int64_t, transport_memory, int64_t{64} << 20,
+          "Bytes gRPC's transports may buffer in all");
+ABSL_FLAG(int64_t, max_inflight_bytes, int64_t{16} << 20,
+          "Bytes of requests held at once: beyond, calls are refused "
+          "(RESOURCE_EXHAUSTED, SERVER_BUSY) and stream chunks wait");
+
+namespace {
+
+void ProtobufLog(google::protobuf::LogLevel level, const char* file, int line,
+                 const std::string& message) {
+  if (absl::StrContains(message, "invalid UTF-8 data when parsing")) return;
+  const int severity = level >= google::protobuf::LOGLEVEL_ERROR ? google::GLOG_ERROR
+                                                                 : google::GLOG_WARNING;
+  google::LogMessage(file, line, severity).stream() << message;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("plauditd: the Plaudit engagement and rewards service");
@@ -67,6 +104,11 @@ int main(int argc, char** argv) {
   // Debian's Abseil is built with deadlock detection on: it would keep a
   // lock graph for every gRPC and Redis mutex on every call.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  // Every connection costs a descriptor: take all the system allows.
+  const int64_t descriptors = plaudit::RaiseDescriptorLimit();
+  // A client sending invalid UTF-8 gets INVALID_ARGUMENT naming the field;
+  // protobuf's own ERROR line per such request would flood the log.
+  google::protobuf::SetLogHandler(&ProtobufLog);
 
   // Block the stop signals in every thread (gRPC's inherit the mask) and
   // wait for them here, so shutdown runs in ordinary code, not a handler.
@@ -84,6 +126,9 @@ int main(int argc, char** argv) {
   options.tenant = absl::GetFlag(FLAGS_tenant);
   options.keys_file = absl::GetFlag(FLAGS_keys_file);
   options.open_mode = absl::GetFlag(FLAGS_insecure_open_mode);
+  options.tls_cert = absl::GetFlag(FLAGS_tls_cert);
+  options.tls_key = absl::GetFlag(FLAGS_tls_key);
+  options.tls_client_ca = absl::GetFlag(FLAGS_tls_client_ca);
   if (options.open_mode) {
     std::cerr << "plauditd: WARNING: open mode, no API keys checked: for "
                  "local development only\n";
@@ -97,18 +142,27 @@ int main(int argc, char** argv) {
   options.time_zone = absl::GetFlag(FLAGS_time_zone);
   options.rules_file = absl::GetFlag(FLAGS_rules_file);
   options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
-  options.tls_cert = absl::GetFlag(FLAGS_tls_cert);
   options.leaderboard_cache = absl::GetFlag(FLAGS_leaderboard_cache);
   options.rate_limit = {absl::GetFlag(FLAGS_rate_limit), absl::GetFlag(FLAGS_rate_burst)};
   options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
-  options.tls_key = absl::GetFlag(FLAGS_tls_key);
-  options.tls_client_ca = absl::GetFlag(FLAGS_tls_client_ca);
   options.build.revision = absl::GetFlag(FLAGS_build_revision);
   options.retention.days = absl::GetFlag(FLAGS_retain_days);
   options.retention.weeks = absl::GetFlag(FLAGS_retain_weeks);
   options.retention.months = absl::GetFlag(FLAGS_retain_months);
   options.retention.years = absl::GetFlag(FLAGS_retain_years);
   options.privacy_min_active_users = absl::GetFlag(FLAGS_privacy_min_active_users);
+  plaudit::ConnectionLimits& limits = options.limits;
+  limits.max_connections = absl::GetFlag(FLAGS_max_connections);
+  limits.reserved_descriptors = absl::GetFlag(FLAGS_reserved_descriptors);
+  limits.max_streams_per_connection = absl::GetFlag(FLAGS_max_streams_per_connection);
+  limits.idle_timeout = absl::GetFlag(FLAGS_idle_timeout);
+  limits.handshake_timeout = absl::GetFlag(FLAGS_handshake_timeout);
+  limits.max_age = absl::GetFlag(FLAGS_max_connection_age);
+  limits.max_age_grace = absl::GetFlag(FLAGS_max_connection_age_grace);
+  limits.keepalive_time = absl::GetFlag(FLAGS_keepalive_time);
+  limits.keepalive_timeout = absl::GetFlag(FLAGS_keepalive_timeout);
+  limits.transport_memory = absl::GetFlag(FLAGS_transport_memory);
+  limits.max_inflight_bytes = absl::GetFlag(FLAGS_max_inflight_bytes);
 
   absl::StatusOr<std::unique_ptr<plaudit::PlauditServer>> server =
       plaudit::PlauditServer::Start(options);
@@ -119,8 +173,9 @@ int main(int argc, char** argv) {
   std::cout << "plauditd: serving on port " << (*server)->port()
             << (options.open_mode ? ", OPEN MODE for tenant " + options.tenant
                                   : ", API keys required")
-            << ", Redis "
-            << options.redis.address;
+            << ", Redis " << options.redis.address << ", up to "
+            << std::min<int64_t>(limits.max_connections, descriptors)
+            << " connections (" << descriptors << " file descriptors)";
   if ((*server)->metrics_port() != 0) {
     std::cout << ", metrics on port " << (*server)->metrics_port();
   }

@@ -4,6 +4,7 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server.h"
+#include "grpcpp/resource_quota.h"
 #include "grpcpp/server_builder.h"
 #include "services/accounts/account_service.h"
 #include "services/audit/audit_service.h"
@@ -21,6 +22,7 @@
 #include "services/rewards/reward_service.h"
 #include "services/rules/rule_service.h"
 #include "services/rules/rules_file.h"
+#include "services/plauditd/connection_listener.h"
 #include "services/plauditd/tenants.h"
 #include "services/rpc/request_budget.h"
 #include "services/rpc/rpc_service.h"
@@ -53,6 +55,7 @@ struct PlauditServer::Parts {
   std::unique_ptr<CallGuard> guard;
   std::unique_ptr<RequestBudget> budget;
   std::vector<std::unique_ptr<RpcService>> services;
+  std::unique_ptr<ConnectionListener> listener;
   std::unique_ptr<grpc::Server> server;
   int port = 0;
 };
@@ -119,6 +122,42 @@ absl::Status ApplyRulesFile(const std::string& path, const std::string& tenant,
   return absl::OkStatus();
 }
 
+int Millis(absl::Duration d) {
+  return static_cast<int>(std::min<int64_t>(absl::ToInt64Milliseconds(d), INT32_MAX));
+}
+
+// Connection, stream and memory limits as gRPC's channel arguments.
+void ApplyLimits(const ConnectionLimits& limits, grpc::ServerBuilder& builder) {
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                             limits.max_streams_per_connection);
+  if (limits.idle_timeout > absl::ZeroDuration()) {
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS,
+                               Millis(limits.idle_timeout));
+  }
+  if (limits.max_age > absl::ZeroDuration()) {
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, Millis(limits.max_age));
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                               Millis(limits.max_age_grace));
+  }
+  builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS,
+                             Millis(limits.handshake_timeout));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, Millis(limits.keepalive_time));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+                             Millis(limits.keepalive_timeout));
+  // Clients may keep idle connections alive with pings every 10 s or more;
+  // more often is abuse (a GOAWAY after two strikes).
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                             10'000);
+  // Fixed 64 KiB stream windows: a stream nobody reads holds at most that
+  // (bandwidth-delay probing would grow windows to megabytes each).
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 64 << 10);
+  grpc::ResourceQuota quota("plauditd");
+  quota.Resize(static_cast<size_t>(limits.transport_memory));
+  builder.SetResourceQuota(quota);
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
@@ -162,9 +201,9 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
   }
   parts->audit = std::make_unique<AuditLog>(parts->redis.get(), options.clock);
   parts->budget = std::make_unique<RequestBudget>(
-      options.max_inflight_bytes,
-      [metrics = parts->metrics.get()](int64_t bytes) {
-        metrics->RequestBytesInFlight(bytes);
+      options.limits.max_inflight_bytes,
+      [metrics = parts->metrics.get()](int64_t bytes, int64_t peak) {
+        metrics->RequestBytesInFlight(bytes, peak);
       });
   AuditLog* audit = parts->audit.get();
   Metrics* metrics = parts->metrics.get();
@@ -219,21 +258,34 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
       Credentials(options);
   if (!credentials.ok()) return credentials.status();
+  const ConnectionLimits& limits = options.limits;
+  absl::StatusOr<std::unique_ptr<ConnectionListener>> listener =
+      ConnectionListener::Listen({options.listen_address, limits.max_connections,
+                                  limits.reserved_descriptors},
+                                 metrics);
+  if (!listener.ok()) return listener.status();
+  parts->listener = *std::move(listener);
   grpc::ServerBuilder builder;
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+  ApplyLimits(limits, builder);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
-  interceptors.push_back(std::make_unique<CallMetricsFactory>(parts->metrics.get()));
+  interceptors.push_back(std::make_unique<CallMetricsFactory>(metrics));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
-  builder.AddListeningPort(options.listen_address, *credentials, &parts->port);
+  // plauditd accepts (see ConnectionListener); gRPC does the rest.
+  std::unique_ptr<grpc::experimental::ExternalConnectionAcceptor> acceptor =
+      builder.experimental().AddExternalConnectionAcceptor(
+          grpc::ServerBuilder::experimental_type::ExternalConnectionType::FROM_FD,
+          *credentials);
   for (const auto& service : parts->services) {
     builder.RegisterService(service.get());
   }
   parts->server = builder.BuildAndStart();
-  if (parts->server == nullptr || parts->port == 0) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen on ", options.listen_address));
+  if (parts->server == nullptr) {
+    return absl::InternalError("the gRPC server did not start");
   }
+  parts->listener->Start(std::move(acceptor));
+  parts->port = parts->listener->port();
   return std::unique_ptr<PlauditServer>(new PlauditServer(std::move(parts)));
 }
 
@@ -256,6 +308,7 @@ int PlauditServer::metrics_port() const {
 }
 
 void PlauditServer::Shutdown(absl::Duration grace) {
+  parts_->listener->Stop();
   parts_->server->Shutdown(absl::ToChronoTime(absl::Now() + grace));
 }
 

@@ -17,6 +17,35 @@
 
 namespace plaudit {
 
+// What clients, however careless or hostile, can take of one plauditd.
+struct ConnectionLimits {
+  // Client connections open at once (more are closed as they arrive), and
+  // file descriptors never given to clients (Redis, /metrics, logs).
+  int max_connections = 10'000;
+  int reserved_descriptors = 64;
+  // HTTP/2 streams (calls) one connection may have open at once.
+  int max_streams_per_connection = 100;
+  // A connection with no call for this long is closed (GOAWAY); one that
+  // does not finish its handshake (TLS, HTTP/2 preface) within
+  // handshake_timeout is dropped.
+  absl::Duration idle_timeout = absl::Minutes(2);
+  absl::Duration handshake_timeout = absl::Seconds(10);
+  // Connections are asked to go away after max_age (spreading clients over
+  // replicas); calls still running get `grace`, then end UNAVAILABLE.
+  // Zero: no limit.
+  absl::Duration max_age = absl::Hours(1);
+  absl::Duration max_age_grace = absl::Minutes(10);
+  // A peer silent this long is pinged; no answer within the timeout and
+  // the connection is closed (a vanished client frees its streams).
+  absl::Duration keepalive_time = absl::Minutes(1);
+  absl::Duration keepalive_timeout = absl::Seconds(20);
+  // Bytes gRPC's transports may buffer in all (reads beyond wait).
+  int64_t transport_memory = int64_t{64} << 20;
+  // Bytes of requests (as received) held at once: beyond, unary calls are
+  // refused with RESOURCE_EXHAUSTED (SERVER_BUSY) and stream chunks wait.
+  int64_t max_inflight_bytes = 16 << 20;
+};
+
 struct ServerOptions {
   // host:port; port 0 picks a free one (see PlauditServer::port()).
   std::string listen_address = "127.0.0.1:50051";
@@ -37,9 +66,8 @@ struct ServerOptions {
   RateLimit auth_failure_limit{5, 20};
   // Largest request accepted (a batch of 1,000 events or 10,000 users fits).
   int max_message_bytes = 8 << 20;
-  // Bytes of requests (as received) held at once: beyond, unary calls are
-  // refused with RESOURCE_EXHAUSTED (SERVER_BUSY) and stream chunks wait.
-  int64_t max_inflight_bytes = 64 << 20;
+  // Connections, streams, idle and age limits, memory bounds.
+  ConnectionLimits limits;
   std::string tenant = "default";
   // IANA zone in which days (daily limits, leaderboard buckets) begin.
   std::string time_zone = "UTC";

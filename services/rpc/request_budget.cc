@@ -30,19 +30,20 @@ void RequestBudget::Took(int64_t bytes) {
 }
 
 bool RequestBudget::TryTake(int64_t bytes) {
-  int64_t now;
+  int64_t now, peak;
   {
     absl::MutexLock lock(&mu_);
     if (!waiting_.empty() || !Fits(bytes)) return false;
     Took(bytes);
     now = in_use_;
+    peak = peak_;
   }
-  if (on_change_) on_change_(now);
+  if (on_change_) on_change_(now, peak);
   return true;
 }
 
 bool RequestBudget::TakeOrWait(int64_t bytes, std::function<void()> ready) {
-  int64_t now;
+  int64_t now, peak;
   {
     absl::MutexLock lock(&mu_);
     if (!waiting_.empty() || !Fits(bytes)) {
@@ -51,14 +52,15 @@ bool RequestBudget::TakeOrWait(int64_t bytes, std::function<void()> ready) {
     }
     Took(bytes);
     now = in_use_;
+    peak = peak_;
   }
-  if (on_change_) on_change_(now);
+  if (on_change_) on_change_(now, peak);
   return true;
 }
 
 void RequestBudget::Give(int64_t bytes) {
   std::vector<std::function<void()>> ready;
-  int64_t now;
+  int64_t now, peak;
   {
     absl::MutexLock lock(&mu_);
     in_use_ -= bytes;
@@ -68,8 +70,9 @@ void RequestBudget::Give(int64_t bytes) {
       waiting_.pop_front();
     }
     now = in_use_;
+    peak = peak_;
   }
-  if (on_change_) on_change_(now);
+  if (on_change_) on_change_(now, peak);
   for (auto& go : ready) go();
 }
 

@@ -35,9 +35,10 @@ class BudgetCharge {
 
 class RequestBudget {
  public:
-  // `on_change` (may be empty) hears the bytes in use after each change.
-  explicit RequestBudget(int64_t limit,
-                         std::function<void(int64_t)> on_change = nullptr)
+  // `on_change` (may be empty) hears the bytes in use after each change,
+  // and the most ever in use.
+  explicit RequestBudget(
+      int64_t limit, std::function<void(int64_t, int64_t)> on_change = nullptr)
       : limit_(limit), on_change_(std::move(on_change)) {}
 
   // Takes `bytes` if they fit now and nobody waits. A request larger than
@@ -62,7 +63,7 @@ class RequestBudget {
     std::function<void()> ready;
   };
   const int64_t limit_;
-  const std::function<void(int64_t)> on_change_;
+  const std::function<void(int64_t, int64_t)> on_change_;
   mutable absl::Mutex mu_;
   int64_t in_use_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t peak_ ABSL_GUARDED_BY(mu_) = 0;

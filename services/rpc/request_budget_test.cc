@@ -9,7 +9,7 @@ namespace {
 
 TEST(RequestBudgetTest, RefusesWhatDoesNotFitAndGivesBack) {
   std::vector<int64_t> seen;
-  RequestBudget budget(100, [&](int64_t in_use) { seen.push_back(in_use); });
+  RequestBudget budget(100, [&](int64_t in_use, int64_t) { seen.push_back(in_use); });
   EXPECT_TRUE(budget.TryTake(60));
   EXPECT_FALSE(budget.TryTake(50));
   EXPECT_TRUE(budget.TryTake(40));

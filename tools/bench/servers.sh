@@ -18,10 +18,11 @@ start_redis() {
   until redis-cli -s "$work/redis.sock" ping >/dev/null 2>&1; do sleep 0.05; done
 }
 
-# start_plauditd [plauditd flags]: open mode, tenant "bench", on that Redis.
-# Sets $plauditd (its pid) and $server (host:port).
+# start_plauditd [plauditd flags]: open mode, tenant "bench", on that Redis
+# ($PLAUDITD, when set, is the binary). Sets $plauditd (its pid) and $server
+# (host:port).
 start_plauditd() {
-  "$bin/services/plauditd/plauditd" --listen=127.0.0.1:0 --tenant=bench \
+  "${PLAUDITD:-$bin/services/plauditd/plauditd}" --listen=127.0.0.1:0 --tenant=bench \
     --insecure_open_mode --redis="unix://$work/redis.sock" \
     --port_file="$work/port" "$@" >"$work/plauditd.log" 2>&1 &
   plauditd=$!

@@ -1,0 +1,122 @@
+// abuse: does to a running plauditd what a careless or hostile client
+// would, and prints what it cost: peak memory of the server (VmHWM of
+// --pid), what was refused or held back, whether a new client is served
+// afterwards.
+//   abuse --server=127.0.0.1:50051 --pid=$(pidof plauditd) --attack=streams
+//   attacks: streams (unread StreamEvents), connections (silent TCP),
+//            idle (HTTP/2 preface, then nothing), auth (made-up keys)
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "plaudit/v1/event_service.grpc.pb.h"
+#include "tools/abuse/attacks.h"
+
+ABSL_FLAG(std::string, server, "127.0.0.1:50051", "plauditd's gRPC address");
+ABSL_FLAG(int, pid, 0, "plauditd's process id (for its peak memory)");
+ABSL_FLAG(std::string, attack, "streams", "streams | connections | idle | auth");
+ABSL_FLAG(int, streams, 1000, "streams: how many");
+ABSL_FLAG(int, channels, 10, "streams: over how many connections");
+ABSL_FLAG(int, chunk_bytes, 40'000, "streams: bytes per chunk");
+ABSL_FLAG(int, chunks, 20, "streams: chunks each stream tries to send");
+ABSL_FLAG(int, connections, 2000, "connections, idle: how many");
+ABSL_FLAG(int, calls, 10'000, "auth: how many calls with made-up keys");
+ABSL_FLAG(std::string, tenant, "default", "auth: the tenant the made-up keys name");
+ABSL_FLAG(absl::Duration, hold, absl::Seconds(10), "How long the attack is held");
+
+namespace {
+
+int64_t PeakRssKb(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    absl::string_view view(line);
+    if (absl::ConsumePrefix(&view, "VmHWM:")) {
+      int64_t kb = 0;
+      absl::SimpleAtoi(absl::StripSuffix(absl::StripAsciiWhitespace(view), " kB"), &kb);
+      return kb;
+    }
+  }
+  return -1;
+}
+
+// A fresh client's call: does the server still serve newcomers?
+bool NewClientServed(const std::string& server) {
+  auto channel = plaudit::abuse::OwnChannel(server);
+  auto stub = plaudit::v1::EventService::NewStub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  context.set_wait_for_ready(true);
+  plaudit::v1::RecordEventRequest request;
+  request.mutable_event()->set_event_id("abuse-probe-" + std::to_string(absl::ToUnixNanos(absl::Now())));
+  request.mutable_event()->set_action("abuse.probe");
+  request.mutable_event()->set_actor_id("probe");
+  plaudit::v1::RecordEventResponse response;
+  const grpc::Status status = stub->RecordEvent(&context, request, &response);
+  // Served means answered by plauditd: a refusal for a missing key counts.
+  return status.error_code() != grpc::StatusCode::UNAVAILABLE &&
+         status.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  const std::string server = absl::GetFlag(FLAGS_server);
+  const int pid = absl::GetFlag(FLAGS_pid);
+  const std::string attack = absl::GetFlag(FLAGS_attack);
+  int port = 0;
+  absl::SimpleAtoi(server.substr(server.rfind(':') + 1), &port);
+  const int64_t rss_before = pid > 0 ? PeakRssKb(pid) : -1;
+  std::cout << "attack: " << attack << "\n";
+  if (attack == "streams") {
+    plaudit::abuse::UnreadStreams::Options options;
+    options.streams = absl::GetFlag(FLAGS_streams);
+    options.channels = absl::GetFlag(FLAGS_channels);
+    options.chunk_bytes = absl::GetFlag(FLAGS_chunk_bytes);
+    options.chunks_per_stream = absl::GetFlag(FLAGS_chunks);
+    plaudit::abuse::UnreadStreams streams(server, options);
+    absl::SleepFor(absl::GetFlag(FLAGS_hold));
+    const bool served = NewClientServed(server);
+    std::cout << "streams: " << options.streams << " over " << options.channels
+              << " connections, chunks of ~" << options.chunk_bytes << " bytes\n"
+              << "chunks sent: " << streams.chunks_sent() << " of "
+              << streams.chunks_attempted() << " (the rest held back)\n"
+              << "new client served during the attack: " << (served ? "yes" : "NO")
+              << "\n";
+    streams.Cancel();
+  } else if (attack == "connections" || attack == "idle") {
+    plaudit::abuse::SilentConnections flood(
+        port, absl::GetFlag(FLAGS_connections),
+        attack == "idle" ? plaudit::abuse::Http2Preface() : "");
+    absl::SleepFor(absl::GetFlag(FLAGS_hold));
+    std::cout << "connections opened: " << flood.opened()
+              << ", closed by the server: " << flood.ClosedByServer() << "\n"
+              << "new client served during the attack: "
+              << (NewClientServed(server) ? "yes" : "NO") << "\n";
+  } else if (attack == "auth") {
+    const absl::Time start = absl::Now();
+    const plaudit::abuse::AuthFlood flood = plaudit::abuse::FloodWithWrongKeys(
+        plaudit::abuse::OwnChannel(server), absl::GetFlag(FLAGS_tenant),
+        absl::GetFlag(FLAGS_calls));
+    std::cout << "calls: " << absl::GetFlag(FLAGS_calls) << " in "
+              << absl::FormatDuration(absl::Now() - start)
+              << ", UNAUTHENTICATED: " << flood.unauthenticated
+              << ", throttled: " << flood.throttled << ", other: " << flood.other << "\n";
+  } else {
+    std::cerr << "abuse: unknown --attack=" << attack << "\n";
+    return 2;
+  }
+  std::cout << "new client served after the attack: "
+            << (NewClientServed(server) ? "yes" : "NO") << "\n";
+  if (pid > 0) {
+    std::cout << "plauditd peak RSS: " << rss_before / 1024 << " MB before, "
+              << PeakRssKb(pid) / 1024 << " MB during\n";
+  }
+  return 0;
+}
