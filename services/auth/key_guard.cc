@@ -138,6 +138,26 @@ KeyGuard::KeyGuard(KeyStore* keys, Clock clock, KeyGuardOptions options,
       peer_failures_(options.failure_limit),
       key_failures_(options.failure_limit) {}
 
+absl::Duration KeyGuard::Throttled(const std::string& peer,
+                                   const std::string& key_id,
+                                   absl::Time now) const {
+  return std::max(
+      peer_failures_.Wait(peer, now),
+      key_id.empty() ? absl::ZeroDuration() : key_failures_.Wait(key_id, now));
+}
+
+absl::Status KeyGuard::ThrottledError(const std::string& peer,
+                                      absl::Duration wait) const {
+  if (metrics_ != nullptr) metrics_->AuthFailed("AUTH_THROTTLED");
+  return WithRetryDelay(
+      WithReason(
+          absl::ResourceExhaustedError(absl::StrCat(
+              "too many failed authentications from ", peer, ": retry in ",
+              absl::ToInt64Milliseconds(wait) + 1, " ms")),
+          "AUTH_THROTTLED"),
+      wait);
+}
+
 absl::StatusOr<Caller> KeyGuard::Verify(const std::string& bearer,
                                         const std::string& peer) const {
   const absl::Time now = clock_();
@@ -146,6 +166,7 @@ absl::StatusOr<Caller> KeyGuard::Verify(const std::string& bearer,
   const std::string cache_key = Sha256(bearer);
   const std::string key_id = KeyIdOf(bearer);
   bool known_good = false;
+  bool refused_recently = false;
   {
     absl::MutexLock lock(&mu_);
     const auto it = verified_.find(cache_key);
@@ -156,43 +177,36 @@ absl::StatusOr<Caller> KeyGuard::Verify(const std::string& bearer,
       known_good = true;
     }
     const auto refused = refused_.find(cache_key);
-    if (refused != refused_.end() && refused->second > now) {
-      return Refused(Rejected(), peer, key_id);
-    }
+    refused_recently = refused != refused_.end() && refused->second > now;
   }
-  // A peer (or a key id) that keeps failing is refused without a lookup.
+  // A peer (or a made-up key id) that keeps failing is refused without a
+  // lookup; a key that was good here before is always checked again.
   if (!known_good) {
-    const absl::Duration wait =
-        std::max(peer_failures_.Wait(peer, now),
-                 key_id.empty() ? absl::ZeroDuration()
-                                : key_failures_.Wait(key_id, now));
-    if (wait > absl::ZeroDuration()) {
-      if (metrics_ != nullptr) metrics_->AuthFailed("AUTH_THROTTLED");
-      return WithRetryDelay(
-          WithReason(
-              absl::ResourceExhaustedError(absl::StrCat(
-                  "too many failed authentications from ", peer, ": retry in ",
-                  absl::ToInt64Milliseconds(wait) + 1, " ms")),
-              "AUTH_THROTTLED"),
-          wait);
+    if (const absl::Duration wait = Throttled(peer, key_id, now);
+        wait > absl::ZeroDuration()) {
+      return ThrottledError(peer, wait);
     }
   }
-  absl::StatusOr<Caller> caller = Lookup(bearer);
+  if (refused_recently) return Refused(Rejected(), peer, "");
+  const Looked looked = Lookup(bearer);
+  const absl::StatusOr<Caller>& caller = looked.caller;
+  if (!caller.ok() && !absl::IsUnauthenticated(caller.status())) {
+    return caller.status();  // the key store is out: not the caller's fault
+  }
   {
     absl::MutexLock lock(&mu_);
     if (verified_.size() > 10'000) verified_.clear();  // bounded memory
     if (refused_.size() > 10'000) refused_.clear();
     if (caller.ok()) {
       verified_[cache_key] = {*caller, now + options_.cache_for, revocations};
-    } else if (absl::IsUnauthenticated(caller.status())) {
-      verified_.erase(cache_key);
-      refused_[cache_key] = now + absl::Seconds(1);
+      return caller;
     }
+    verified_.erase(cache_key);
+    refused_[cache_key] = now + absl::Seconds(1);
   }
-  if (absl::IsUnauthenticated(caller.status())) {
-    return Refused(caller.status(), peer, key_id);
-  }
-  return caller;
+  // Only key ids that do not exist count for their id: an attacker cannot
+  // lock a real key out by sending it wrong secrets.
+  return Refused(caller.status(), peer, looked.known_key_id ? "" : key_id);
 }
 
 absl::Status KeyGuard::Refused(absl::Status status, const std::string& peer,
@@ -210,25 +224,29 @@ absl::Status KeyGuard::Refused(absl::Status status, const std::string& peer,
   return status;
 }
 
-absl::StatusOr<Caller> KeyGuard::Lookup(const std::string& bearer) const {
+KeyGuard::Looked KeyGuard::Lookup(const std::string& bearer) const {
   absl::StatusOr<PresentedKey> presented = ParseBearer(bearer);
-  if (!presented.ok()) return presented.status();
+  if (!presented.ok()) return {presented.status()};
   absl::StatusOr<std::optional<v1::ApiKey>> record =
       keys_->Find(presented->tenant, presented->key_id);
   if (!record.ok()) {
-    // Redis down is an outage; anything else says nothing to an
-    // unauthenticated caller.
-    return absl::IsUnavailable(record.status()) ? record.status() : Rejected();
+    // A record that cannot be read refuses the key; Redis out or slow is an
+    // outage, never a failed authentication.
+    if (absl::IsDataLoss(record.status())) return {Rejected()};
+    return {WithReason(absl::UnavailableError(absl::StrCat(
+                           "authorization: the key store cannot be read: ",
+                           record.status().message())),
+                       "UNAVAILABLE")};
   }
-  if (!record->has_value()) return Rejected();
+  if (!record->has_value()) return {Rejected()};
   const v1::ApiKey& key = **record;
   absl::StatusOr<Role> role = FromProto(key.role());
   if (key.revoked() || key.tenant() != presented->tenant ||
       key.key_id() != presented->key_id || !role.ok() ||
       !SecretMatches(key, presented->secret)) {
-    return Rejected();
+    return {Rejected(), /*known_key_id=*/true};
   }
-  return Caller{key.key_id(), key.tenant(), *role};
+  return {Caller{key.key_id(), key.tenant(), *role}, true};
 }
 
 absl::StatusOr<Caller> KeyGuard::Admit(const grpc::ServerContextBase& context,
@@ -236,6 +254,10 @@ absl::StatusOr<Caller> KeyGuard::Admit(const grpc::ServerContextBase& context,
   const std::string peer = PeerAddress(context.peer());
   const std::string bearer = Metadata(context, "authorization");
   if (bearer.empty()) {
+    if (const absl::Duration wait = Throttled(peer, "", clock_());
+        wait > absl::ZeroDuration()) {
+      return ThrottledError(peer, wait);
+    }
     return Refused(WithReason(absl::UnauthenticatedError(
                                   "authorization: an API key is required "
                                   "(Bearer plk....)"),

@@ -45,10 +45,20 @@ class KeyGuard final : public CallGuard {
   absl::StatusOr<Caller> Verify(const std::string& bearer,
                                 const std::string& peer) const;
   // The key's record checked against the bearer, without caches.
-  absl::StatusOr<Caller> Lookup(const std::string& bearer) const;
-  // Counts, throttles and logs (once per burst) a refused authentication.
+  struct Looked {
+    absl::StatusOr<Caller> caller;
+    bool known_key_id = false;  // the key id exists (the secret may not match)
+  };
+  Looked Lookup(const std::string& bearer) const;
+  // Counts, throttles and logs (once per burst) a refused authentication;
+  // `key_id` ("" for none) is charged too.
   absl::Status Refused(absl::Status status, const std::string& peer,
                        const std::string& key_id) const;
+  // How long `peer` (or `key_id`) must wait before its next attempt.
+  absl::Duration Throttled(const std::string& peer, const std::string& key_id,
+                           absl::Time now) const;
+  absl::Status ThrottledError(const std::string& peer,
+                              absl::Duration wait) const;
 
   KeyStore* keys_;
   const Clock clock_;

@@ -56,6 +56,11 @@ absl::Duration RateLimiter::Acquire(const std::string& key, absl::Time now) {
   return wait;
 }
 
+size_t RateLimiter::size() {
+  absl::MutexLock lock(&mu_);
+  return buckets_.size();
+}
+
 absl::Duration RateLimiter::Wait(const std::string& key, absl::Time now) {
   if (limit_.per_second <= 0) return absl::ZeroDuration();
   absl::MutexLock lock(&mu_);

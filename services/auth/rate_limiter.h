@@ -32,6 +32,8 @@ class RateLimiter {
   absl::Duration Acquire(const std::string& key, absl::Time now);
   // How long until `key` has a token (zero: it has one now); takes nothing.
   absl::Duration Wait(const std::string& key, absl::Time now);
+  // Buckets kept now.
+  size_t size();
 
  private:
   struct Bucket {

@@ -46,6 +46,7 @@ TEST(RateLimiterTest, MadeUpKeysCannotGrowItWithoutBound) {
   for (int i = 0; i < 10'000; ++i) {
     EXPECT_EQ(limiter.Acquire("made-up-" + std::to_string(i), tick()),
               absl::ZeroDuration());
+    ASSERT_LE(limiter.size(), 100u);
   }
   // The most recently used keep their state through further evictions.
   EXPECT_EQ(limiter.Acquire("busy", tick()), absl::ZeroDuration());

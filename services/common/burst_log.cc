@@ -27,4 +27,9 @@ std::optional<std::string> BurstLog::Note(absl::string_view key,
   return out;
 }
 
+size_t BurstLog::size() {
+  absl::MutexLock lock(&mu_);
+  return bursts_.size();
+}
+
 }  // namespace plaudit

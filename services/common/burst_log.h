@@ -28,6 +28,8 @@ class BurstLog {
   // should be logged now, else nothing.
   std::optional<std::string> Note(absl::string_view key, absl::string_view line,
                                   absl::Time now);
+  // Keys remembered now.
+  size_t size();
 
  private:
   struct Burst {

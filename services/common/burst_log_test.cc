@@ -26,6 +26,7 @@ TEST(BurstLogTest, ForgetsKeysBeyondItsBound) {
   const absl::Time t0 = absl::FromUnixSeconds(1'700'000'000);
   for (int i = 0; i < 100; ++i) {
     EXPECT_TRUE(log.Note(std::to_string(i), "x", t0).has_value());
+    ASSERT_LE(log.size(), 10u);
   }
 }
 

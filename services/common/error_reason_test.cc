@@ -34,5 +34,14 @@ TEST(ErrorReasonTest, InvalidFieldNamesTheField) {
   EXPECT_EQ(ErrorMetadataOf(sent, "field"), "event.actor_id");
 }
 
+TEST(ErrorReasonTest, LongMessagesAreCutBetweenCharacters) {
+  std::string long_text;
+  for (int i = 0; i < 600; ++i) long_text += "я";  // two bytes each
+  const grpc::Status sent = ToGrpcStatus(absl::InvalidArgumentError("x" + long_text));
+  EXPECT_LE(sent.error_message().size(), 1024u);
+  EXPECT_EQ(sent.error_message().size() % 2, 1u) << "cut inside a character";
+  EXPECT_EQ(ErrorReasonOf(sent), "INVALID_ARGUMENT");  // the details still parse
+}
+
 }  // namespace
 }  // namespace plaudit

@@ -22,11 +22,24 @@ std::optional<google::rpc::ErrorInfo> InfoOf(const grpc::Status& status) {
   return std::nullopt;
 }
 
+// `text` cut to at most `max` bytes, never inside a UTF-8 character.
+absl::string_view Cut(absl::string_view text, size_t max) {
+  if (text.size() <= max) return text;
+  size_t end = max;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
+    --end;
+  return text.substr(0, end);
+}
+
 }  // namespace
+
+std::string CappedMessage(const absl::Status& status) {
+  return std::string(Cut(status.message(), kMaxMessage));
+}
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
-  std::string message(status.message().substr(0, kMaxMessage));
+  std::string message = CappedMessage(status);
   google::rpc::Status details;
   details.set_code(static_cast<int>(status.code()));
   details.set_message(message);
@@ -34,7 +47,7 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   info.set_reason(ErrorReason(status));
   info.set_domain(kErrorDomain);
   for (auto& [key, value] : ErrorMetadata(status)) {
-    (*info.mutable_metadata())[key] = value.substr(0, kMaxMessage);
+    (*info.mutable_metadata())[key] = std::string(Cut(value, kMaxMessage));
   }
   details.add_details()->PackFrom(info);
   if (std::optional<absl::Duration> delay = RetryDelay(status)) {
@@ -53,7 +66,8 @@ std::string ErrorReasonOf(const grpc::Status& status) {
   return info ? info->reason() : "";
 }
 
-std::string ErrorMetadataOf(const grpc::Status& status, const std::string& key) {
+std::string ErrorMetadataOf(const grpc::Status& status,
+                            const std::string& key) {
   std::optional<google::rpc::ErrorInfo> info = InfoOf(status);
   if (!info) return "";
   const auto it = info->metadata().find(key);

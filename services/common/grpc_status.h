@@ -16,6 +16,9 @@ namespace plaudit {
 // google.rpc.ErrorInfo and, when it has one, its retry delay as a
 // google.rpc.RetryInfo.
 grpc::Status ToGrpcStatus(const absl::Status& status);
+// The message as ToGrpcStatus sends it: at most 1 KiB, cut between UTF-8
+// characters (proto3 strings must stay valid UTF-8).
+std::string CappedMessage(const absl::Status& status);
 
 // What a client reads back: the ErrorInfo reason ("" for OK or a status
 // without details), its metadata entry `key`, and the retry delay.

@@ -106,11 +106,13 @@ void EventService::RetractEvent(const Caller& caller,
 }
 
 // One StreamEvents call. Chunks are recorded concurrently (up to
-// kStreamWindow) and answered in the order they came; each chunk's bytes
-// are taken from the in-flight budget before it is parsed, and while a
-// chunk waits for room the stream is not read (flow control holds the
-// client). The reactor deletes itself once everything read has been
-// answered and the call is finished.
+// kStreamWindow chunks recorded or answered and not yet written) and
+// answered in the order they came. Each chunk is admitted (key, role, rate)
+// when read, then holds room in the in-flight budget from before it is
+// parsed until its answer is written: its bytes, or what its answer will
+// take if that is more. While a chunk waits for room the stream is not
+// read, so flow control holds the client back. The reactor deletes itself
+// once everything read has been answered and the call is finished.
 class EventService::Stream final : public StreamReactor {
  public:
   Stream(EventService* service, grpc::CallbackServerContext* context)
@@ -118,6 +120,11 @@ class EventService::Stream final : public StreamReactor {
     absl::StatusOr<Caller> caller =
         service_->AdmitCaller(*context_, "StreamEvents");
     if (!caller.ok()) {
+      {
+        absl::MutexLock lock(&mu_);
+        reading_ = read_pending_ = false;
+        finished_ = true;
+      }
       Finish(ToGrpcStatus(caller.status()));
       return;
     }
@@ -134,28 +141,34 @@ class EventService::Stream final : public StreamReactor {
     }
     auto chunk = std::make_shared<Chunk>();
     chunk->bytes.Swap(&incoming_);
+    // Judged again per chunk: a key revoked mid-stream stops it, and the
+    // rate limit counts chunks. Here, on gRPC's thread: a key lookup may wait.
+    const absl::Status admitted =
+        service_->AdmitCaller(*context_, "StreamEvents").status();
     {
-      absl::MutexLock lock(&mu_);
+      absl::ReleasableMutexLock lock(&mu_);
       read_pending_ = false;
-      if (broken_) reading_ = false;  // cancelled while this read was out
+      if (broken_ || !admitted.ok()) {  // the chunk is dropped
+        if (!admitted.ok() && !broken_) final_status_ = ToGrpcStatus(admitted);
+        reading_ = false;
+        return Proceed(lock);
+      }
       held_ = true;
     }
     RequestBudget* budget = service_->budget();
+    if (budget == nullptr) return Parse(std::move(chunk));
     const auto size = static_cast<int64_t>(chunk->bytes.Length());
-    if (budget == nullptr) return Take(std::move(chunk));
-    // While it waits, the chunk is held outside the budget (one per stream
-    // at most) and nothing more is read from this stream.
     auto granted = [this, chunk, budget, size] {
       chunk->charge = BudgetCharge(budget, size);
-      Take(chunk);
+      Parse(chunk);
     };
     if (budget->TakeOrWait(size, granted)) return granted();
-    if (service_->metrics() != nullptr) service_->metrics()->ChunkHeld();
+    Held();
   }
 
   void OnWriteDone(bool ok) override {
     absl::ReleasableMutexLock lock(&mu_);
-    writing_.reset();
+    writing_.reset();  // its room in the budget goes back
     if (!ok) Break();
     Proceed(lock);
   }
@@ -169,6 +182,11 @@ class EventService::Stream final : public StreamReactor {
   void OnDone() override { delete this; }
 
  private:
+  // What one answer takes at least per event, for the room a chunk holds
+  // before it is recorded: an answer may be far larger than its request
+  // (a thousand empty events, a thousand error messages).
+  static constexpr int64_t kAnswerBytesPerEvent = 64;
+
   struct Chunk {
     uint64_t sequence = 0;
     grpc::ByteBuffer bytes;  // as read; then the answer, as written
@@ -177,42 +195,54 @@ class EventService::Stream final : public StreamReactor {
     v1::StreamEventsResponse response;
   };
 
-  // The chunk has its room in the budget (or there is no budget).
-  void Take(std::shared_ptr<Chunk> chunk) {
+  void Held() {
+    if (service_->metrics() != nullptr) service_->metrics()->ChunkHeld();
+  }
+
+  // The chunk has room for its bytes. Runs on gRPC's thread or the
+  // budget's; `this` lives on, since a held chunk keeps the call open.
+  void Parse(std::shared_ptr<Chunk> chunk) {
     chunk->request = std::make_unique<v1::StreamEventsRequest>();
-    absl::Status refused = Admit(chunk->bytes, chunk->request.get());
+    absl::Status parsed = ParseRequest(chunk->bytes, chunk->request.get());
     chunk->bytes.Clear();
+    if (parsed.ok() && chunk->request->events_size() > kMaxEventsPerBatch) {
+      parsed = InvalidField(
+          "events",
+          absl::StrCat("a chunk holds at most ", kMaxEventsPerBatch,
+                       " events, got ", chunk->request->events_size()));
+    }
+    const int64_t answer = kAnswerBytesPerEvent * chunk->request->events_size();
+    const int64_t more = answer - chunk->charge.bytes();
+    RequestBudget* budget = service_->budget();
+    if (parsed.ok() && budget != nullptr && more > 0) {  // room for the answer
+      auto granted = [this, chunk, more] {
+        chunk->charge.Absorb(more);
+        Accept(chunk, absl::OkStatus());
+      };
+      if (!budget->TakeOrWait(more, granted)) return Held();
+      chunk->charge.Absorb(more);
+    }
+    Accept(std::move(chunk), parsed);
+  }
+
+  // The chunk, parsed (or refused), goes on. The last touch of `this`
+  // here is Record (or Proceed): once the chunk counts as recording, its
+  // answer keeps the call open, and otherwise Proceed may finish it.
+  void Accept(std::shared_ptr<Chunk> chunk, const absl::Status& parsed) {
     {
       absl::ReleasableMutexLock lock(&mu_);
       held_ = false;
-      if (broken_) return Proceed(lock);  // the chunk (and its charge) goes
-      if (!refused.ok()) {  // answered in order, then the call ends with it
-        final_status_ = ToGrpcStatus(refused);
+      if (broken_) return Proceed(lock);  // the chunk (and its room) goes
+      if (!parsed.ok()) {  // answered in order, then the call ends with it
+        final_status_ = ToGrpcStatus(parsed);
         reading_ = false;
         return Proceed(lock);
       }
       chunk->sequence = accepted_++;
       ++recording_;
+      Proceed(lock);  // may read the next chunk meanwhile
     }
     Record(std::move(chunk));
-    absl::ReleasableMutexLock lock(&mu_);
-    Proceed(lock);
-  }
-
-  // Each chunk is judged again: a key revoked mid-stream stops it, and the
-  // rate limit counts chunks.
-  absl::Status Admit(const grpc::ByteBuffer& bytes,
-                     v1::StreamEventsRequest* request) {
-    absl::StatusOr<Caller> caller =
-        service_->AdmitCaller(*context_, "StreamEvents");
-    if (!caller.ok()) return caller.status();
-    if (auto s = ParseRequest(bytes, request); !s.ok()) return s;
-    if (request->events_size() > kMaxEventsPerBatch) {
-      return InvalidField(
-          "events", absl::StrCat("a chunk holds at most ", kMaxEventsPerBatch,
-                                 " events, got ", request->events_size()));
-    }
-    return absl::OkStatus();
   }
 
   // Valid events are recorded; invalid ones are answered with their error.
@@ -254,20 +284,20 @@ class EventService::Stream final : public StreamReactor {
 
   static void SetError(const std::string& event_id, const absl::Status& status,
                        v1::EventResult* result) {
-    const grpc::Status error = ToGrpcStatus(status);
     v1::EventError* e = result->mutable_error();
     e->set_event_id(event_id);
-    e->set_code(static_cast<int>(error.error_code()));
-    e->set_message(error.error_message());
+    e->set_code(static_cast<int>(status.code()));
+    e->set_message(CappedMessage(status));
     e->set_reason(ErrorReason(status));
   }
 
-  // Recorded: only the answer's bytes are kept until written.
+  // Recorded: only the answer's bytes are kept until written, and they
+  // hold exactly their size in the budget.
   void Answered(std::shared_ptr<Chunk> chunk) {
     SerializeResponse(chunk->response, &chunk->bytes);
     chunk->response = v1::StreamEventsResponse();
     chunk->request.reset();
-    chunk->charge.Reset();
+    chunk->charge.Resize(static_cast<int64_t>(chunk->bytes.Length()));
     absl::ReleasableMutexLock lock(&mu_);
     --recording_;
     if (!broken_) answered_.emplace(chunk->sequence, std::move(chunk));
@@ -297,9 +327,10 @@ class EventService::Stream final : public StreamReactor {
         write = &writing_->bytes;
       }
     }
-    const bool read =
-        reading_ && !read_pending_ && !held_ && !broken_ &&
-        recording_ + static_cast<int>(answered_.size()) < kStreamWindow;
+    const int open = recording_ + static_cast<int>(answered_.size()) +
+                     (writing_ != nullptr ? 1 : 0);
+    const bool read = reading_ && !read_pending_ && !held_ && !broken_ &&
+                      open < kStreamWindow;
     if (read) read_pending_ = true;
     const bool finish = !finished_ && !reading_ && !read_pending_ && !held_ &&
                         recording_ == 0 && writing_ == nullptr &&
@@ -320,7 +351,7 @@ class EventService::Stream final : public StreamReactor {
   absl::Mutex mu_;
   bool reading_ ABSL_GUARDED_BY(mu_) = true;
   bool read_pending_ ABSL_GUARDED_BY(mu_) = true;
-  bool held_ ABSL_GUARDED_BY(mu_) = false;  // a chunk read waits for the budget
+  bool held_ ABSL_GUARDED_BY(mu_) = false;  // a chunk read, not yet accepted
   bool broken_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   int recording_ ABSL_GUARDED_BY(mu_) = 0;

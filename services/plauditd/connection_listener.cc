@@ -10,8 +10,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <vector>
 
@@ -71,20 +71,23 @@ absl::StatusOr<int> BindAndListen(const std::string& address) {
   if (const int e = getaddrinfo(host.empty() ? nullptr : host.c_str(),
                                 port.c_str(), &hints, &found);
       e != 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("listen: cannot resolve ", address, ": ", gai_strerror(e)));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "listen: cannot resolve ", address, ": ", gai_strerror(e)));
   }
   std::string error = "no address";
   for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
-    const int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                          a->ai_protocol);
+    const int fd =
+        socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+               a->ai_protocol);
     if (fd < 0) continue;
     const int on = 1, off = 0;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
     if (a->ai_family == AF_INET6) {
-      setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));  // dual stack
+      setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off,
+                 sizeof(off));  // dual stack
     }
-    if (bind(fd, a->ai_addr, a->ai_addrlen) == 0 && listen(fd, SOMAXCONN) == 0) {
+    if (bind(fd, a->ai_addr, a->ai_addrlen) == 0 &&
+        listen(fd, SOMAXCONN) == 0) {
       freeaddrinfo(found);
       return fd;
     }
@@ -99,7 +102,8 @@ absl::StatusOr<int> BindAndListen(const std::string& address) {
 int BoundPort(int fd) {
   sockaddr_storage address{};
   socklen_t length = sizeof(address);
-  if (getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return 0;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0)
+    return 0;
   if (address.ss_family == AF_INET6) {
     return ntohs(reinterpret_cast<sockaddr_in6*>(&address)->sin6_port);
   }
@@ -114,7 +118,8 @@ bool TooFewDescriptorsLeft(int fd, int64_t limit, int reserved) {
 
 int64_t RaiseDescriptorLimit() {
   rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 &&
+      limit.rlim_cur < limit.rlim_max) {
     limit.rlim_cur = limit.rlim_max;
     setrlimit(RLIMIT_NOFILE, &limit);
   }
@@ -127,10 +132,16 @@ absl::StatusOr<std::unique_ptr<ConnectionListener>> ConnectionListener::Listen(
     return absl::InvalidArgumentError("max_connections: must be at least 1");
   }
   if (options.reserved_descriptors < 8) {
-    return absl::InvalidArgumentError("reserved_descriptors: must be at least 8");
+    return absl::InvalidArgumentError(
+        "reserved_descriptors: must be at least 8");
   }
   absl::StatusOr<int> fd = BindAndListen(options.address);
   if (!fd.ok()) return fd.status();
+  if (Cookie(*fd) == 0) {
+    LOG(WARNING)
+        << "this kernel gives sockets no SO_COOKIE: closed connections "
+           "cannot be told apart, --max_connections is not enforced";
+  }
   const int wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (wake < 0) {
     close(*fd);
@@ -140,8 +151,9 @@ absl::StatusOr<std::unique_ptr<ConnectionListener>> ConnectionListener::Listen(
       new ConnectionListener(options, metrics, *fd, wake, BoundPort(*fd)));
 }
 
-ConnectionListener::ConnectionListener(ListenerOptions options, Metrics* metrics,
-                                       int listen_fd, int wake_fd, int port)
+ConnectionListener::ConnectionListener(ListenerOptions options,
+                                       Metrics* metrics, int listen_fd,
+                                       int wake_fd, int port)
     : options_(std::move(options)),
       metrics_(metrics),
       listen_fd_(listen_fd),
@@ -152,7 +164,6 @@ ConnectionListener::ConnectionListener(ListenerOptions options, Metrics* metrics
 
 ConnectionListener::~ConnectionListener() {
   Stop();
-  close(listen_fd_);
   close(wake_fd_);
   if (spare_fd_ >= 0) close(spare_fd_);
 }
@@ -162,7 +173,8 @@ void ConnectionListener::Start(
   acceptor_ = std::move(acceptor);
   descriptor_limit_ = DescriptorLimit();
   // A tiny limit (a test's ulimit -n) still leaves most to clients.
-  reserved_ = std::min<int64_t>(options_.reserved_descriptors, descriptor_limit_ / 4);
+  reserved_ =
+      std::min<int64_t>(options_.reserved_descriptors, descriptor_limit_ / 4);
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -171,11 +183,13 @@ void ConnectionListener::Stop() {
   const uint64_t one = 1;
   (void)!write(wake_fd_, &one, sizeof(one));
   if (thread_.joinable()) thread_.join();
+  // Closed, not just unwatched: a client connecting now is refused at once
+  // (and tries another replica) instead of waiting in the backlog.
+  close(listen_fd_);
 }
 
 void ConnectionListener::Run() {
   bool backing_off = false;
-  absl::Time swept = absl::Now();
   while (!stopping_.load()) {
     // While backing off the listening socket is not watched: its queue
     // waits in the kernel until a descriptor is free to refuse it with.
@@ -185,17 +199,16 @@ void ConnectionListener::Run() {
     if (stopping_.load()) break;
     if (spare_fd_ < 0) spare_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
     backing_off = false;
-    if (ready > 0 && (fds[1].revents & POLLIN) != 0) backing_off = !AcceptQueued();
-    if (absl::Now() - swept >= absl::Milliseconds(kSweepEveryMs)) {
-      Sweep();
-      swept = absl::Now();
-    }
+    if (ready > 0 && (fds[1].revents & POLLIN) != 0)
+      backing_off = !AcceptQueued();
+    if (absl::Now() - swept_ >= absl::Milliseconds(kSweepEveryMs)) Sweep();
   }
 }
 
 bool ConnectionListener::AcceptQueued() {
   while (!stopping_.load()) {
-    const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    const int fd =
+        accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd >= 0) {
       Admit(fd);
       continue;
@@ -214,15 +227,21 @@ bool ConnectionListener::AcceptQueued() {
         if (spare_fd_ < 0) return false;
         close(spare_fd_);
         spare_fd_ = -1;
-        if (const int refused = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-            refused >= 0) {
-          Refuse(refused, "descriptors");
+        {
+          const int refused =
+              accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+          const bool drained = refused < 0 && errno == EAGAIN;
+          if (refused >= 0) Refuse(refused, "descriptors");
+          spare_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
+          // accept4 says EMFILE before it looks at the queue: an empty
+          // queue shows only here.
+          if (drained) return true;
         }
-        spare_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
         continue;
       default:
         if (std::optional<std::string> line = log_.Note(
-                "accept", absl::StrCat("accept: ", std::strerror(errno)), absl::Now())) {
+                "accept", absl::StrCat("accept: ", std::strerror(errno)),
+                absl::Now())) {
           LOG(WARNING) << *line;
         }
         return false;
@@ -235,13 +254,18 @@ void ConnectionListener::Admit(int fd) {
   if (TooFewDescriptorsLeft(fd, descriptor_limit_, reserved_)) {
     return Refuse(fd, "descriptors");
   }
-  if (static_cast<int>(open_.size()) >= options_.max_connections) Sweep();
+  // At the cap, sweeping for closed connections costs one getsockopt each:
+  // at most every 100 ms, not for every connection of a flood.
+  if (static_cast<int>(open_.size()) >= options_.max_connections &&
+      absl::Now() - swept_ >= absl::Milliseconds(100)) {
+    Sweep();
+  }
   if (static_cast<int>(open_.size()) >= options_.max_connections) {
     return Refuse(fd, "max_connections");
   }
   const int on = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
-  open_[fd] = Cookie(fd);
+  if (const uint64_t cookie = Cookie(fd); cookie != 0) open_[fd] = cookie;
   if (metrics_ != nullptr) {
     metrics_->ConnectionAccepted();
     metrics_->ConnectionsOpen(open_.size());
@@ -257,19 +281,20 @@ void ConnectionListener::Refuse(int fd, const char* reason) {
   if (metrics_ != nullptr) metrics_->ConnectionRefused(reason);
   if (std::optional<std::string> line = log_.Note(
           reason,
-          absl::StrCat("refusing connections: ",
-                       std::string(reason) == "descriptors"
-                           ? absl::StrCat("fewer than ", reserved_,
-                                          " of ", descriptor_limit_,
-                                          " file descriptors left")
-                           : absl::StrCat(options_.max_connections,
-                                          " connections open (--max_connections)")),
+          absl::StrCat(
+              "refusing connections: ",
+              std::string(reason) == "descriptors"
+                  ? absl::StrCat("fewer than ", reserved_, " of ",
+                                 descriptor_limit_, " file descriptors left")
+                  : absl::StrCat(options_.max_connections,
+                                 " connections open (--max_connections)")),
           absl::Now())) {
     LOG(WARNING) << *line;
   }
 }
 
 void ConnectionListener::Sweep() {
+  swept_ = absl::Now();
   for (auto it = open_.begin(); it != open_.end();) {
     const uint64_t cookie = Cookie(it->first);
     if (cookie == 0 || cookie != it->second) {

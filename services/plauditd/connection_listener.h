@@ -47,7 +47,8 @@ class ConnectionListener {
 
   int port() const { return port_; }
   // Accepts on a thread of its own, handing connections to `acceptor`.
-  void Start(std::unique_ptr<grpc::experimental::ExternalConnectionAcceptor> acceptor);
+  void Start(
+      std::unique_ptr<grpc::experimental::ExternalConnectionAcceptor> acceptor);
   // Stops accepting and closes the listening socket (open connections are
   // gRPC's to finish).
   void Stop();
@@ -76,6 +77,7 @@ class ConnectionListener {
   std::unique_ptr<grpc::experimental::ExternalConnectionAcceptor> acceptor_;
   // Only the accept thread touches these.
   absl::flat_hash_map<int, uint64_t> open_;  // descriptor -> socket cookie
+  absl::Time swept_ = absl::InfinitePast();
   BurstLog log_{absl::Seconds(10)};
   std::atomic<bool> stopping_{false};
   std::thread thread_;

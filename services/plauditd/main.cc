@@ -77,6 +77,9 @@ ABSL_FLAG(absl::Duration, keepalive_time, absl::Minutes(1),
           "A silent peer is pinged after this long");
 ABSL_FLAG(absl::Duration, keepalive_timeout, absl::Seconds(20),
           "A ping unanswered this long closes the connection");
+ABSL_FLAG(int, max_threads, 1000,
+          "Threads for blocking calls; beyond, calls are refused "
+          "(RESOURCE_EXHAUSTED)");
 ABSL_FLAG(int64_t, transport_memory, int64_t{64} << 20,
           "Bytes gRPC's transports may buffer in all");
 ABSL_FLAG(int64_t, max_inflight_bytes, int64_t{16} << 20,
@@ -162,6 +165,7 @@ int main(int argc, char** argv) {
   limits.keepalive_time = absl::GetFlag(FLAGS_keepalive_time);
   limits.keepalive_timeout = absl::GetFlag(FLAGS_keepalive_timeout);
   limits.transport_memory = absl::GetFlag(FLAGS_transport_memory);
+  limits.max_threads = absl::GetFlag(FLAGS_max_threads);
   limits.max_inflight_bytes = absl::GetFlag(FLAGS_max_inflight_bytes);
 
   absl::StatusOr<std::unique_ptr<plaudit::PlauditServer>> server =
@@ -174,7 +178,8 @@ int main(int argc, char** argv) {
             << (options.open_mode ? ", OPEN MODE for tenant " + options.tenant
                                   : ", API keys required")
             << ", Redis " << options.redis.address << ", up to "
-            << std::min<int64_t>(limits.max_connections, descriptors)
+            << std::min<int64_t>(limits.max_connections,
+                                 descriptors - limits.reserved_descriptors)
             << " connections (" << descriptors << " file descriptors)";
   if ((*server)->metrics_port() != 0) {
     std::cout << ", metrics on port " << (*server)->metrics_port();

@@ -3,29 +3,29 @@
 #include "absl/strings/str_cat.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
-#include "grpcpp/server.h"
 #include "grpcpp/resource_quota.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
+#include "prometheus/exposer.h"
 #include "services/accounts/account_service.h"
+#include "services/analytics/analytics_service.h"
 #include "services/audit/audit_service.h"
 #include "services/auth/key_guard.h"
 #include "services/auth/key_service.h"
-#include "services/analytics/analytics_service.h"
-#include "grpcpp/security/server_credentials.h"
 #include "services/common/json_file.h"
 #include "services/common/period.h"
 #include "services/common/validation.h"
 #include "services/events/event_service.h"
-#include "prometheus/exposer.h"
 #include "services/leaderboards/leaderboard_service.h"
 #include "services/metrics/grpc_interceptor.h"
-#include "services/rewards/reward_service.h"
-#include "services/rules/rule_service.h"
-#include "services/rules/rules_file.h"
 #include "services/plauditd/connection_listener.h"
 #include "services/plauditd/tenants.h"
+#include "services/rewards/reward_service.h"
 #include "services/rpc/request_budget.h"
 #include "services/rpc/rpc_service.h"
+#include "services/rules/rule_service.h"
+#include "services/rules/rules_file.h"
 #include "services/users/user_service.h"
 
 namespace plaudit {
@@ -67,14 +67,19 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
     const ServerOptions& options) {
   if (options.tls_cert.empty() && options.tls_key.empty()) {
     if (!options.tls_client_ca.empty()) {
-      return absl::InvalidArgumentError("tls_client_ca: needs tls_cert and tls_key");
+      return absl::InvalidArgumentError(
+          "tls_client_ca: needs tls_cert and tls_key");
     }
     return grpc::InsecureServerCredentials();
   }
   absl::StatusOr<std::string> cert = ReadTextFile(options.tls_cert);
-  if (!cert.ok()) return absl::InvalidArgumentError(absl::StrCat("tls_cert: ", cert.status().message()));
+  if (!cert.ok())
+    return absl::InvalidArgumentError(
+        absl::StrCat("tls_cert: ", cert.status().message()));
   absl::StatusOr<std::string> key = ReadTextFile(options.tls_key);
-  if (!key.ok()) return absl::InvalidArgumentError(absl::StrCat("tls_key: ", key.status().message()));
+  if (!key.ok())
+    return absl::InvalidArgumentError(
+        absl::StrCat("tls_key: ", key.status().message()));
   grpc::SslServerCredentialsOptions ssl;
   ssl.pem_key_cert_pairs.push_back({*key, *cert});
   if (!options.tls_client_ca.empty()) {
@@ -123,7 +128,8 @@ absl::Status ApplyRulesFile(const std::string& path, const std::string& tenant,
 }
 
 int Millis(absl::Duration d) {
-  return static_cast<int>(std::min<int64_t>(absl::ToInt64Milliseconds(d), INT32_MAX));
+  return static_cast<int>(
+      std::min<int64_t>(absl::ToInt64Milliseconds(d), INT32_MAX));
 }
 
 // Connection, stream and memory limits as gRPC's channel arguments.
@@ -135,26 +141,29 @@ void ApplyLimits(const ConnectionLimits& limits, grpc::ServerBuilder& builder) {
                                Millis(limits.idle_timeout));
   }
   if (limits.max_age > absl::ZeroDuration()) {
-    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, Millis(limits.max_age));
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
+                               Millis(limits.max_age));
     builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
                                Millis(limits.max_age_grace));
   }
   builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS,
                              Millis(limits.handshake_timeout));
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, Millis(limits.keepalive_time));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS,
+                             Millis(limits.keepalive_time));
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
                              Millis(limits.keepalive_timeout));
   // Clients may keep idle connections alive with pings every 10 s or more;
   // more often is abuse (a GOAWAY after two strikes).
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
-                             10'000);
+  builder.AddChannelArgument(
+      GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10'000);
   // Fixed 64 KiB stream windows: a stream nobody reads holds at most that
   // (bandwidth-delay probing would grow windows to megabytes each).
   builder.AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 64 << 10);
   grpc::ResourceQuota quota("plauditd");
   quota.Resize(static_cast<size_t>(limits.transport_memory));
+  quota.SetMaxThreads(limits.max_threads);
   builder.SetResourceQuota(quota);
 }
 
@@ -179,9 +188,9 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
   if (!redis.ok()) return redis.status();
   parts->redis = *std::move(redis);
   parts->calendar = std::make_unique<BoardCalendar>(*zone, retention);
-  parts->tenants = std::make_unique<Tenants>(
-      parts->redis.get(), parts->calendar.get(), options.clock,
-      options.leaderboard_cache);
+  parts->tenants =
+      std::make_unique<Tenants>(parts->redis.get(), parts->calendar.get(),
+                                options.clock, options.leaderboard_cache);
   v1::KeyFile key_file;
   if (!options.keys_file.empty()) {
     absl::StatusOr<v1::KeyFile> read = ReadKeyFile(options.keys_file);
@@ -212,24 +221,26 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
   auto& services = parts->services;
   services.push_back(std::make_unique<RuleService>(
       t.Of(&Tenant::rules), t.Of(&Tenant::rule_cache), gate, audit));
-  services.push_back(std::make_unique<EventService>(t.Of(&Tenant::recorder),
-                                                    gate, metrics, options.clock));
+  services.push_back(std::make_unique<EventService>(
+      t.Of(&Tenant::recorder), gate, metrics, options.clock));
   services.push_back(
       std::make_unique<AccountService>(t.Of(&Tenant::accounts), gate, audit));
   services.push_back(std::make_unique<UserService>(t.Of(&Tenant::users), gate));
   services.push_back(std::make_unique<LeaderboardService>(
       t.Of(&Tenant::boards), gate, audit, metrics, parts->calendar.get(),
       options.clock));
-  services.push_back(std::make_unique<RewardService>(
-      t.Of(&Tenant::catalog), t.Of(&Tenant::redemptions), gate, audit, metrics));
-  services.push_back(
-      std::make_unique<KeyService>(parts->keys.get(), gate, audit, options.clock));
+  services.push_back(std::make_unique<RewardService>(t.Of(&Tenant::catalog),
+                                                     t.Of(&Tenant::redemptions),
+                                                     gate, audit, metrics));
+  services.push_back(std::make_unique<KeyService>(parts->keys.get(), gate,
+                                                  audit, options.clock));
   services.push_back(std::make_unique<AuditService>(audit, gate));
   services.push_back(std::make_unique<AnalyticsService>(
       t.Of(&Tenant::engagement), gate, parts->calendar.get(),
       options.privacy_min_active_users, options.clock));
   for (const auto& service : services) {
-    if (absl::Status complete = service->Complete(); !complete.ok()) return complete;
+    if (absl::Status complete = service->Complete(); !complete.ok())
+      return complete;
   }
 
   if (!options.rules_file.empty()) {
@@ -246,9 +257,9 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
       parts->exposer =
           std::make_unique<prometheus::Exposer>(options.metrics_listen);
     } catch (const std::exception& e) {
-      return absl::UnavailableError(absl::StrCat(
-          "metrics_listen: cannot listen on ", options.metrics_listen, ": ",
-          e.what()));
+      return absl::UnavailableError(
+          absl::StrCat("metrics_listen: cannot listen on ",
+                       options.metrics_listen, ": ", e.what()));
     }
     parts->exposer->RegisterCollectable(parts->metrics->registry());
   }
@@ -260,22 +271,25 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
   if (!credentials.ok()) return credentials.status();
   const ConnectionLimits& limits = options.limits;
   absl::StatusOr<std::unique_ptr<ConnectionListener>> listener =
-      ConnectionListener::Listen({options.listen_address, limits.max_connections,
-                                  limits.reserved_descriptors},
-                                 metrics);
+      ConnectionListener::Listen(
+          {options.listen_address, limits.max_connections,
+           limits.reserved_descriptors},
+          metrics);
   if (!listener.ok()) return listener.status();
   parts->listener = *std::move(listener);
   grpc::ServerBuilder builder;
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   ApplyLimits(limits, builder);
-  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
   interceptors.push_back(std::make_unique<CallMetricsFactory>(metrics));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   // plauditd accepts (see ConnectionListener); gRPC does the rest.
   std::unique_ptr<grpc::experimental::ExternalConnectionAcceptor> acceptor =
       builder.experimental().AddExternalConnectionAcceptor(
-          grpc::ServerBuilder::experimental_type::ExternalConnectionType::FROM_FD,
+          grpc::ServerBuilder::experimental_type::ExternalConnectionType::
+              FROM_FD,
           *credentials);
   for (const auto& service : parts->services) {
     builder.RegisterService(service.get());

@@ -39,6 +39,9 @@ struct ConnectionLimits {
   // the connection is closed (a vanished client frees its streams).
   absl::Duration keepalive_time = absl::Minutes(1);
   absl::Duration keepalive_timeout = absl::Seconds(20);
+  // Threads for blocking handlers: beyond, gRPC refuses calls with
+  // RESOURCE_EXHAUSTED (a Redis stall must not grow threads without end).
+  int max_threads = 1000;
   // Bytes gRPC's transports may buffer in all (reads beyond wait).
   int64_t transport_memory = int64_t{64} << 20;
   // Bytes of requests (as received) held at once: beyond, unary calls are

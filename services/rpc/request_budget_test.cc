@@ -1,7 +1,10 @@
 #include "services/rpc/request_budget.h"
 
+#include <thread>
 #include <vector>
 
+#include "absl/synchronization/blocking_counter.h"
+#include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 
 namespace plaudit {
@@ -9,7 +12,8 @@ namespace {
 
 TEST(RequestBudgetTest, RefusesWhatDoesNotFitAndGivesBack) {
   std::vector<int64_t> seen;
-  RequestBudget budget(100, [&](int64_t in_use, int64_t) { seen.push_back(in_use); });
+  RequestBudget budget(
+      100, [&](int64_t in_use, int64_t) { seen.push_back(in_use); });
   EXPECT_TRUE(budget.TryTake(60));
   EXPECT_FALSE(budget.TryTake(50));
   EXPECT_TRUE(budget.TryTake(40));
@@ -25,27 +29,52 @@ TEST(RequestBudgetTest, RefusesWhatDoesNotFitAndGivesBack) {
   budget.Give(500);
 }
 
-TEST(RequestBudgetTest, WaitersGoInOrderWhenRoomIsMade) {
+TEST(RequestBudgetTest, StreamsWaitInOrderOnTheBudgetsOwnThread) {
   RequestBudget budget(100);
   std::vector<int> order;
-  EXPECT_TRUE(budget.TakeOrWait(90, [] { FAIL() << "took at once"; }));
-  EXPECT_FALSE(budget.TakeOrWait(50, [&] { order.push_back(1); }));
-  EXPECT_FALSE(budget.TakeOrWait(10, [&] { order.push_back(2); }));
-  // A newcomer does not overtake those waiting, even if it would fit.
-  EXPECT_FALSE(budget.TryTake(5));
-  budget.Give(90);
+  absl::BlockingCounter woken(2);
+  const std::thread::id giver = std::this_thread::get_id();
+  auto ready = [&](int n) {
+    return [&, n] {
+      EXPECT_NE(std::this_thread::get_id(), giver);
+      order.push_back(n);
+      woken.DecrementCount();
+    };
+  };
+  EXPECT_TRUE(budget.TakeOrWait(70, [] { FAIL() << "took at once"; }));
+  EXPECT_FALSE(budget.TakeOrWait(50, ready(1)));
+  EXPECT_FALSE(budget.TakeOrWait(10, ready(2)));  // fits, but does not overtake
+  budget.Give(70);
+  woken.Wait();
   EXPECT_EQ(order, (std::vector<int>{1, 2}));
   EXPECT_EQ(budget.in_use(), 60);
 }
 
-TEST(BudgetChargeTest, GivesBackOnceWhenDestroyedOrReset) {
+TEST(RequestBudgetTest, StreamsLeaveAQuarterForUnaryCalls) {
+  RequestBudget budget(100);
+  EXPECT_TRUE(budget.TakeOrWait(75, [] {}));
+  absl::Notification ran;
+  EXPECT_FALSE(budget.TakeOrWait(1, [&] { ran.Notify(); }));
+  // However many streams wait, a unary call still finds room.
+  EXPECT_TRUE(budget.TryTake(25));
+  EXPECT_FALSE(budget.TryTake(1));
+  budget.Give(25);
+  budget.Give(75);
+  ran.WaitForNotification();
+  EXPECT_EQ(budget.in_use(), 1);
+}
+
+TEST(BudgetChargeTest, GivesBackOnceWhenDestroyedResizedOrReset) {
   RequestBudget budget(100);
   {
     ASSERT_TRUE(budget.TryTake(30));
     BudgetCharge charge(&budget, 30);
+    charge.Resize(120);  // an answer outgrew its request: over the limit
+    EXPECT_EQ(budget.in_use(), 120);
+    charge.Resize(10);
     BudgetCharge moved = std::move(charge);
     charge.Reset();  // moved from: nothing
-    EXPECT_EQ(budget.in_use(), 30);
+    EXPECT_EQ(budget.in_use(), 10);
   }
   EXPECT_EQ(budget.in_use(), 0);
 }

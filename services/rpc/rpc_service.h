@@ -154,7 +154,8 @@ class RpcService::UnaryCall final : public grpc::ServerUnaryReactor,
   }
 
   void Answer(absl::Status status) override {
-    charge_.Reset();  // the request's bytes are done with
+    // The request's room goes back once the answer is on its way.
+    BudgetCharge done = std::move(charge_);
     Finish(status.ok() ? SerializeResponse(*response_, out_)
                        : ToGrpcStatus(status));
   }

@@ -19,15 +19,18 @@
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "plauditd's gRPC address");
 ABSL_FLAG(int, pid, 0, "plauditd's process id (for its peak memory)");
-ABSL_FLAG(std::string, attack, "streams", "streams | connections | idle | auth");
+ABSL_FLAG(std::string, attack, "streams",
+          "streams | connections | idle | auth");
 ABSL_FLAG(int, streams, 1000, "streams: how many");
 ABSL_FLAG(int, channels, 10, "streams: over how many connections");
 ABSL_FLAG(int, chunk_bytes, 40'000, "streams: bytes per chunk");
 ABSL_FLAG(int, chunks, 20, "streams: chunks each stream tries to send");
 ABSL_FLAG(int, connections, 2000, "connections, idle: how many");
 ABSL_FLAG(int, calls, 10'000, "auth: how many calls with made-up keys");
-ABSL_FLAG(std::string, tenant, "default", "auth: the tenant the made-up keys name");
-ABSL_FLAG(absl::Duration, hold, absl::Seconds(10), "How long the attack is held");
+ABSL_FLAG(std::string, tenant, "default",
+          "auth: the tenant the made-up keys name");
+ABSL_FLAG(absl::Duration, hold, absl::Seconds(10),
+          "How long the attack is held");
 
 namespace {
 
@@ -38,7 +41,8 @@ int64_t PeakRssKb(int pid) {
     absl::string_view view(line);
     if (absl::ConsumePrefix(&view, "VmHWM:")) {
       int64_t kb = 0;
-      absl::SimpleAtoi(absl::StripSuffix(absl::StripAsciiWhitespace(view), " kB"), &kb);
+      absl::SimpleAtoi(
+          absl::StripSuffix(absl::StripAsciiWhitespace(view), " kB"), &kb);
       return kb;
     }
   }
@@ -53,7 +57,8 @@ bool NewClientServed(const std::string& server) {
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
   context.set_wait_for_ready(true);
   plaudit::v1::RecordEventRequest request;
-  request.mutable_event()->set_event_id("abuse-probe-" + std::to_string(absl::ToUnixNanos(absl::Now())));
+  request.mutable_event()->set_event_id(
+      "abuse-probe-" + std::to_string(absl::ToUnixNanos(absl::Now())));
   request.mutable_event()->set_action("abuse.probe");
   request.mutable_event()->set_actor_id("probe");
   plaudit::v1::RecordEventResponse response;
@@ -84,11 +89,12 @@ int main(int argc, char** argv) {
     absl::SleepFor(absl::GetFlag(FLAGS_hold));
     const bool served = NewClientServed(server);
     std::cout << "streams: " << options.streams << " over " << options.channels
-              << " connections, chunks of ~" << options.chunk_bytes << " bytes\n"
+              << " connections, chunks of ~" << options.chunk_bytes
+              << " bytes\n"
               << "chunks sent: " << streams.chunks_sent() << " of "
               << streams.chunks_attempted() << " (the rest held back)\n"
-              << "new client served during the attack: " << (served ? "yes" : "NO")
-              << "\n";
+              << "new client served during the attack: "
+              << (served ? "yes" : "NO") << "\n";
     streams.Cancel();
   } else if (attack == "connections" || attack == "idle") {
     plaudit::abuse::SilentConnections flood(
@@ -107,7 +113,8 @@ int main(int argc, char** argv) {
     std::cout << "calls: " << absl::GetFlag(FLAGS_calls) << " in "
               << absl::FormatDuration(absl::Now() - start)
               << ", UNAUTHENTICATED: " << flood.unauthenticated
-              << ", throttled: " << flood.throttled << ", other: " << flood.other << "\n";
+              << ", throttled: " << flood.throttled
+              << ", other: " << flood.other << "\n";
   } else {
     std::cerr << "abuse: unknown --attack=" << attack << "\n";
     return 2;

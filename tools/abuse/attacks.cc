@@ -18,13 +18,15 @@
 namespace plaudit::abuse {
 
 const std::string& Http2Preface() {
-  static const std::string* preface = new std::string(
-      std::string("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") +
-      std::string("\x00\x00\x00\x04\x00\x00\x00\x00\x00", 9));  // SETTINGS, empty
+  static const std::string* preface =
+      new std::string(std::string("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") +
+                      std::string("\x00\x00\x00\x04\x00\x00\x00\x00\x00",
+                                  9));  // SETTINGS, empty
   return *preface;
 }
 
-SilentConnections::SilentConnections(int port, int count, const std::string& greeting) {
+SilentConnections::SilentConnections(int port, int count,
+                                     const std::string& greeting) {
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<uint16_t>(port));
@@ -32,11 +34,13 @@ SilentConnections::SilentConnections(int port, int count, const std::string& gre
   for (int i = 0; i < count; ++i) {
     const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) break;
-    if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+    if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) !=
+        0) {
       close(fd);
       break;
     }
-    if (!greeting.empty()) send(fd, greeting.data(), greeting.size(), MSG_NOSIGNAL);
+    if (!greeting.empty())
+      send(fd, greeting.data(), greeting.size(), MSG_NOSIGNAL);
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
     fds_.push_back(fd);
     closed_.push_back(false);
@@ -71,17 +75,20 @@ std::shared_ptr<grpc::Channel> OwnChannel(const std::string& server) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   args.SetInt("plaudit.abuse.channel", rand());  // never the same channel
-  return grpc::CreateCustomChannel(server, grpc::InsecureChannelCredentials(), args);
+  return grpc::CreateCustomChannel(server, grpc::InsecureChannelCredentials(),
+                                   args);
 }
 
 // One stream: writes its chunks back to back, never reads.
 class UnreadStreams::Writer final
-    : public grpc::ClientBidiReactor<v1::StreamEventsRequest, v1::StreamEventsResponse> {
+    : public grpc::ClientBidiReactor<v1::StreamEventsRequest,
+                                     v1::StreamEventsResponse> {
  public:
   Writer(UnreadStreams* owner, v1::EventService::Stub* stub, int stream)
       : owner_(owner), stream_(stream) {
     if (!owner_->options_.api_key.empty()) {
-      context_.AddMetadata("authorization", "Bearer " + owner_->options_.api_key);
+      context_.AddMetadata("authorization",
+                           "Bearer " + owner_->options_.api_key);
     }
     stub->async()->StreamEvents(&context_, this);
     Next();
@@ -113,7 +120,8 @@ class UnreadStreams::Writer final
     int bytes = 0;
     for (int e = 0; bytes < owner_->options_.chunk_bytes; ++e) {
       v1::Event* event = chunk_.add_events();
-      event->set_event_id(absl::StrCat("abuse-", stream_, "-", written_, "-", e));
+      event->set_event_id(
+          absl::StrCat("abuse-", stream_, "-", written_, "-", e));
       event->set_action("abuse.sent");
       event->set_actor_id(absl::StrCat("user-", e % 50));
       (*event->mutable_attributes())["padding"] = padding;
@@ -137,8 +145,8 @@ UnreadStreams::UnreadStreams(const std::string& server, Options options)
     stubs.push_back(v1::EventService::NewStub(channels_.back()));
   }
   for (int s = 0; s < options_.streams; ++s) {
-    writers_.push_back(std::make_unique<Writer>(
-        this, stubs[s % options_.channels].get(), s));
+    writers_.push_back(
+        std::make_unique<Writer>(this, stubs[s % options_.channels].get(), s));
   }
   stubs_ = std::move(stubs);
 }

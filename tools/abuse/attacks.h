@@ -44,10 +44,10 @@ class UnreadStreams {
  public:
   struct Options {
     int streams = 100;
-    int channels = 4;             // the streams are spread over these
-    int chunk_bytes = 40'000;     // about this much per chunk
-    int chunks_per_stream = 20;   // then WritesDone
-    std::string api_key;          // empty: none sent (open mode)
+    int channels = 4;            // the streams are spread over these
+    int chunk_bytes = 40'000;    // about this much per chunk
+    int chunks_per_stream = 20;  // then WritesDone
+    std::string api_key;         // empty: none sent (open mode)
   };
   UnreadStreams(const std::string& server, Options options);
   ~UnreadStreams();  // Cancel()
