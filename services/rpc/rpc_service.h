@@ -132,17 +132,19 @@ class RpcService : public grpc::Service {
   std::deque<Method> methods_;  // stable: gRPC keeps pointers to the paths
 };
 
-// The state of one answer-later call: its own reactor (deleted when gRPC is
-// done with the call), the request and response on an Arena whose first
-// block is inline (most calls allocate nothing more), the budget charge.
+// The state of one answer-later call: the request and response on an
+// Arena whose first block is inline (most calls allocate nothing more), the
+// caller, the budget charge. It answers through gRPC's default reactor,
+// whose end runs inline (a reactor of our own would cost every call a hop
+// to gRPC's executor for OnDone), and deletes itself as it answers.
 template <class Req, class Resp>
-class RpcService::UnaryCall final : public grpc::ServerUnaryReactor,
-                                    public Reply::Call {
+class RpcService::UnaryCall final : public Reply::Call {
  public:
-  explicit UnaryCall(grpc::ByteBuffer* out)
+  UnaryCall(grpc::ServerUnaryReactor* reactor, grpc::ByteBuffer* out)
       : arena_(Options(block_)),
         request_(google::protobuf::Arena::CreateMessage<Req>(&arena_)),
         response_(google::protobuf::Arena::CreateMessage<Resp>(&arena_)),
+        reactor_(reactor),
         out_(out) {}
 
   Req* request() { return request_; }
@@ -154,12 +156,15 @@ class RpcService::UnaryCall final : public grpc::ServerUnaryReactor,
   }
 
   void Answer(absl::Status status) override {
+    const grpc::Status answer = status.ok()
+                                    ? SerializeResponse(*response_, out_)
+                                    : ToGrpcStatus(status);
+    grpc::ServerUnaryReactor* reactor = reactor_;
     // The request's room goes back once the answer is on its way.
     BudgetCharge done = std::move(charge_);
-    Finish(status.ok() ? SerializeResponse(*response_, out_)
-                       : ToGrpcStatus(status));
+    delete this;
+    reactor->Finish(answer);
   }
-  void OnDone() override { delete this; }
 
  private:
   static google::protobuf::ArenaOptions Options(char* block) {
@@ -173,7 +178,8 @@ class RpcService::UnaryCall final : public grpc::ServerUnaryReactor,
   google::protobuf::Arena arena_;
   Req* request_;
   Resp* response_;
-  grpc::ByteBuffer* out_;  // gRPC's, valid until the call is done
+  grpc::ServerUnaryReactor* const reactor_;  // gRPC's, for this call
+  grpc::ByteBuffer* const out_;  // gRPC's, valid until the call is done
   Caller caller_;
   BudgetCharge charge_;
 };
@@ -209,17 +215,19 @@ void RpcService::Handle(absl::string_view name,
   AddCallback(method, [this, self, body, &method](
                           grpc::CallbackServerContext* context,
                           const grpc::ByteBuffer* in, grpc::ByteBuffer* out) {
-    auto* call = new UnaryCall<Req, Resp>(out);
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    auto* call = new UnaryCall<Req, Resp>(reactor, out);
     absl::StatusOr<Admitted> admitted =
         Admit(method, *context, *in, call->request());
     if (!admitted.ok()) {
       call->Answer(admitted.status());
-      return static_cast<grpc::ServerUnaryReactor*>(call);
+      return reactor;
     }
     call->Hold(*std::move(admitted));
+    // The call may be answered (and gone) by the time the body returns.
     (self->*body)(call->caller(), *call->request(), call->response(),
                   Reply(call));
-    return static_cast<grpc::ServerUnaryReactor*>(call);
+    return reactor;
   });
 }
 

@@ -1,7 +1,7 @@
 // abuse: does to a running plauditd what a careless or hostile client
 // would, and prints what it cost: peak memory of the server (VmHWM of
-// --pid), what was refused or held back, whether a new client is served
-// afterwards.
+// --pid), what was refused or held back, and what a new client hears
+// during and after.
 //   abuse --server=127.0.0.1:50051 --pid=$(pidof plauditd) --attack=streams
 //   attacks: streams (unread StreamEvents), connections (silent TCP),
 //            idle (HTTP/2 preface, then nothing), auth (made-up keys)
@@ -12,9 +12,12 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "plaudit/v1/event_service.grpc.pb.h"
+#include "services/common/error_reason.h"
+#include "services/common/grpc_status.h"
 #include "tools/abuse/attacks.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "plauditd's gRPC address");
@@ -49,8 +52,9 @@ int64_t PeakRssKb(int pid) {
   return -1;
 }
 
-// A fresh client's call: does the server still serve newcomers?
-bool NewClientServed(const std::string& server) {
+// A fresh client's call: what a newcomer hears now ("OK", or the code and
+// reason; UNAVAILABLE or DEADLINE_EXCEEDED means not served at all).
+std::string NewClient(const std::string& server) {
   auto channel = plaudit::abuse::OwnChannel(server);
   auto stub = plaudit::v1::EventService::NewStub(channel);
   grpc::ClientContext context;
@@ -58,14 +62,15 @@ bool NewClientServed(const std::string& server) {
   context.set_wait_for_ready(true);
   plaudit::v1::RecordEventRequest request;
   request.mutable_event()->set_event_id(
-      "abuse-probe-" + std::to_string(absl::ToUnixNanos(absl::Now())));
+      absl::StrCat("abuse-probe-", absl::ToUnixNanos(absl::Now())));
   request.mutable_event()->set_action("abuse.probe");
   request.mutable_event()->set_actor_id("probe");
   plaudit::v1::RecordEventResponse response;
   const grpc::Status status = stub->RecordEvent(&context, request, &response);
-  // Served means answered by plauditd: a refusal for a missing key counts.
-  return status.error_code() != grpc::StatusCode::UNAVAILABLE &&
-         status.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED;
+  if (status.ok()) return "OK";
+  return absl::StrCat(plaudit::StatusCodeName(
+                          static_cast<absl::StatusCode>(status.error_code())),
+                      " ", plaudit::ErrorReasonOf(status));
 }
 
 }  // namespace
@@ -87,14 +92,13 @@ int main(int argc, char** argv) {
     options.chunks_per_stream = absl::GetFlag(FLAGS_chunks);
     plaudit::abuse::UnreadStreams streams(server, options);
     absl::SleepFor(absl::GetFlag(FLAGS_hold));
-    const bool served = NewClientServed(server);
+    const std::string served = NewClient(server);
     std::cout << "streams: " << options.streams << " over " << options.channels
               << " connections, chunks of ~" << options.chunk_bytes
               << " bytes\n"
               << "chunks sent: " << streams.chunks_sent() << " of "
               << streams.chunks_attempted() << " (the rest held back)\n"
-              << "new client served during the attack: "
-              << (served ? "yes" : "NO") << "\n";
+              << "a new client during the attack: " << served << "\n";
     streams.Cancel();
   } else if (attack == "connections" || attack == "idle") {
     plaudit::abuse::SilentConnections flood(
@@ -103,8 +107,8 @@ int main(int argc, char** argv) {
     absl::SleepFor(absl::GetFlag(FLAGS_hold));
     std::cout << "connections opened: " << flood.opened()
               << ", closed by the server: " << flood.ClosedByServer() << "\n"
-              << "new client served during the attack: "
-              << (NewClientServed(server) ? "yes" : "NO") << "\n";
+              << "a new client during the attack: " << NewClient(server)
+              << "\n";
   } else if (attack == "auth") {
     const absl::Time start = absl::Now();
     const plaudit::abuse::AuthFlood flood = plaudit::abuse::FloodWithWrongKeys(
@@ -119,8 +123,7 @@ int main(int argc, char** argv) {
     std::cerr << "abuse: unknown --attack=" << attack << "\n";
     return 2;
   }
-  std::cout << "new client served after the attack: "
-            << (NewClientServed(server) ? "yes" : "NO") << "\n";
+  std::cout << "a new client after the attack: " << NewClient(server) << "\n";
   if (pid > 0) {
     std::cout << "plauditd peak RSS: " << rss_before / 1024 << " MB before, "
               << PeakRssKb(pid) / 1024 << " MB during\n";
