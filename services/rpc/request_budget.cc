@@ -38,6 +38,7 @@ RequestBudget::~RequestBudget() {
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
+    wake_.Signal();
   }
   waker_.join();
 }
@@ -86,6 +87,7 @@ void RequestBudget::WakeFitting() {
     Took(waiting_.front().bytes);
     woken_.push_back(std::move(waiting_.front().ready));
     waiting_.pop_front();
+    wake_.Signal();
   }
 }
 
@@ -94,11 +96,9 @@ void RequestBudget::RunWaker() {
     std::vector<std::function<void()>> run;
     {
       absl::MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(
-          +[](RequestBudget* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
-            return self->stopping_ || !self->woken_.empty();
-          },
-          this));
+      // A CondVar, not Mutex::Await: a waiter with a condition would make
+      // every call's unlock of mu_ take the slow path.
+      while (!stopping_ && woken_.empty()) wake_.Wait(&mu_);
       if (woken_.empty()) return;  // stopping, nothing left to run
       run.swap(woken_);
     }

@@ -88,6 +88,7 @@ class RequestBudget {
   std::deque<Waiter> waiting_ ABSL_GUARDED_BY(mu_);
   std::vector<std::function<void()>> woken_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  absl::CondVar wake_;  // the waker: woken_ is no longer empty, or stop
   std::thread waker_;
 };
 

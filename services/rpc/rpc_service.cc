@@ -110,14 +110,18 @@ void RpcService::AddSync(const Method& method, SyncHandler handler) {
           this)));
 }
 
-void RpcService::AddCallback(const Method& method, CallbackHandler handler) {
-  auto* rpc = new RpcServiceMethod(
-      method.path.c_str(), RpcMethod::NORMAL_RPC,
-      new grpc::internal::CallbackUnaryHandler<grpc::ByteBuffer,
-                                               grpc::ByteBuffer>(
-          std::move(handler)));
+void RpcService::AddRawCallback(const Method& method, RpcMethod::RpcType type,
+                                grpc::internal::MethodHandler* handler) {
+  auto* rpc = new RpcServiceMethod(method.path.c_str(), type, handler);
   rpc->SetServerApiType(RpcServiceMethod::ApiType::RAW_CALL_BACK);
   AddMethod(rpc);
+}
+
+void RpcService::AddCallback(const Method& method, CallbackHandler handler) {
+  AddRawCallback(method, RpcMethod::NORMAL_RPC,
+                 new grpc::internal::CallbackUnaryHandler<grpc::ByteBuffer,
+                                                          grpc::ByteBuffer>(
+                     std::move(handler)));
 }
 
 void RpcService::HandleStream(
@@ -127,15 +131,12 @@ void RpcService::HandleStream(
       descriptor_->FindMethodByName(std::string(name));
   CHECK(method != nullptr) << descriptor_->full_name() << " has no method "
                            << name;
-  const Method& declared =
-      Declare(name, method->input_type(), method->output_type(), true);
-  auto* rpc = new RpcServiceMethod(
-      declared.path.c_str(), RpcMethod::BIDI_STREAMING,
+  AddRawCallback(
+      Declare(name, method->input_type(), method->output_type(), true),
+      RpcMethod::BIDI_STREAMING,
       new grpc::internal::CallbackBidiHandler<grpc::ByteBuffer,
                                               grpc::ByteBuffer>(
           std::move(start)));
-  rpc->SetServerApiType(RpcServiceMethod::ApiType::RAW_CALL_BACK);
-  AddMethod(rpc);
 }
 
 }  // namespace plaudit

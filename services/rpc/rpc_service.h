@@ -23,6 +23,7 @@
 #include "absl/strings/string_view.h"
 #include "google/protobuf/arena.h"
 #include "google/protobuf/descriptor.h"
+#include "grpcpp/impl/rpc_method.h"
 #include "grpcpp/impl/service_type.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/server_callback.h"
@@ -126,6 +127,9 @@ class RpcService : public grpc::Service {
       grpc::ByteBuffer*)>;
   void AddSync(const Method& method, SyncHandler handler);
   void AddCallback(const Method& method, CallbackHandler handler);
+  void AddRawCallback(const Method& method,
+                      grpc::internal::RpcMethod::RpcType type,
+                      grpc::internal::MethodHandler* handler);
 
   const google::protobuf::ServiceDescriptor* descriptor_;
   const CallGate gate_;
