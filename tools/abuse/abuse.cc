@@ -7,6 +7,7 @@
 //            idle (HTTP/2 preface, then nothing), auth (made-up keys)
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "absl/flags/flag.h"
@@ -32,6 +33,8 @@ ABSL_FLAG(int, connections, 2000, "connections, idle: how many");
 ABSL_FLAG(int, calls, 10'000, "auth: how many calls with made-up keys");
 ABSL_FLAG(std::string, tenant, "default",
           "auth: the tenant the made-up keys name");
+ABSL_FLAG(std::string, api_key, "",
+          "The key a new client presents (keyed mode); empty: none");
 ABSL_FLAG(absl::Duration, hold, absl::Seconds(10),
           "How long the attack is held");
 
@@ -52,25 +55,41 @@ int64_t PeakRssKb(int pid) {
   return -1;
 }
 
-// A fresh client's call: what a newcomer hears now ("OK", or the code and
-// reason; UNAVAILABLE or DEADLINE_EXCEEDED means not served at all).
-std::string NewClient(const std::string& server) {
-  auto channel = plaudit::abuse::OwnChannel(server);
-  auto stub = plaudit::v1::EventService::NewStub(channel);
+grpc::Status ProbeOnce(plaudit::v1::EventService::Stub* stub) {
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
   context.set_wait_for_ready(true);
+  const std::string key = absl::GetFlag(FLAGS_api_key);
+  if (!key.empty()) context.AddMetadata("authorization", "Bearer " + key);
   plaudit::v1::RecordEventRequest request;
   request.mutable_event()->set_event_id(
       absl::StrCat("abuse-probe-", absl::ToUnixNanos(absl::Now())));
   request.mutable_event()->set_action("abuse.probe");
   request.mutable_event()->set_actor_id("probe");
   plaudit::v1::RecordEventResponse response;
-  const grpc::Status status = stub->RecordEvent(&context, request, &response);
+  return stub->RecordEvent(&context, request, &response);
+}
+
+std::string Outcome(const grpc::Status& status) {
   if (status.ok()) return "OK";
   return absl::StrCat(plaudit::StatusCodeName(
                           static_cast<absl::StatusCode>(status.error_code())),
                       " ", plaudit::ErrorReasonOf(status));
+}
+
+// A fresh client's call: what a newcomer hears now ("OK", or the code and
+// reason; UNAVAILABLE or DEADLINE_EXCEEDED means not served at all). Told
+// to retry later, it waits as told once, as a well-behaved client would.
+std::string NewClient(const std::string& server) {
+  auto stub =
+      plaudit::v1::EventService::NewStub(plaudit::abuse::OwnChannel(server));
+  const grpc::Status first = ProbeOnce(stub.get());
+  const std::optional<absl::Duration> delay = plaudit::RetryDelayOf(first);
+  if (first.ok() || !delay.has_value()) return Outcome(first);
+  absl::SleepFor(*delay);
+  return absl::StrCat(Outcome(first), ", then after the ",
+                      absl::ToInt64Milliseconds(*delay),
+                      " ms retry delay: ", Outcome(ProbeOnce(stub.get())));
 }
 
 }  // namespace

@@ -32,9 +32,10 @@ run() {
   local mode=(--insecure_open_mode --tenant=bench)
   if [ "$attack" = auth ]; then
     rm -f "$work/keys.json"
-    "$bin/tools/plauditctl/plauditctl" keys new -f "$work/keys.json" --tenant=bench \
-      --role=admin --name=bench >/dev/null
+    key="$("$bin/tools/plauditctl/plauditctl" keys new -f "$work/keys.json" --tenant=bench \
+      --role=integration --name=bench)"
     mode=(--keys_file="$work/keys.json")
+    set -- "$@" --api_key="$key"
   fi
   start_redis --appendonly no
   (ulimit -n 1024; exec "${PLAUDITD:-$bin/services/plauditd/plauditd}" \
