@@ -4,6 +4,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
+#include "services/store/bucket_args.h"
 #include "services/store/lua_script.h"
 #include "services/store/scripts.h"
 #include "services/common/error_reason.h"
@@ -108,7 +109,7 @@ absl::StatusOr<v1::AdjustBalanceResponse> AccountStore::Adjust(
                   {keys_.prefix(), a.user_id, absl::StrCat(a.delta), a.reason,
                    absl::StrCat(absl::ToUnixMillis(now)), a.request_id,
                    fingerprint}};
-  BoardCalendar::AppendArgs(calendar_->BucketsAt(now, now), &call.args);
+  AppendBucketArgs(calendar_->BucketsAt(now, now), &call.args);
   absl::StatusOr<RedisValue> reply = RunScript(*redis_, call);
   if (!reply.ok()) return reply.status();
   const auto& fields = reply->elements;

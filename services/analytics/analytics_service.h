@@ -5,7 +5,7 @@
 #include "plaudit/v1/analytics_service.grpc.pb.h"
 #include "services/analytics/engagement_store.h"
 #include "services/common/clock.h"
-#include "services/leaderboards/board_calendar.h"
+#include "services/calendar/board_calendar.h"
 #include "services/rpc/rpc_service.h"
 
 namespace plaudit {

@@ -8,6 +8,7 @@
 #include "services/common/period.h"
 #include "services/events/event_validation.h"
 #include "services/rules/award_plan.h"
+#include "services/store/bucket_args.h"
 #include "services/store/scripts.h"
 #include "services/common/error_reason.h"
 
@@ -89,7 +90,7 @@ void AppendEventArgs(const v1::Event& event, const RuleSnapshot& rules,
                 absl::StrCat(absl::ToInt64Milliseconds(counts_kept_for)),
                 event.action(), event.actor_id(), event.object_id(),
                 Fingerprint(event), event.subject_id()});
-  BoardCalendar::AppendArgs(calendar.BucketsAt(occurred_at, now), args);
+  AppendBucketArgs(calendar.BucketsAt(occurred_at, now), args);
   args->push_back(absl::StrCat(plan.candidates.size()));
   for (const AwardCandidate& c : plan.candidates) {
     args->insert(args->end(), {c.rule_id, c.user_id, absl::StrCat(c.points),

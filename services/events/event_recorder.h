@@ -18,7 +18,7 @@
 #include "absl/types/span.h"
 #include "plaudit/v1/event_service.pb.h"
 #include "services/common/clock.h"
-#include "services/leaderboards/board_calendar.h"
+#include "services/calendar/board_calendar.h"
 #include "services/rules/rule_cache.h"
 #include "services/store/keys.h"
 #include "services/store/lua_script.h"

@@ -9,7 +9,7 @@
 #include "absl/time/time.h"
 #include "plaudit/v1/leaderboard_service.pb.h"
 #include "services/common/period.h"
-#include "services/leaderboards/board_calendar.h"
+#include "services/calendar/board_calendar.h"
 
 namespace plaudit {
 

@@ -6,7 +6,7 @@
 #include "plaudit/v1/leaderboard_service.grpc.pb.h"
 #include "services/audit/audit_log.h"
 #include "services/common/clock.h"
-#include "services/leaderboards/board_calendar.h"
+#include "services/calendar/board_calendar.h"
 #include "services/leaderboards/leaderboard_store.h"
 #include "services/metrics/metrics.h"
 #include "services/rpc/rpc_service.h"

@@ -6,6 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/leaderboards/board_request.h"
+#include "services/store/bucket_args.h"
 #include "services/store/lua_script.h"
 #include "services/store/scripts.h"
 #include "services/common/error_reason.h"
@@ -158,7 +159,7 @@ absl::Status LeaderboardStore::SetHidden(
                   {keys_.User(user_id)},
                   {keys_.prefix(), user_id, hidden ? "1" : "0",
                    absl::StrCat(absl::ToUnixMillis(now))}};
-  BoardCalendar::AppendArgs(buckets, &call.args);
+  AppendBucketArgs(buckets, &call.args);
   absl::StatusOr<RedisValue> reply = RunScript(*redis_, call);
   if (!reply.ok()) return reply.status();
   if (reply->elements.at(0).str == "NOT_FOUND") {

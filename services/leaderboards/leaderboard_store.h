@@ -11,7 +11,7 @@
 #include "absl/status/statusor.h"
 #include "plaudit/v1/leaderboard_service.pb.h"
 #include "services/common/clock.h"
-#include "services/leaderboards/board_calendar.h"
+#include "services/calendar/board_calendar.h"
 #include "services/store/keys.h"
 #include "services/store/read_cache.h"
 #include "services/store/redis_client.h"

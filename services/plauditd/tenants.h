@@ -15,7 +15,7 @@
 #include "services/common/call_guard.h"
 #include "services/common/clock.h"
 #include "services/events/event_recorder.h"
-#include "services/leaderboards/board_calendar.h"
+#include "services/calendar/board_calendar.h"
 #include "services/leaderboards/leaderboard_store.h"
 #include "services/rewards/catalog_store.h"
 #include "services/rewards/redemption_store.h"

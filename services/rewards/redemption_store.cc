@@ -7,6 +7,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "plaudit/v1/leaderboard_service.pb.h"
 #include "services/common/period.h"
+#include "services/store/bucket_args.h"
 #include "services/store/lua_script.h"
 #include "services/store/scripts.h"
 #include "services/common/error_reason.h"
@@ -84,7 +85,7 @@ absl::StatusOr<v1::RedeemResponse> RedemptionStore::Redeem(
                    absl::StrCat(absl::ToUnixMillis(now)),
                    absl::StrCat(request.user_id(), "\n", request.reward_id(),
                                 "\n", request.quantity())}};
-  BoardCalendar::AppendArgs(calendar_->BucketsAt(now, now), &call.args);
+  AppendBucketArgs(calendar_->BucketsAt(now, now), &call.args);
   // Every period's current bucket: the script picks the reward's limit.
   const absl::TimeZone zone = calendar_->zone();
   for (Period period : kAllPeriods) {

@@ -105,6 +105,7 @@ local function flush_buffered()
 end
 
 -- Reads "n, then n x (bucket key, retained-until ms; 0 = forever)" from ARGV
+-- (written by AppendBucketArgs, services/store/bucket_args.h)
 -- at position i; returns the buckets and the position after them.
 local function read_buckets(i)
   local buckets = {}

@@ -1,8 +1,8 @@
 // Which leaderboard buckets a movement of points counts in, and until when
 // each stays readable. Retention is enforced by key TTLs that the scripts
 // set on every write (never by a sweep over keys).
-#ifndef PLAUDIT_SERVICES_LEADERBOARDS_BOARD_CALENDAR_H_
-#define PLAUDIT_SERVICES_LEADERBOARDS_BOARD_CALENDAR_H_
+#ifndef PLAUDIT_SERVICES_CALENDAR_BOARD_CALENDAR_H_
+#define PLAUDIT_SERVICES_CALENDAR_BOARD_CALENDAR_H_
 
 #include <cstdint>
 #include <string>
@@ -10,13 +10,9 @@
 
 #include "absl/time/time.h"
 #include "services/common/period.h"
+#include "services/store/bucket_args.h"
 
 namespace plaudit {
-
-struct BoardBucket {
-  std::string key;                 // BucketKey(), e.g. "w:2026-W48"
-  int64_t retained_until_ms = 0;   // unix ms; 0 = kept forever (all time)
-};
 
 class BoardCalendar {
  public:
@@ -36,10 +32,6 @@ class BoardCalendar {
   // INVALID_ARGUMENT for a future bucket, NOT_FOUND beyond retention.
   absl::Status CheckReadable(const PeriodBucket& bucket, absl::Time now) const;
 
-  // Appends buckets as script arguments: n, then n x (key, until_ms).
-  static void AppendArgs(const std::vector<BoardBucket>& buckets,
-                         std::vector<std::string>* args);
-
  private:
   BoardBucket Make(const PeriodBucket& bucket) const;
 
@@ -49,4 +41,4 @@ class BoardCalendar {
 
 }  // namespace plaudit
 
-#endif  // PLAUDIT_SERVICES_LEADERBOARDS_BOARD_CALENDAR_H_
+#endif  // PLAUDIT_SERVICES_CALENDAR_BOARD_CALENDAR_H_

@@ -1,4 +1,4 @@
-#include "services/leaderboards/board_calendar.h"
+#include "services/calendar/board_calendar.h"
 
 #include "gtest/gtest.h"
 

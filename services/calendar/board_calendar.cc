@@ -1,4 +1,4 @@
-#include "services/leaderboards/board_calendar.h"
+#include "services/calendar/board_calendar.h"
 
 #include "absl/strings/str_cat.h"
 #include "services/common/error_reason.h"
@@ -49,21 +49,12 @@ absl::Status BoardCalendar::CheckReadable(const PeriodBucket& bucket,
         absl::StrCat("bucket: ", bucket.id, " is in the future"));
   }
   if (RetainedUntil(bucket, retention_, zone_) <= now) {
-    return WithReason(absl::NotFoundError(absl::StrCat(
-                          "bucket ", bucket.id,
-                          " is beyond retention and no longer kept")),
-                      "BUCKET_EXPIRED");
+    return WithReason(
+        absl::NotFoundError(absl::StrCat(
+            "bucket ", bucket.id, " is beyond retention and no longer kept")),
+        "BUCKET_EXPIRED");
   }
   return absl::OkStatus();
-}
-
-void BoardCalendar::AppendArgs(const std::vector<BoardBucket>& buckets,
-                               std::vector<std::string>* args) {
-  args->push_back(absl::StrCat(buckets.size()));
-  for (const BoardBucket& bucket : buckets) {
-    args->push_back(bucket.key);
-    args->push_back(absl::StrCat(bucket.retained_until_ms));
-  }
 }
 
 }  // namespace plaudit
