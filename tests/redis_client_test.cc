@@ -77,8 +77,10 @@ TEST(RedisClientTest, ATimeoutInsideAPipelineAnswersEveryCaller) {
     EXPECT_EQ(answered, 21);
     EXPECT_GE(failed, 1);
   }
-  // The timed-out connection was dropped; a new one serves the next call.
-  absl::SleepFor(absl::Seconds(1));
+  // The timed-out connection was dropped; once Redis is out of its sleep
+  // (our own connection's PING waits for that), a new one serves the next
+  // call.
+  ASSERT_TRUE(redis->client().Run({"PING"}).ok());
   EXPECT_TRUE(client->Run({"PING"}).ok());
 }
 
@@ -89,6 +91,19 @@ long long CommandCalls(RedisClient& client, const std::string& name) {
     if (absl::ConsumePrefix(&line, absl::StrCat("cmdstat_", name, ":calls="))) {
       long long value = 0;
       absl::SimpleAtoi(line.substr(0, line.find(',')), &value);
+      return value;
+    }
+  }
+  return 0;
+}
+
+// Connections Redis holds blocked (in BLPOP and the like).
+long long BlockedClients(RedisClient& client) {
+  auto info = client.Run({"INFO", "clients"});
+  for (absl::string_view line : absl::StrSplit(info->str, "\r\n")) {
+    long long value = 0;
+    if (absl::ConsumePrefix(&line, "blocked_clients:") &&
+        absl::SimpleAtoi(line, &value)) {
       return value;
     }
   }
@@ -109,11 +124,16 @@ TEST(RedisClientTest, AlikeReadsQueuedTogetherRunOnceAndSeeEarlierWrites) {
     absl::MutexLock lock(&mu);
     seen.push_back(replies.ok() ? replies->front().str : "error");
   };
-  // The lane is busy; ten alike reads queue behind, then a write acknowledged
-  // before the next read is asked for.
-  client->Send({{"DEBUG", "SLEEP", "0.5"}}, [](RedisReplies) {});
-  absl::SleepFor(absl::Milliseconds(150));  // the sleep is sent, Redis in it
+  // The lane is busy (blocked in a BLPOP, which Redis shows as a blocked
+  // client); ten alike reads queue behind it, then the lane is let go. Then
+  // a write acknowledged before the next read is asked for.
+  client->Send({{"BLPOP", "gate", "10"}}, [](RedisReplies) {});
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (BlockedClients(redis->client()) == 0 && absl::Now() < deadline) {
+  }
+  ASSERT_EQ(BlockedClients(redis->client()), 1);
   for (int i = 0; i < 10; ++i) client->SendShared("top", {{"GET", "top"}}, done);
+  ASSERT_TRUE(redis->client().Run({"LPUSH", "gate", "go"}).ok());
   {
     absl::MutexLock lock(&mu);
     auto ten = [&] { return seen.size() == 10; };
