@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/call_guard.h"
 #include "services/common/grpc_status.h"
+#include "services/common/paging.h"
 #include "services/common/validation.h"
 
 namespace plaudit {
@@ -51,27 +52,19 @@ absl::Status AccountService::ListTransactions(
     const Caller& caller, const v1::ListTransactionsRequest& request,
     v1::ListTransactionsResponse* response) {
   if (auto s = ValidateId("user_id", request.user_id()); !s.ok()) return s;
-  absl::StatusOr<int32_t> page_size =
-      ResolvePageSize("page_size", request.page_size());
-  if (!page_size.ok()) return page_size.status();
-  std::string before;
-  if (!request.page_token().empty()) {
-    absl::StatusOr<std::string> cursor =
-        DecodePageToken(kLedgerToken, request.page_token());
-    if (!cursor.ok()) return cursor.status();
-    if (!IsStreamId(*cursor)) {
-      return InvalidField("page_token", "is malformed");
-    }
-    before = *cursor;
+  absl::StatusOr<PageRequest> asked = ReadPageRequest(kLedgerToken, request);
+  if (!asked.ok()) return asked.status();
+  // The ledger entry (a stream id) the previous page ended at.
+  if (!asked->cursor.empty() && !IsStreamId(asked->cursor)) {
+    return InvalidField("page_token", "is malformed");
   }
   absl::StatusOr<LedgerPage> page =
-      stores_(caller.tenant).ListLedger(request.user_id(), before, *page_size);
+      stores_(caller.tenant)
+          .ListLedger(request.user_id(), asked->cursor, asked->size);
   if (!page.ok()) return page.status();
   for (auto& entry : page->entries) *response->add_entries() = std::move(entry);
-  if (!page->last_entry_id.empty()) {
-    response->set_next_page_token(
-        EncodePageToken(kLedgerToken, page->last_entry_id));
-  }
+  response->set_next_page_token(
+      NextPageToken(kLedgerToken, page->last_entry_id));
   return absl::OkStatus();
 }
 

@@ -19,35 +19,15 @@ absl::StatusOr<std::vector<v1::Engagement>> AnalyticsService::Series(
   absl::StatusOr<PeriodBucket> last =
       ResolveBucket(*calendar_, scope, period, bucket, now);
   if (!last.ok()) return last.status();
-  // The buckets of the series, plus the one before the first (for growth).
-  std::vector<PeriodBucket> buckets;
+  const std::vector<PeriodBucket> buckets = SeriesBuckets(
+      *last, count, calendar_->retention(), calendar_->zone(), now);
   std::vector<std::string> keys;
-  for (int step = count; step >= 0; --step) {
-    PeriodBucket b = ShiftBucket(*last, -step);
-    if (RetainedUntil(b, calendar_->retention(), calendar_->zone()) <= now) {
-      continue;
-    }
-    keys.push_back(BucketKey(b));
-    buckets.push_back(std::move(b));
-  }
+  for (const PeriodBucket& bucket : buckets) keys.push_back(BucketKey(bucket));
   absl::StatusOr<std::vector<v1::EngagementFigures>> figures =
       store.Read(scope, keys);
   if (!figures.ok()) return figures.status();
-  std::vector<v1::Engagement> series;
-  const v1::EngagementFigures none;
-  for (size_t i = 0; i < buckets.size(); ++i) {
-    if (i == 0 && buckets.size() == static_cast<size_t>(count) + 1) {
-      continue;  // only the previous bucket of the first
-    }
-    v1::Engagement engagement;
-    engagement.set_scope(scope);
-    engagement.set_period(period);
-    engagement.set_bucket(buckets[i].id);
-    ComposeEngagement(scope, (*figures)[i], i > 0 ? (*figures)[i - 1] : none,
-                      min_active_users_, &engagement);
-    series.push_back(std::move(engagement));
-  }
-  return series;
+  return AssembleSeries(scope, period, buckets, *figures, count,
+                        min_active_users_);
 }
 
 AnalyticsService::AnalyticsService(ForTenant<EngagementStore> stores,

@@ -46,4 +46,39 @@ void ComposeEngagement(const std::string& scope,
   *engagement->mutable_growth() = ComputeGrowth(current, previous);
 }
 
+std::vector<PeriodBucket> SeriesBuckets(const PeriodBucket& last, int count,
+                                        const Retention& retention,
+                                        absl::TimeZone zone, absl::Time now) {
+  std::vector<PeriodBucket> buckets;
+  for (int step = count; step >= 0; --step) {
+    PeriodBucket bucket = ShiftBucket(last, -step);
+    if (RetainedUntil(bucket, retention, zone) > now) {
+      buckets.push_back(std::move(bucket));
+    }
+  }
+  return buckets;
+}
+
+std::vector<v1::Engagement> AssembleSeries(
+    const std::string& scope, v1::Period period,
+    const std::vector<PeriodBucket>& buckets,
+    const std::vector<v1::EngagementFigures>& figures, int count,
+    int min_active_users) {
+  std::vector<v1::Engagement> series;
+  const v1::EngagementFigures none;
+  // Retention drops the oldest first: with all count + 1 buckets there, the
+  // first is only the previous bucket of the series' first.
+  const size_t first = buckets.size() == static_cast<size_t>(count) + 1 ? 1 : 0;
+  for (size_t i = first; i < buckets.size() && i < figures.size(); ++i) {
+    v1::Engagement engagement;
+    engagement.set_scope(scope);
+    engagement.set_period(period);
+    engagement.set_bucket(buckets[i].id);
+    ComposeEngagement(scope, figures[i], i > 0 ? figures[i - 1] : none,
+                      min_active_users, &engagement);
+    series.push_back(std::move(engagement));
+  }
+  return series;
+}
+
 }  // namespace plaudit

@@ -4,8 +4,11 @@
 #define PLAUDIT_SERVICES_ANALYTICS_ENGAGEMENT_H_
 
 #include <string>
+#include <vector>
 
+#include "absl/time/time.h"
 #include "plaudit/v1/analytics_service.pb.h"
+#include "services/common/period.h"
 
 namespace plaudit {
 
@@ -23,6 +26,21 @@ void ComposeEngagement(const std::string& scope,
                        const v1::EngagementFigures& current,
                        const v1::EngagementFigures& previous,
                        int min_active_users, v1::Engagement* engagement);
+
+// The buckets a series of `count` ending with `last` reads, oldest first:
+// the one before the first too (for the first's growth), and only those
+// still retained at `now`.
+std::vector<PeriodBucket> SeriesBuckets(const PeriodBucket& last, int count,
+                                        const Retention& retention,
+                                        absl::TimeZone zone, absl::Time now);
+
+// The series from the figures of SeriesBuckets' buckets (same order): at
+// most `count` entries, each with its growth over the bucket before it.
+std::vector<v1::Engagement> AssembleSeries(
+    const std::string& scope, v1::Period period,
+    const std::vector<PeriodBucket>& buckets,
+    const std::vector<v1::EngagementFigures>& figures, int count,
+    int min_active_users);
 
 }  // namespace plaudit
 

@@ -14,7 +14,8 @@ v1::EngagementFigures Figures(int64_t active, int64_t events, int64_t points) {
 }
 
 TEST(GrowthTest, PercentChangeAndNothingAgainstZero) {
-  const v1::Growth growth = ComputeGrowth(Figures(12, 30, 0), Figures(10, 40, 0));
+  const v1::Growth growth =
+      ComputeGrowth(Figures(12, 30, 0), Figures(10, 40, 0));
   EXPECT_DOUBLE_EQ(growth.active_users(), 20.0);
   EXPECT_DOUBLE_EQ(growth.events(), -25.0);
   EXPECT_FALSE(growth.has_points_awarded());
@@ -40,6 +41,49 @@ TEST(ComposeTest, WithheldBucketsShowNoFigures) {
   EXPECT_EQ(grown.figures().active_users(), 8);
   EXPECT_FALSE(grown.has_previous());  // the previous bucket was too small
   EXPECT_FALSE(grown.has_growth());
+}
+
+v1::EngagementFigures Events(int64_t events) {
+  v1::EngagementFigures figures;
+  figures.set_events(events);
+  figures.set_active_users(100);
+  return figures;
+}
+
+TEST(SeriesTest, ReadsTheBucketBeforeTheFirstForItsGrowth) {
+  const absl::TimeZone utc = absl::UTCTimeZone();
+  const absl::Time now = absl::FromCivil(absl::CivilDay(2026, 12, 2), utc);
+  const PeriodBucket today = BucketAt(Period::kDay, now, utc);
+  const std::vector<PeriodBucket> buckets =
+      SeriesBuckets(today, 3, Retention{}, utc, now);
+  ASSERT_EQ(buckets.size(), 4u);
+  EXPECT_EQ(buckets.front().id, "2026-11-29");
+  EXPECT_EQ(buckets.back().id, "2026-12-02");
+
+  const std::vector<v1::Engagement> series =
+      AssembleSeries("global", v1::DAY, buckets,
+                     {Events(10), Events(20), Events(10), Events(15)}, 3, 5);
+  ASSERT_EQ(series.size(), 3u);
+  EXPECT_EQ(series[0].bucket(), "2026-11-30");
+  EXPECT_DOUBLE_EQ(series[0].growth().events(), 100.0);  // over 11-29
+  EXPECT_DOUBLE_EQ(series[1].growth().events(), -50.0);
+  EXPECT_DOUBLE_EQ(series[2].growth().events(), 50.0);
+}
+
+TEST(SeriesTest, BucketsBeyondRetentionAreLeftOut) {
+  const absl::TimeZone utc = absl::UTCTimeZone();
+  const absl::Time now = absl::FromCivil(absl::CivilDay(2026, 12, 2), utc);
+  Retention retention;
+  retention.days = 1;  // today and yesterday readable
+  const std::vector<PeriodBucket> buckets =
+      SeriesBuckets(BucketAt(Period::kDay, now, utc), 5, retention, utc, now);
+  ASSERT_EQ(buckets.size(), 2u);
+  const std::vector<v1::Engagement> series = AssembleSeries(
+      "global", v1::DAY, buckets, {Events(10), Events(20)}, 5, 5);
+  ASSERT_EQ(series.size(), 2u);  // the oldest has nothing to grow from
+  EXPECT_EQ(series[0].bucket(), "2026-12-01");
+  EXPECT_FALSE(series[0].growth().has_events());
+  EXPECT_DOUBLE_EQ(series[1].growth().events(), 100.0);
 }
 
 }  // namespace

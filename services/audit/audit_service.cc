@@ -1,6 +1,7 @@
 #include "services/audit/audit_service.h"
 
 #include "services/common/grpc_status.h"
+#include "services/common/paging.h"
 #include "services/common/validation.h"
 
 namespace plaudit {
@@ -24,28 +25,18 @@ absl::Status AuditService::ListAuditEvents(
     const Caller& caller, const v1::ListAuditEventsRequest& request,
     v1::ListAuditEventsResponse* response) {
   if (auto s = ValidateText("kind", request.kind(), 64); !s.ok()) return s;
-  absl::StatusOr<int32_t> page_size =
-      ResolvePageSize("page_size", request.page_size());
-  if (!page_size.ok()) return page_size.status();
+  absl::StatusOr<PageRequest> asked = ReadPageRequest(kAuditToken, request);
+  if (!asked.ok()) return asked.status();
   const absl::Time start = ToAbsl(request.start_time(), absl::InfinitePast());
   const absl::Time end = ToAbsl(request.end_time(), absl::InfiniteFuture());
   if (start >= end) {
     return InvalidField("end_time", "must be after start_time");
   }
-  std::string before;
-  if (!request.page_token().empty()) {
-    absl::StatusOr<std::string> cursor =
-        DecodePageToken(kAuditToken, request.page_token());
-    if (!cursor.ok()) return cursor.status();
-    before = *cursor;
-  }
-  absl::StatusOr<AuditPage> page =
-      log_->List(caller.tenant, request.kind(), start, end, before, *page_size);
+  absl::StatusOr<AuditPage> page = log_->List(
+      caller.tenant, request.kind(), start, end, asked->cursor, asked->size);
   if (!page.ok()) return page.status();
   for (auto& event : page->events) *response->add_events() = std::move(event);
-  if (!page->last_id.empty()) {
-    response->set_next_page_token(EncodePageToken(kAuditToken, page->last_id));
-  }
+  response->set_next_page_token(NextPageToken(kAuditToken, page->last_id));
   return absl::OkStatus();
 }
 

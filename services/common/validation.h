@@ -13,8 +13,6 @@
 namespace plaudit {
 
 inline constexpr size_t kMaxIdBytes = 128;
-inline constexpr int32_t kDefaultPageSize = 100;
-inline constexpr int32_t kMaxPageSize = 1000;
 
 // INVALID_ARGUMENT "<field>: <reason>", reason INVALID_FIELD with the field
 // in its metadata.
@@ -39,15 +37,6 @@ absl::Status ValidateGroup(absl::string_view field, absl::string_view value);
 // other than newline and tab.
 absl::Status ValidateText(absl::string_view field, absl::string_view value,
                           size_t max_bytes);
-
-// page_size 0 means the default; negative or above kMaxPageSize is refused.
-absl::StatusOr<int32_t> ResolvePageSize(absl::string_view field, int32_t size);
-
-// Opaque page tokens: a kind tag plus a cursor, web-safe base64 encoded, so a
-// token of one list cannot be replayed on another and tampering is detected.
-std::string EncodePageToken(absl::string_view kind, absl::string_view cursor);
-absl::StatusOr<std::string> DecodePageToken(absl::string_view kind,
-                                            absl::string_view token);
 
 }  // namespace plaudit
 

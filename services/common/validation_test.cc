@@ -43,23 +43,5 @@ TEST(ValidateActionTest, LowercaseDottedNames) {
   EXPECT_FALSE(ValidateAction("action", "").ok());
 }
 
-TEST(PageSizeTest, DefaultsAndBounds) {
-  EXPECT_EQ(*ResolvePageSize("page_size", 0), kDefaultPageSize);
-  EXPECT_EQ(*ResolvePageSize("page_size", 1000), 1000);
-  EXPECT_FALSE(ResolvePageSize("page_size", -1).ok());
-  EXPECT_FALSE(ResolvePageSize("page_size", 1001).ok());
-}
-
-TEST(PageTokenTest, RoundTripsAndRejectsForeignOrTamperedTokens) {
-  const std::string token = EncodePageToken("rules", "r-17");
-  EXPECT_EQ(*DecodePageToken("rules", token), "r-17");
-  EXPECT_FALSE(DecodePageToken("ledger", token).ok());
-  EXPECT_FALSE(DecodePageToken("rules", "!!not-base64").ok());
-  EXPECT_FALSE(DecodePageToken("rules", token + "x").ok());
-  std::string edited = token;
-  edited[edited.size() / 2] ^= 1;
-  EXPECT_FALSE(DecodePageToken("rules", edited).ok());
-}
-
 }  // namespace
 }  // namespace plaudit

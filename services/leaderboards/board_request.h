@@ -3,13 +3,14 @@
 #ifndef PLAUDIT_SERVICES_LEADERBOARDS_BOARD_REQUEST_H_
 #define PLAUDIT_SERVICES_LEADERBOARDS_BOARD_REQUEST_H_
 
+#include <cstdint>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "plaudit/v1/leaderboard_service.pb.h"
-#include "services/common/period.h"
 #include "services/calendar/board_calendar.h"
+#include "services/common/period.h"
 
 namespace plaudit {
 
@@ -27,6 +28,11 @@ absl::StatusOr<PeriodBucket> ResolveBucket(const BoardCalendar& calendar,
                                            v1::Period period,
                                            const std::string& bucket,
                                            absl::Time now);
+
+// The share of the board's participants a rank is ahead of or level with,
+// in percent: 100 for the first, 100 / participants for the last, 0 for an
+// empty board.
+double Percentile(int64_t rank, int64_t participants);
 
 }  // namespace plaudit
 

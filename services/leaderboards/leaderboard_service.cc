@@ -7,6 +7,7 @@
 #include "absl/strings/str_split.h"
 #include "services/common/call_guard.h"
 #include "services/common/grpc_status.h"
+#include "services/common/paging.h"
 #include "services/common/validation.h"
 #include "services/leaderboards/board_request.h"
 
@@ -24,12 +25,10 @@ struct PageCursor {
   BoardCursor after;
 };
 
-absl::StatusOr<PageCursor> DecodeCursor(const std::string& kind,
-                                        const std::string& token) {
-  absl::StatusOr<std::string> raw = DecodePageToken(kind, token);
-  if (!raw.ok()) return raw.status();
+// "bucket|score|user_id", what the previous page ended at.
+absl::StatusOr<PageCursor> ParseCursor(const std::string& raw) {
   const std::vector<std::string> parts =
-      absl::StrSplit(*raw, absl::MaxSplits('|', 2));
+      absl::StrSplit(raw, absl::MaxSplits('|', 2));
   PageCursor cursor;
   if (parts.size() != 3 || parts[0].empty() || parts[2].empty() ||
       !absl::SimpleAtoi(parts[1], &cursor.after.score)) {
@@ -68,14 +67,12 @@ absl::StatusOr<PeriodBucket> LeaderboardService::ResolveBoard(
 void LeaderboardService::GetLeaderboard(
     const Caller& caller, const v1::GetLeaderboardRequest& request,
     v1::GetLeaderboardResponse* response, Reply reply) {
-  absl::StatusOr<int32_t> page_size =
-      ResolvePageSize("page_size", request.page_size());
-  if (!page_size.ok()) return reply(page_size.status());
   const std::string kind = TokenKind(request.scope(), request.period());
+  absl::StatusOr<PageRequest> asked = ReadPageRequest(kind, request);
+  if (!asked.ok()) return reply(asked.status());
   std::optional<PageCursor> cursor;
-  if (!request.page_token().empty()) {
-    absl::StatusOr<PageCursor> decoded =
-        DecodeCursor(kind, request.page_token());
+  if (!asked->cursor.empty()) {
+    absl::StatusOr<PageCursor> decoded = ParseCursor(asked->cursor);
     if (!decoded.ok()) return reply(decoded.status());
     if (!request.bucket().empty() && request.bucket() != decoded->bucket) {
       return reply(InvalidField("page_token", "belongs to another bucket"));
@@ -94,7 +91,7 @@ void LeaderboardService::GetLeaderboard(
   const bool from_memory =
       stores_(caller.tenant)
           .Page(BucketKey(*bucket), request.scope(),
-                cursor ? &cursor->after : nullptr, *page_size,
+                cursor ? &cursor->after : nullptr, asked->size,
                 [reply, response,
                  kind](absl::StatusOr<std::shared_ptr<const BoardPage>> found) {
                   if (!found.ok()) return reply(found.status());
@@ -106,7 +103,7 @@ void LeaderboardService::GetLeaderboard(
                   if (page.more) {
                     const v1::LeaderboardEntry& last =
                         *response->entries().rbegin();
-                    response->set_next_page_token(EncodePageToken(
+                    response->set_next_page_token(NextPageToken(
                         kind, absl::StrCat(response->bucket(), "|",
                                            last.score(), "|", last.user_id())));
                   }
@@ -138,11 +135,8 @@ void LeaderboardService::GetRank(const Caller& caller,
               if (!view.ok()) return reply(view.status());
               *response->mutable_entry() = view->entry;
               response->set_participants(view->participants);
-              response->set_percentile(100.0 *
-                                       static_cast<double>(view->participants -
-                                                           view->entry.rank() +
-                                                           1) /
-                                       static_cast<double>(view->participants));
+              response->set_percentile(
+                  Percentile(view->entry.rank(), view->participants));
               response->set_hidden(view->hidden);
               for (auto& entry : view->above)
                 *response->add_above() = std::move(entry);

@@ -4,9 +4,10 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/field_mask_util.h"
 #include "services/common/call_guard.h"
 #include "services/common/grpc_status.h"
+#include "services/common/paging.h"
+#include "services/common/update_mask.h"
 #include "services/common/validation.h"
 #include "services/rewards/reward_validation.h"
 
@@ -15,23 +16,6 @@ namespace {
 
 constexpr char kRewardsToken[] = "rewards";
 constexpr char kRedemptionsToken[] = "redemptions";
-
-absl::Status ValidateMask(const google::protobuf::FieldMask& mask) {
-  for (const std::string& path : mask.paths()) {
-    if (path == "reward_id" || path == "archived" || path == "update_time") {
-      return InvalidField("update_mask",
-                          absl::StrCat(path, " cannot be changed"));
-    }
-    google::protobuf::FieldMask single;
-    single.add_paths(path);
-    if (!google::protobuf::util::FieldMaskUtil::IsValidFieldMask<v1::Reward>(
-            single)) {
-      return InvalidField("update_mask",
-                          absl::StrCat("unknown Reward field \"", path, "\""));
-    }
-  }
-  return absl::OkStatus();
-}
 
 absl::Status ValidateRedemptionId(const std::string& id) {
   int64_t sequence = 0;
@@ -93,32 +77,19 @@ absl::Status RewardService::GetReward(const Caller& caller,
 absl::Status RewardService::ListRewards(const Caller& caller,
                                         const v1::ListRewardsRequest& request,
                                         v1::ListRewardsResponse* response) {
-  absl::StatusOr<int32_t> page_size =
-      ResolvePageSize("page_size", request.page_size());
-  if (!page_size.ok()) return page_size.status();
-  std::string after;
-  if (!request.page_token().empty()) {
-    absl::StatusOr<std::string> cursor =
-        DecodePageToken(kRewardsToken, request.page_token());
-    if (!cursor.ok()) return cursor.status();
-    after = *cursor;
-  }
+  absl::StatusOr<PageRequest> page = ReadPageRequest(kRewardsToken, request);
+  if (!page.ok()) return page.status();
   absl::StatusOr<std::vector<v1::Reward>> rewards =
-      catalogs_(caller.tenant).List();
+      catalogs_(caller.tenant).List();  // sorted by reward_id
   if (!rewards.ok()) return rewards.status();
-  for (auto& reward : *rewards) {
-    if (reward.reward_id() <= after) continue;
-    if (!request.include_inactive() &&
-        (!reward.active() || reward.archived())) {
-      continue;
-    }
-    if (response->rewards_size() == *page_size) {
-      response->set_next_page_token(EncodePageToken(
-          kRewardsToken, response->rewards().rbegin()->reward_id()));
-      break;
-    }
-    *response->add_rewards() = std::move(reward);
-  }
+  const std::string last = TakePage(
+      *std::move(rewards), *page,
+      [](const v1::Reward& r) -> const std::string& { return r.reward_id(); },
+      [&request](const v1::Reward& r) {
+        return request.include_inactive() || (r.active() && !r.archived());
+      },
+      response->mutable_rewards());
+  response->set_next_page_token(NextPageToken(kRewardsToken, last));
   return absl::OkStatus();
 }
 
@@ -129,7 +100,11 @@ absl::Status RewardService::UpdateReward(const Caller& caller,
       !s.ok()) {
     return s;
   }
-  if (auto s = ValidateMask(request.update_mask()); !s.ok()) return s;
+  if (auto s = ValidateUpdateMask<v1::Reward>(
+          request.update_mask(), {"reward_id", "archived", "update_time"});
+      !s.ok()) {
+    return s;
+  }
   absl::StatusOr<RewardChange> change =
       catalogs_(caller.tenant)
           .Update(request.reward(), request.update_mask(),
@@ -192,26 +167,19 @@ absl::Status RewardService::ListRedemptions(
   if (!v1::Redemption::Status_IsValid(request.status())) {
     return InvalidField("status", "is not a redemption status");
   }
-  absl::StatusOr<int32_t> page_size =
-      ResolvePageSize("page_size", request.page_size());
-  if (!page_size.ok()) return page_size.status();
-  int64_t before = 0;
-  if (!request.page_token().empty()) {
-    absl::StatusOr<std::string> cursor =
-        DecodePageToken(kRedemptionsToken, request.page_token());
-    if (!cursor.ok()) return cursor.status();
-    if (!absl::SimpleAtoi(*cursor, &before) || before <= 0) {
-      return InvalidField("page_token", "is malformed");
-    }
-  }
+  absl::StatusOr<PageRequest> asked =
+      ReadPageRequest(kRedemptionsToken, request);
+  if (!asked.ok()) return asked.status();
+  absl::StatusOr<int64_t> before = NumericCursor(*asked, 1);
+  if (!before.ok()) return before.status();
   absl::StatusOr<RedemptionPage> page =
       redemptions_(caller.tenant)
-          .List({request.user_id(), request.status()}, before, *page_size);
+          .List({request.user_id(), request.status()}, *before, asked->size);
   if (!page.ok()) return page.status();
   for (auto& r : page->redemptions) *response->add_redemptions() = std::move(r);
   if (page->last_sequence > 0) {
     response->set_next_page_token(
-        EncodePageToken(kRedemptionsToken, absl::StrCat(page->last_sequence)));
+        NextPageToken(kRedemptionsToken, absl::StrCat(page->last_sequence)));
   }
   return absl::OkStatus();
 }

@@ -4,10 +4,11 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/field_mask_util.h"
 #include "services/common/call_guard.h"
 #include "services/common/error_reason.h"
 #include "services/common/grpc_status.h"
+#include "services/common/paging.h"
+#include "services/common/update_mask.h"
 #include "services/common/validation.h"
 #include "services/rules/rule_validation.h"
 
@@ -16,23 +17,6 @@ namespace {
 
 constexpr char kRulesToken[] = "rules";
 constexpr char kRevisionsToken[] = "revisions";
-
-absl::Status ValidateMask(const google::protobuf::FieldMask& mask) {
-  for (const std::string& path : mask.paths()) {
-    if (path == "rule_id" || path == "update_time") {
-      return InvalidField("update_mask",
-                          absl::StrCat(path, " cannot be changed"));
-    }
-    google::protobuf::FieldMask single;
-    single.add_paths(path);
-    if (!google::protobuf::util::FieldMaskUtil::IsValidFieldMask<v1::Rule>(
-            single)) {
-      return InvalidField("update_mask",
-                          absl::StrCat("unknown Rule field \"", path, "\""));
-    }
-  }
-  return absl::OkStatus();
-}
 
 // Who changed a rule: the key (verified); what the caller says about the
 // person behind it ("plaudit-actor") only as a note.
@@ -88,31 +72,16 @@ absl::Status RuleService::GetRule(const Caller& caller,
 absl::Status RuleService::ListRules(const Caller& caller,
                                     const v1::ListRulesRequest& request,
                                     v1::ListRulesResponse* response) {
-  absl::StatusOr<int32_t> page_size =
-      ResolvePageSize("page_size", request.page_size());
-  if (!page_size.ok()) return page_size.status();
-  std::string after;  // rules are listed by id; the token is the last id
-  if (!request.page_token().empty()) {
-    absl::StatusOr<std::string> cursor =
-        DecodePageToken(kRulesToken, request.page_token());
-    if (!cursor.ok()) return cursor.status();
-    after = *cursor;
-  }
+  // Rules are listed by id; the token carries the last id.
+  absl::StatusOr<PageRequest> page = ReadPageRequest(kRulesToken, request);
+  if (!page.ok()) return page.status();
   absl::StatusOr<RuleSnapshot> snapshot = stores_(caller.tenant).Snapshot();
   if (!snapshot.ok()) return snapshot.status();
-  auto it =
-      std::upper_bound(snapshot->rules.begin(), snapshot->rules.end(), after,
-                       [](const std::string& id, const v1::Rule& r) {
-                         return id < r.rule_id();
-                       });
-  for (; it != snapshot->rules.end() && response->rules_size() < *page_size;
-       ++it) {
-    *response->add_rules() = *it;
-  }
-  if (it != snapshot->rules.end()) {
-    response->set_next_page_token(
-        EncodePageToken(kRulesToken, response->rules().rbegin()->rule_id()));
-  }
+  const std::string last = TakePage(
+      std::move(snapshot->rules), *page,
+      [](const v1::Rule& rule) -> const std::string& { return rule.rule_id(); },
+      [](const v1::Rule&) { return true; }, response->mutable_rules());
+  response->set_next_page_token(NextPageToken(kRulesToken, last));
   return absl::OkStatus();
 }
 
@@ -123,7 +92,11 @@ absl::Status RuleService::UpdateRule(const Caller& caller,
       !s.ok()) {
     return s;
   }
-  if (auto s = ValidateMask(request.update_mask()); !s.ok()) return s;
+  if (auto s = ValidateUpdateMask<v1::Rule>(request.update_mask(),
+                                            {"rule_id", "update_time"});
+      !s.ok()) {
+    return s;
+  }
   absl::StatusOr<RuleChange> change =
       stores_(caller.tenant)
           .Update(
@@ -156,20 +129,13 @@ absl::Status RuleService::ListRuleRevisions(
     const Caller& caller, const v1::ListRuleRevisionsRequest& request,
     v1::ListRuleRevisionsResponse* response) {
   if (auto s = ValidateSlug("rule_id", request.rule_id()); !s.ok()) return s;
-  absl::StatusOr<int32_t> page_size =
-      ResolvePageSize("page_size", request.page_size());
-  if (!page_size.ok()) return page_size.status();
-  int64_t before = 0;  // the revision number the previous page ended at
-  if (!request.page_token().empty()) {
-    absl::StatusOr<std::string> cursor =
-        DecodePageToken(kRevisionsToken, request.page_token());
-    if (!cursor.ok()) return cursor.status();
-    if (!absl::SimpleAtoi(*cursor, &before) || before < 1) {
-      return InvalidField("page_token", "is malformed");
-    }
-  }
+  absl::StatusOr<PageRequest> asked = ReadPageRequest(kRevisionsToken, request);
+  if (!asked.ok()) return asked.status();
+  // The revision number the previous page ended at.
+  absl::StatusOr<int64_t> before = NumericCursor(*asked, 1);
+  if (!before.ok()) return before.status();
   absl::StatusOr<RevisionPage> page =
-      stores_(caller.tenant).Revisions(request.rule_id(), before, *page_size);
+      stores_(caller.tenant).Revisions(request.rule_id(), *before, asked->size);
   if (!page.ok()) return page.status();
   if (page->total == 0) {
     return WithReason(absl::NotFoundError(absl::StrCat(
@@ -181,7 +147,7 @@ absl::Status RuleService::ListRuleRevisions(
   }
   if (response->revisions_size() > 0 &&
       response->revisions().rbegin()->revision() > 1) {
-    response->set_next_page_token(EncodePageToken(
+    response->set_next_page_token(NextPageToken(
         kRevisionsToken,
         absl::StrCat(response->revisions().rbegin()->revision())));
   }

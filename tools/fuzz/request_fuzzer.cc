@@ -12,6 +12,7 @@
 #include "plaudit/v1/reward_service.pb.h"
 #include "plaudit/v1/rule_service.pb.h"
 #include "services/auth/api_key.h"
+#include "services/common/paging.h"
 #include "services/common/period.h"
 #include "services/common/validation.h"
 #include "services/events/event_validation.h"
