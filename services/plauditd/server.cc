@@ -13,6 +13,7 @@
 #include "services/audit/audit_service.h"
 #include "services/auth/key_guard.h"
 #include "services/auth/key_service.h"
+#include "services/common/change_plan.h"
 #include "services/common/json_file.h"
 #include "services/common/period.h"
 #include "services/common/validation.h"
@@ -97,29 +98,37 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
 
 // Creates or updates rules to match the file; rules not in it are kept.
 // Changes are audited as made by the key "rules-file".
+// Creates and updates rules to match the file (rules it does not name are
+// kept), each change audited as the file's.
 absl::Status ApplyRulesFile(const std::string& path, const std::string& tenant,
                             RuleStore& store, AuditLog& audit) {
   absl::StatusOr<v1::RuleSet> rules = ReadRulesFile(path);
   if (!rules.ok()) return rules.status();
+  absl::StatusOr<RuleSnapshot> snapshot = store.Snapshot();
+  if (!snapshot.ok()) return snapshot.status();
+  const ChangePlan<v1::Rule> plan = PlanChanges<v1::Rule>(
+      snapshot->rules, rules->rules(),
+      [](const v1::Rule& r) { return r.rule_id(); }, RulesDiffer);
   const std::string changed_by = absl::StrCat("rules file ", path);
   const Caller file{"rules-file", tenant, Role::kAdmin};
-  for (const v1::Rule& rule : rules->rules()) {
-    absl::StatusOr<v1::Rule> current = store.Get(rule.rule_id());
-    if (absl::IsNotFound(current.status())) {
-      const absl::StatusOr<v1::Rule> created = store.Create(rule, changed_by);
-      // A replica starting at the same moment may have created it first.
-      if (!absl::IsAlreadyExists(created.status())) {
-        if (!created.ok()) return created.status();
-        audit.Record(file, "RULE_CREATED", rule.rule_id(), nullptr, &*created);
-        continue;
-      }
-      current = store.Get(rule.rule_id());
+  std::vector<v1::Rule> update = plan.update;
+  for (const v1::Rule& rule : plan.create) {
+    const absl::StatusOr<v1::Rule> created = store.Create(rule, changed_by);
+    if (created.ok()) {
+      audit.Record(file, "RULE_CREATED", rule.rule_id(), nullptr, &*created);
+    } else if (absl::IsAlreadyExists(created.status())) {
+      update.push_back(rule);  // a replica starting with us created it first
+    } else {
+      return created.status();
     }
+  }
+  const auto any = [](const v1::Rule&) { return absl::OkStatus(); };
+  for (const v1::Rule& rule : update) {
+    absl::StatusOr<v1::Rule> current = store.Get(rule.rule_id());
     if (!current.ok()) return current.status();
     if (!RulesDiffer(*current, rule)) continue;
-    auto validate = [](const v1::Rule&) { return absl::OkStatus(); };
     const absl::StatusOr<RuleChange> change =
-        store.Update(rule, {}, validate, changed_by);
+        store.Update(rule, {}, any, changed_by);
     if (!change.ok()) return change.status();
     audit.Record(file, "RULE_UPDATED", rule.rule_id(), &change->before,
                  &change->after);

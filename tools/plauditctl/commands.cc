@@ -17,6 +17,7 @@
 #include "services/auth/api_key.h"
 #include "services/auth/key_store.h"
 #include "plaudit/v1/reward_service.grpc.pb.h"
+#include "services/common/change_plan.h"
 #include "services/common/json_file.h"
 #include "services/rewards/reward_validation.h"
 #include "plaudit/v1/rule_service.grpc.pb.h"
@@ -76,52 +77,49 @@ absl::Status RulesApply(const Connection& c, const std::string& path,
   if (!wanted.ok()) return wanted.status();
   absl::StatusOr<std::vector<v1::Rule>> existing = FetchRules(c);
   if (!existing.ok()) return existing.status();
-  std::map<std::string, v1::Rule> current;
-  for (auto& rule : *existing) current[rule.rule_id()] = std::move(rule);
+  const ChangePlan<v1::Rule> plan = PlanChanges<v1::Rule>(
+      *existing, wanted->rules(), [](const v1::Rule& r) { return r.rule_id(); },
+      RulesDiffer);
 
   auto stub = v1::RuleService::NewStub(c.channel);
-  int created = 0, updated = 0, unchanged = 0, deleted = 0;
-  for (const v1::Rule& rule : wanted->rules()) {
-    const auto it = current.find(rule.rule_id());
-    grpc::Status status;
-    if (it == current.end()) {
-      v1::CreateRuleRequest request;
-      *request.mutable_rule() = rule;
-      v1::CreateRuleResponse response;
-      status = stub->CreateRule(NewContext(c).get(), request, &response);
-      ++created;
-    } else if (RulesDiffer(it->second, rule)) {
-      v1::UpdateRuleRequest request;  // no mask: the file's rule replaces all
-      *request.mutable_rule() = rule;
-      v1::UpdateRuleResponse response;
-      status = stub->UpdateRule(NewContext(c).get(), request, &response);
-      ++updated;
-    } else {
-      ++unchanged;
+  auto failed = [](const std::string& id, const grpc::Status& status) {
+    return absl::Status(FromGrpc(status).code(),
+                        absl::StrCat("rule ", id, ": ", status.error_message()));
+  };
+  for (const v1::Rule& rule : plan.create) {
+    v1::CreateRuleRequest request;
+    *request.mutable_rule() = rule;
+    v1::CreateRuleResponse response;
+    if (auto s = stub->CreateRule(NewContext(c).get(), request, &response);
+        !s.ok()) {
+      return failed(rule.rule_id(), s);
     }
-    if (!status.ok()) {
-      return absl::Status(FromGrpc(status).code(),
-                          absl::StrCat("rule ", rule.rule_id(), ": ",
-                                       status.error_message()));
-    }
-    current.erase(rule.rule_id());
   }
-  for (const auto& [id, rule] : current) {
-    if (!prune) break;
+  for (const v1::Rule& rule : plan.update) {
+    v1::UpdateRuleRequest request;  // no mask: the file's rule replaces all
+    *request.mutable_rule() = rule;
+    v1::UpdateRuleResponse response;
+    if (auto s = stub->UpdateRule(NewContext(c).get(), request, &response);
+        !s.ok()) {
+      return failed(rule.rule_id(), s);
+    }
+  }
+  for (const std::string& id : prune ? plan.absent
+                                     : std::vector<std::string>{}) {
     v1::DeleteRuleRequest request;
     request.set_rule_id(id);
     v1::DeleteRuleResponse response;
     if (auto s = stub->DeleteRule(NewContext(c).get(), request, &response);
         !s.ok()) {
-      return FromGrpc(s);
+      return failed(id, s);
     }
-    ++deleted;
   }
   *c.out << absl::StrFormat(
-      "rules: %d created, %d updated, %d unchanged, %d deleted%s\n", created,
-      updated, unchanged, deleted,
-      !prune && !current.empty()
-          ? absl::StrCat(" (", current.size(),
+      "rules: %d created, %d updated, %d unchanged, %d deleted%s\n",
+      plan.create.size(), plan.update.size(), plan.unchanged,
+      prune ? plan.absent.size() : 0,
+      !prune && !plan.absent.empty()
+          ? absl::StrCat(" (", plan.absent.size(),
                          " not in the file kept; --prune deletes them)")
           : "");
   return absl::OkStatus();
@@ -513,43 +511,50 @@ absl::Status RewardsApply(const Connection& c, const std::string& path) {
     list.set_page_token(page.next_page_token());
   } while (!list.page_token().empty());
 
-  int created = 0, updated = 0, unchanged = 0, archived = 0;
-  for (const v1::Reward& reward : wanted->rewards()) {
-    const auto it = current.find(reward.reward_id());
-    grpc::Status status;
-    if (it == current.end()) {
-      v1::CreateRewardRequest request;
-      *request.mutable_reward() = reward;
-      v1::CreateRewardResponse response;
-      status = stub->CreateReward(NewContext(c).get(), request, &response);
-      ++created;
-    } else if (it->second.archived()) {
-      ++archived;  // kept for history; HR archived it on purpose
-    } else {
-      // A file's stock is the starting stock of a new reward: re-applying
-      // the file must not refill what has been redeemed since.
-      v1::Reward wanted_reward = reward;
-      wanted_reward.clear_stock();
-      if (RewardsDiffer(it->second, wanted_reward)) {
-        v1::UpdateRewardRequest request;  // no mask, no stock: all but stock
-        *request.mutable_reward() = wanted_reward;
-        v1::UpdateRewardResponse response;
-        status = stub->UpdateReward(NewContext(c).get(), request, &response);
-        ++updated;
-      } else {
-        ++unchanged;
-      }
+  std::vector<v1::Reward> existing;
+  for (auto& [id, reward] : current) existing.push_back(std::move(reward));
+  // A file's stock is the starting stock of a new reward: re-applying the
+  // file must not refill what has been redeemed since. Archived rewards are
+  // kept for history; HR archived them on purpose.
+  const ChangePlan<v1::Reward> plan = PlanChanges<v1::Reward>(
+      existing, wanted->rewards(),
+      [](const v1::Reward& r) { return r.reward_id(); },
+      [](const v1::Reward& now, const v1::Reward& file) {
+        v1::Reward without_stock = file;
+        without_stock.clear_stock();
+        return RewardsDiffer(now, without_stock);
+      },
+      [](const v1::Reward& now) { return now.archived(); });
+  auto failed = [](const std::string& id, const grpc::Status& status) {
+    return absl::Status(
+        FromGrpc(status).code(),
+        absl::StrCat("reward ", id, ": ", status.error_message()));
+  };
+  for (const v1::Reward& reward : plan.create) {
+    v1::CreateRewardRequest request;
+    *request.mutable_reward() = reward;
+    v1::CreateRewardResponse response;
+    if (auto s = stub->CreateReward(NewContext(c).get(), request, &response);
+        !s.ok()) {
+      return failed(reward.reward_id(), s);
     }
-    if (!status.ok()) {
-      return absl::Status(FromGrpc(status).code(),
-                          absl::StrCat("reward ", reward.reward_id(), ": ",
-                                       status.error_message()));
+  }
+  for (const v1::Reward& reward : plan.update) {
+    v1::UpdateRewardRequest request;  // no mask, no stock: all but stock
+    *request.mutable_reward() = reward;
+    request.mutable_reward()->clear_stock();
+    v1::UpdateRewardResponse response;
+    if (auto s = stub->UpdateReward(NewContext(c).get(), request, &response);
+        !s.ok()) {
+      return failed(reward.reward_id(), s);
     }
   }
   *c.out << absl::StrFormat(
-      "rewards: %d created, %d updated, %d unchanged%s\n", created, updated,
-      unchanged,
-      archived ? absl::StrCat(", ", archived, " archived left alone") : "");
+      "rewards: %d created, %d updated, %d unchanged%s\n", plan.create.size(),
+      plan.update.size(), plan.unchanged,
+      plan.left_alone
+          ? absl::StrCat(", ", plan.left_alone, " archived left alone")
+          : "");
   return absl::OkStatus();
 }
 
