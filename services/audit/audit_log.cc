@@ -11,7 +11,7 @@ namespace plaudit {
 namespace {
 
 std::string TrailOf(const std::string& tenant) {
-  return absl::StrCat(KeySchema(tenant).prefix(), "audit");
+  return KeySchema(tenant).Audit();
 }
 
 std::string Json(const google::protobuf::Message* message) {
@@ -42,7 +42,8 @@ v1::AuditEvent FromEntry(const RedisValue& item) {
     if (name == "after") event.set_after_json(value);
     if (name == "at") {
       *event.mutable_time() =
-          google::protobuf::util::TimeUtil::MillisecondsToTimestamp(ParseInteger(value));
+          google::protobuf::util::TimeUtil::MillisecondsToTimestamp(
+              ParseInteger(value));
     }
   }
   return event;
@@ -71,14 +72,16 @@ absl::StatusOr<AuditPage> AuditLog::List(const std::string& tenant,
                                          const std::string& before_id,
                                          int limit) {
   AuditPage page;
-  std::string upper = before_id.empty()
-                          ? (end == absl::InfiniteFuture() ? "+" : absl::StrCat("(", IdAt(end)))
-                          : absl::StrCat("(", before_id);
+  std::string upper =
+      before_id.empty()
+          ? (end == absl::InfiniteFuture() ? "+" : absl::StrCat("(", IdAt(end)))
+          : absl::StrCat("(", before_id);
   const std::string lower = start == absl::InfinitePast() ? "-" : IdAt(start);
   // Filtering by kind may need more than one batch to fill a page.
   for (int round = 0; round < 50; ++round) {
-    absl::StatusOr<RedisValue> items = redis_->Run(
-        {"XREVRANGE", TrailOf(tenant), upper, lower, "COUNT", absl::StrCat(limit + 1)});
+    absl::StatusOr<RedisValue> items =
+        redis_->Run({"XREVRANGE", TrailOf(tenant), upper, lower, "COUNT",
+                     absl::StrCat(limit + 1)});
     if (!items.ok()) return items.status();
     for (const RedisValue& item : items->elements) {
       v1::AuditEvent event = FromEntry(item);

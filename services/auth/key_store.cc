@@ -1,24 +1,25 @@
 #include "services/auth/key_store.h"
 
 #include "absl/strings/str_cat.h"
+#include "services/common/error_reason.h"
 #include "services/common/json_file.h"
 #include "services/common/validation.h"
 #include "services/store/keys.h"
-#include "services/common/error_reason.h"
 
 namespace plaudit {
 namespace {
 
 std::string KeyOf(const std::string& tenant, const std::string& key_id) {
-  return absl::StrCat(KeySchema(tenant).prefix(), "apikey:", key_id);
+  return KeySchema(tenant).ApiKey(key_id);
 }
 
-std::string RevokedMarkOf(const std::string& tenant, const std::string& key_id) {
-  return absl::StrCat(KeySchema(tenant).prefix(), "apikey-revoked:", key_id);
+std::string RevokedMarkOf(const std::string& tenant,
+                          const std::string& key_id) {
+  return KeySchema(tenant).RevokedApiKey(key_id);
 }
 
 std::string IndexOf(const std::string& tenant) {
-  return absl::StrCat(KeySchema(tenant).prefix(), "apikeys");
+  return KeySchema(tenant).ApiKeys();
 }
 
 v1::ApiKey Public(v1::ApiKey key) {
@@ -38,17 +39,21 @@ absl::StatusOr<v1::KeyFile> ReadKeyFile(const std::string& path) {
   for (int i = 0; i < file->keys_size(); ++i) {
     const v1::ApiKey& key = file->keys(i);
     const std::string field = absl::StrCat(path, ": keys[", i, "]");
-    if (auto s = ValidateSlug(field + ".tenant", key.tenant()); !s.ok()) return s;
+    if (auto s = ValidateSlug(field + ".tenant", key.tenant()); !s.ok())
+      return s;
     if (key.key_id().empty() || key.salt().empty() ||
-        key.secret_sha256().size() != 64 || key.role() == v1::ROLE_UNSPECIFIED) {
-      return InvalidField(field, "needs key_id, role, salt and secret_sha256 "
-                                 "(write it with plauditctl keys new)");
+        key.secret_sha256().size() != 64 ||
+        key.role() == v1::ROLE_UNSPECIFIED) {
+      return InvalidField(field,
+                          "needs key_id, role, salt and secret_sha256 "
+                          "(write it with plauditctl keys new)");
     }
   }
   return file;
 }
 
-KeyStore::KeyStore(RedisClient* redis, const v1::KeyFile& file) : redis_(redis) {
+KeyStore::KeyStore(RedisClient* redis, const v1::KeyFile& file)
+    : redis_(redis) {
   for (const v1::ApiKey& key : file.keys()) {
     file_keys_[absl::StrCat(key.tenant(), ".", key.key_id())] = key;
   }
@@ -65,7 +70,8 @@ absl::StatusOr<std::optional<v1::ApiKey>> KeyStore::Find(
     if (mark->integer == 1) key.set_revoked(true);
     return key;
   }
-  absl::StatusOr<RedisValue> reply = redis_->Run({"GET", KeyOf(tenant, key_id)});
+  absl::StatusOr<RedisValue> reply =
+      redis_->Run({"GET", KeyOf(tenant, key_id)});
   if (!reply.ok()) return reply.status();
   if (reply->is_nil()) return std::nullopt;
   v1::ApiKey key;
@@ -108,7 +114,8 @@ absl::StatusOr<v1::ApiKey> KeyStore::Revoke(const std::string& tenant,
   return Public(revoked);
 }
 
-absl::StatusOr<std::vector<v1::ApiKey>> KeyStore::List(const std::string& tenant) {
+absl::StatusOr<std::vector<v1::ApiKey>> KeyStore::List(
+    const std::string& tenant) {
   std::vector<v1::ApiKey> keys;
   for (const auto& [id, key] : file_keys_) {
     if (key.tenant() == tenant) keys.push_back(Public(key));

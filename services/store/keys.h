@@ -12,6 +12,50 @@
 
 namespace plaudit {
 
+// Every key family of a tenant, after the prefix: its Redis type and how
+// long it lives. Scripts build some of them themselves (lua/*.lua); a test
+// (keys_test) fails on any prefix the C++ or Lua sources build that this
+// table does not list, and on any listed that nothing builds.
+struct KeyFamily {
+  absl::string_view prefix;    // "acct:" for "plaudit:{t}:acct:<user>"
+  absl::string_view type;      // Redis type
+  absl::string_view lifetime;  // what ends it
+};
+inline constexpr KeyFamily kKeyFamilies[] = {
+    {"user:", "hash", "kept"},
+    {"names", "hash", "kept"},
+    {"groups", "set", "kept"},
+    {"scopes:", "set", "kept"},
+    {"rules", "hash", "kept"},
+    {"rules:version", "string", "kept"},
+    {"rules:revisions:", "list", "kept"},
+    {"event:", "hash", "kept (idempotency of event ids)"},
+    {"acct:", "hash", "kept"},
+    {"ledger:", "stream", "kept"},
+    {"adjust:", "hash", "kept (idempotency of request ids)"},
+    {"lb:", "zset", "the bucket's retention (all time: kept)"},
+    {"lbh:", "zset", "the bucket's retention (all time: kept)"},
+    {"stats:", "hash", "the bucket's retention (all time: kept)"},
+    {"active:", "hyperloglog", "the bucket's retention (all time: kept)"},
+    {"once:", "set", "kept (objects a rule paid an actor for; lua)"},
+    {"limit:", "string", "the end of the day it counts (lua)"},
+    {"pace:", "string", "the rule's minimum interval (lua)"},
+    {"pair:", "string", "the end of the day it counts (lua)"},
+    {"reward:", "hash", "kept (archived, never deleted)"},
+    {"rewards", "set", "kept"},
+    {"redeem:", "hash", "kept (idempotency of request ids)"},
+    {"redeemed:", "string", "the end of the reward's limit period (lua)"},
+    {"redemption:", "hash", "kept"},
+    {"redemptions:seq", "string", "kept (lua)"},
+    {"redemptions:all", "zset", "kept"},
+    {"redemptions:user:", "zset", "kept"},
+    {"redemptions:status:", "zset", "kept"},
+    {"apikey:", "string", "kept (revoked keys too, for the audit)"},
+    {"apikey-revoked:", "string", "kept"},
+    {"apikeys", "set", "kept"},
+    {"audit", "stream", "kept"},
+};
+
 class KeySchema {
  public:
   explicit KeySchema(absl::string_view tenant)
@@ -58,7 +102,8 @@ class KeySchema {
   }
   // Hash of engagement counters of one bucket and scope: events,
   // events:<action>, points, redeemed. HyperLogLog of its active users.
-  std::string Stats(absl::string_view bucket_key, absl::string_view scope) const {
+  std::string Stats(absl::string_view bucket_key,
+                    absl::string_view scope) const {
     return absl::StrCat(prefix_, "stats:", bucket_key, ":", scope);
   }
   std::string ActiveUsers(absl::string_view bucket_key,
@@ -101,6 +146,18 @@ class KeySchema {
   std::string Adjustment(absl::string_view request_id) const {
     return absl::StrCat(prefix_, "adjust:", request_id);
   }
+  // String: a serialized ApiKey (salt and digest, never the secret).
+  std::string ApiKey(absl::string_view key_id) const {
+    return absl::StrCat(prefix_, "apikey:", key_id);
+  }
+  // String "1": the key was revoked.
+  std::string RevokedApiKey(absl::string_view key_id) const {
+    return absl::StrCat(prefix_, "apikey-revoked:", key_id);
+  }
+  // Set of the tenant's key ids.
+  std::string ApiKeys() const { return absl::StrCat(prefix_, "apikeys"); }
+  // Stream of audit entries (admin changes), oldest first.
+  std::string Audit() const { return absl::StrCat(prefix_, "audit"); }
 
  private:
   std::string prefix_;
