@@ -39,8 +39,6 @@ class KeyStore {
   std::atomic<uint64_t> revocations_{0};
 };
 
-// Reads and checks a keys file (JSON of KeyFile).
-absl::StatusOr<v1::KeyFile> ReadKeyFile(const std::string& path);
 
 }  // namespace plaudit
 

@@ -11,6 +11,7 @@
 #include "services/accounts/account_service.h"
 #include "services/analytics/analytics_service.h"
 #include "services/audit/audit_service.h"
+#include "services/auth/key_file.h"
 #include "services/auth/key_guard.h"
 #include "services/auth/key_service.h"
 #include "services/common/change_plan.h"

@@ -1,5 +1,6 @@
-// plauditctl's commands: each one a few gRPC calls against plauditd, with
-// errors returned as absl::Status carrying the server's code and message.
+// plauditctl's commands, by resource (one <resource>_commands.cc each): each
+// a few gRPC calls against plauditd, errors returned as absl::Status with
+// the server's code and message.
 #ifndef PLAUDIT_TOOLS_PLAUDITCTL_COMMANDS_H_
 #define PLAUDIT_TOOLS_PLAUDITCTL_COMMANDS_H_
 
@@ -9,26 +10,18 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/time/time.h"
-#include "grpcpp/channel.h"
 #include "plaudit/v1/event_service.pb.h"
 #include "plaudit/v1/key_service.pb.h"
 #include "plaudit/v1/leaderboard_service.pb.h"
 #include "plaudit/v1/reward_service.pb.h"
+#include "tools/plauditctl/connection.h"
 
 namespace plaudit::ctl {
 
-struct Connection {
-  std::shared_ptr<grpc::Channel> channel;
-  std::string actor;  // sent as "plaudit-actor" for the revision trail
-  std::string api_key;  // sent as "authorization: Bearer <key>"
-  absl::Duration timeout = absl::Seconds(30);
-  std::ostream* out;
-};
-
 // Creates or updates rules to match the file; with `prune`, deletes rules
 // the file does not name. The file is validated whole before any change.
-absl::Status RulesApply(const Connection& c, const std::string& path, bool prune);
+absl::Status RulesApply(const Connection& c, const std::string& path,
+                        bool prune);
 // Prints every rule as a rules file (JSON), ready for `rules apply`.
 absl::Status RulesList(const Connection& c);
 absl::Status UsersImport(const Connection& c, const std::string& path);
@@ -58,7 +51,8 @@ absl::StatusOr<v1::Role> ParseRole(const std::string& name);
 absl::Status KeysNew(std::ostream& out, const std::string& path,
                      const std::string& tenant, v1::Role role,
                      const std::string& name);
-absl::Status KeysCreate(const Connection& c, v1::Role role, const std::string& name);
+absl::Status KeysCreate(const Connection& c, v1::Role role,
+                        const std::string& name);
 absl::Status KeysList(const Connection& c);
 absl::Status KeysRevoke(const Connection& c, const std::string& key_id);
 
@@ -70,7 +64,8 @@ absl::Status ShowStats(const Connection& c, const std::string& scope,
 // first); rewards not in the file are kept.
 absl::Status RewardsApply(const Connection& c, const std::string& path);
 absl::Status RewardsList(const Connection& c, bool include_inactive);
-absl::Status RedeemReward(const Connection& c, const v1::RedeemRequest& request);
+absl::Status RedeemReward(const Connection& c,
+                          const v1::RedeemRequest& request);
 absl::Status RedemptionsList(const Connection& c, const std::string& user_id,
                              const std::string& status);
 // "approve", "reject", "fulfil" or "cancel" a redemption.

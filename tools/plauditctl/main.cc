@@ -1,5 +1,8 @@
 // plauditctl: the admin CLI for HR and operators. Flags only here.
+#include <algorithm>
+#include <functional>
 #include <iostream>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -13,15 +16,21 @@
 #include "services/common/json_file.h"
 #include "tools/plauditctl/commands.h"
 
-ABSL_FLAG(std::string, server, "127.0.0.1:50051", "plauditd address, host:port");
-ABSL_FLAG(std::string, actor, "", "Your name, kept in the rules' revision trail");
-ABSL_FLAG(std::string, api_key, "",
-          "API key (plk....); default: the PLAUDIT_API_KEY environment variable");
+ABSL_FLAG(std::string, server, "127.0.0.1:50051",
+          "plauditd address, host:port");
+ABSL_FLAG(std::string, actor, "",
+          "Your name, kept in the rules' revision trail");
+ABSL_FLAG(
+    std::string, api_key, "",
+    "API key (plk....); default: the PLAUDIT_API_KEY environment variable");
 ABSL_FLAG(std::string, tenant, "", "keys new: the tenant of the key");
-ABSL_FLAG(std::string, tls_ca, "", "TLS: the server's CA (PEM); empty: plaintext");
-ABSL_FLAG(std::string, tls_cert, "", "mutual TLS: this client's certificate (PEM)");
+ABSL_FLAG(std::string, tls_ca, "",
+          "TLS: the server's CA (PEM); empty: plaintext");
+ABSL_FLAG(std::string, tls_cert, "",
+          "mutual TLS: this client's certificate (PEM)");
 ABSL_FLAG(std::string, tls_key, "", "mutual TLS: this client's key (PEM)");
-ABSL_FLAG(std::string, role, "", "keys new, keys create: admin, integration, reader");
+ABSL_FLAG(std::string, role, "",
+          "keys new, keys create: admin, integration, reader");
 ABSL_FLAG(std::string, name, "", "keys new, keys create: who uses the key");
 ABSL_FLAG(std::string, f, "", "Input file: rules or catalog JSON, users CSV");
 ABSL_FLAG(bool, prune, false, "rules apply: delete rules not in the file");
@@ -36,7 +45,8 @@ ABSL_FLAG(std::string, bucket, "",
           "top, rank: a past bucket, e.g. 2026-W47 (default: the current one)");
 ABSL_FLAG(int, neighbors, 3, "rank: entries shown above and below");
 ABSL_FLAG(int64_t, delta, 0, "adjust: points to grant (+) or deduct (-)");
-ABSL_FLAG(std::string, reason, "", "adjust, reject: why (shown to the employee)");
+ABSL_FLAG(std::string, reason, "",
+          "adjust, reject: why (shown to the employee)");
 ABSL_FLAG(std::string, request_id, "",
           "adjust, redeem: idempotency key (redeem: generated when empty)");
 ABSL_FLAG(int, quantity, 1, "redeem: how many units");
@@ -101,99 +111,236 @@ int UsageError(const std::string& why) {
   return 2;
 }
 
-absl::Status Dispatch(const std::vector<std::string>& args,
-                      const plaudit::ctl::Connection& c, int* usage_error) {
-  using namespace plaudit::ctl;  // NOLINT: the command table reads better
-  const std::string command =
-      args.size() >= 2 ? args[0] + " " + args[1] : (args.empty() ? "" : args[0]);
-  const std::string file = absl::GetFlag(FLAGS_f);
-  if (command == "rules apply" && !file.empty()) {
-    return RulesApply(c, file, absl::GetFlag(FLAGS_prune));
-  }
-  if (command == "rules list") return RulesList(c);
-  if (command == "users import" && !file.empty()) return UsersImport(c, file);
-  if (command == "events send") {
-    plaudit::v1::Event event;
-    event.set_event_id(absl::GetFlag(FLAGS_id));
-    event.set_action(absl::GetFlag(FLAGS_action));
-    event.set_actor_id(absl::GetFlag(FLAGS_actor_id));
-    event.set_subject_id(absl::GetFlag(FLAGS_subject));
-    event.set_object_id(absl::GetFlag(FLAGS_object));
-    for (absl::string_view tag :
-         absl::StrSplit(absl::GetFlag(FLAGS_tags), ',', absl::SkipEmpty())) {
-      event.add_tags(std::string(tag));
+using Operands = std::vector<std::string>;
+using plaudit::ctl::Connection;
+
+absl::StatusOr<plaudit::v1::Period> PeriodArg(const std::string& name) {
+  return plaudit::ctl::ParsePeriod(name);
+}
+
+absl::StatusOr<plaudit::v1::Role> RoleFlag() {
+  return plaudit::ctl::ParseRole(absl::GetFlag(FLAGS_role));
+}
+
+// One row per command: its words, how many operands follow them, whether
+// it needs -f, and what it runs.
+struct Command {
+  std::vector<std::string> words;
+  size_t operands = 0;
+  bool needs_file = false;
+  std::function<absl::Status(const Operands&, const Connection&)> run;
+};
+
+const std::vector<Command>& Commands() {
+  namespace ctl = plaudit::ctl;
+  static const std::vector<Command>* commands = [] {
+    auto* list = new std::vector<Command>{
+        {{"rules", "apply"},
+         0,
+         true,
+         [](const Operands&, const Connection& c) {
+           return ctl::RulesApply(c, absl::GetFlag(FLAGS_f),
+                                  absl::GetFlag(FLAGS_prune));
+         }},
+        {{"rules", "list"},
+         0,
+         false,
+         [](const Operands&, const Connection& c) {
+           return ctl::RulesList(c);
+         }},
+        {{"users", "import"},
+         0,
+         true,
+         [](const Operands&, const Connection& c) {
+           return ctl::UsersImport(c, absl::GetFlag(FLAGS_f));
+         }},
+        {{"events", "send"},
+         0,
+         false,
+         [](const Operands&, const Connection& c) {
+           plaudit::v1::Event event;
+           event.set_event_id(absl::GetFlag(FLAGS_id));
+           event.set_action(absl::GetFlag(FLAGS_action));
+           event.set_actor_id(absl::GetFlag(FLAGS_actor_id));
+           event.set_subject_id(absl::GetFlag(FLAGS_subject));
+           event.set_object_id(absl::GetFlag(FLAGS_object));
+           for (absl::string_view tag : absl::StrSplit(
+                    absl::GetFlag(FLAGS_tags), ',', absl::SkipEmpty())) {
+             event.add_tags(std::string(tag));
+           }
+           return ctl::EventsSend(c, event);
+         }},
+        {{"events", "retract"},
+         1,
+         false,
+         [](const Operands& o, const Connection& c) {
+           return ctl::EventsRetract(c, o[0]);
+         }},
+        {{"balance"},
+         1,
+         false,
+         [](const Operands& o, const Connection& c) {
+           return ctl::ShowBalance(c, o[0]);
+         }},
+        {{"history"},
+         1,
+         false,
+         [](const Operands& o, const Connection& c) {
+           return ctl::ShowHistory(c, o[0], absl::GetFlag(FLAGS_limit));
+         }},
+        {{"adjust"},
+         1,
+         false,
+         [](const Operands& o, const Connection& c) {
+           return ctl::Adjust(c, o[0], absl::GetFlag(FLAGS_delta),
+                              absl::GetFlag(FLAGS_reason),
+                              absl::GetFlag(FLAGS_request_id));
+         }},
+        {{"top"},
+         2,
+         false,
+         [](const Operands& o, const Connection& c) -> absl::Status {
+           absl::StatusOr<plaudit::v1::Period> period = PeriodArg(o[1]);
+           if (!period.ok()) return period.status();
+           return ctl::ShowTop(c, o[0], *period, absl::GetFlag(FLAGS_bucket),
+                               absl::GetFlag(FLAGS_limit));
+         }},
+        {{"rank"},
+         3,
+         false,
+         [](const Operands& o, const Connection& c) -> absl::Status {
+           absl::StatusOr<plaudit::v1::Period> period = PeriodArg(o[2]);
+           if (!period.ok()) return period.status();
+           return ctl::ShowRank(c, o[0], o[1], *period,
+                                absl::GetFlag(FLAGS_bucket),
+                                absl::GetFlag(FLAGS_neighbors));
+         }},
+        {{"hide"},
+         1,
+         false,
+         [](const Operands& o, const Connection& c) {
+           return ctl::SetHidden(c, o[0], true);
+         }},
+        {{"unhide"},
+         1,
+         false,
+         [](const Operands& o, const Connection& c) {
+           return ctl::SetHidden(c, o[0], false);
+         }},
+        {{"keys", "new"},
+         0,
+         true,
+         [](const Operands&, const Connection& c) -> absl::Status {
+           absl::StatusOr<plaudit::v1::Role> role = RoleFlag();
+           if (!role.ok()) return role.status();
+           return ctl::KeysNew(*c.out, absl::GetFlag(FLAGS_f),
+                               absl::GetFlag(FLAGS_tenant), *role,
+                               absl::GetFlag(FLAGS_name));
+         }},
+        {{"keys", "create"},
+         0,
+         false,
+         [](const Operands&, const Connection& c) -> absl::Status {
+           absl::StatusOr<plaudit::v1::Role> role = RoleFlag();
+           if (!role.ok()) return role.status();
+           return ctl::KeysCreate(c, *role, absl::GetFlag(FLAGS_name));
+         }},
+        {{"keys", "list"},
+         0,
+         false,
+         [](const Operands&, const Connection& c) { return ctl::KeysList(c); }},
+        {{"keys", "revoke"},
+         1,
+         false,
+         [](const Operands& o, const Connection& c) {
+           return ctl::KeysRevoke(c, o[0]);
+         }},
+        {{"stats"},
+         2,
+         false,
+         [](const Operands& o, const Connection& c) -> absl::Status {
+           absl::StatusOr<plaudit::v1::Period> period = PeriodArg(o[1]);
+           if (!period.ok()) return period.status();
+           return ctl::ShowStats(c, o[0], *period, absl::GetFlag(FLAGS_bucket));
+         }},
+        {{"rewards", "apply"},
+         0,
+         true,
+         [](const Operands&, const Connection& c) {
+           return ctl::RewardsApply(c, absl::GetFlag(FLAGS_f));
+         }},
+        {{"rewards", "list"},
+         0,
+         false,
+         [](const Operands&, const Connection& c) {
+           return ctl::RewardsList(c, absl::GetFlag(FLAGS_all));
+         }},
+        {{"redeem"},
+         2,
+         false,
+         [](const Operands& o, const Connection& c) {
+           plaudit::v1::RedeemRequest request;
+           request.set_user_id(o[0]);
+           request.set_reward_id(o[1]);
+           request.set_quantity(absl::GetFlag(FLAGS_quantity));
+           std::string request_id = absl::GetFlag(FLAGS_request_id);
+           if (request_id.empty()) {
+             request_id =
+                 absl::StrCat("plauditctl-", absl::ToUnixNanos(absl::Now()));
+           }
+           request.set_request_id(request_id);
+           return ctl::RedeemReward(c, request);
+         }},
+        {{"redemptions", "list"},
+         0,
+         false,
+         [](const Operands&, const Connection& c) {
+           return ctl::RedemptionsList(c, absl::GetFlag(FLAGS_user),
+                                       absl::GetFlag(FLAGS_status));
+         }},
+    };
+    // A redemption's moves differ only in their word.
+    for (const char* action : {"approve", "reject", "fulfil", "cancel"}) {
+      list->push_back({{action},
+                       1,
+                       false,
+                       [action = std::string(action)](const Operands& o,
+                                                      const Connection& c) {
+                         return plaudit::ctl::MoveRedemption(
+                             c, action, o[0], absl::GetFlag(FLAGS_reason),
+                             absl::GetFlag(FLAGS_user));
+                       }});
     }
-    return EventsSend(c, event);
-  }
-  if (command == "events retract" && args.size() == 3) {
-    return EventsRetract(c, args[2]);
-  }
-  if (args.size() == 2 && args[0] == "balance") return ShowBalance(c, args[1]);
-  if (args.size() == 2 && args[0] == "history") {
-    return ShowHistory(c, args[1], absl::GetFlag(FLAGS_limit));
-  }
-  if ((args.size() == 3 && args[0] == "top") ||
-      (args.size() == 4 && args[0] == "rank")) {
-    const bool top = args[0] == "top";
-    absl::StatusOr<plaudit::v1::Period> period = ParsePeriod(args.back());
-    if (!period.ok()) return period.status();
-    const std::string bucket = absl::GetFlag(FLAGS_bucket);
-    if (top) return ShowTop(c, args[1], *period, bucket, absl::GetFlag(FLAGS_limit));
-    return ShowRank(c, args[1], args[2], *period, bucket,
-                    absl::GetFlag(FLAGS_neighbors));
-  }
-  if (command == "keys new" && !file.empty()) {
-    absl::StatusOr<plaudit::v1::Role> role = ParseRole(absl::GetFlag(FLAGS_role));
-    if (!role.ok()) return role.status();
-    return KeysNew(*c.out, file, absl::GetFlag(FLAGS_tenant), *role,
-                   absl::GetFlag(FLAGS_name));
-  }
-  if (command == "keys create") {
-    absl::StatusOr<plaudit::v1::Role> role = ParseRole(absl::GetFlag(FLAGS_role));
-    if (!role.ok()) return role.status();
-    return KeysCreate(c, *role, absl::GetFlag(FLAGS_name));
-  }
-  if (command == "keys list") return KeysList(c);
-  if (command == "keys revoke" && args.size() == 3) return KeysRevoke(c, args[2]);
-  if (args.size() == 3 && args[0] == "stats") {
-    absl::StatusOr<plaudit::v1::Period> period = ParsePeriod(args[2]);
-    if (!period.ok()) return period.status();
-    return ShowStats(c, args[1], *period, absl::GetFlag(FLAGS_bucket));
-  }
-  if (args.size() == 2 && (args[0] == "hide" || args[0] == "unhide")) {
-    return SetHidden(c, args[1], args[0] == "hide");
-  }
-  if (command == "rewards apply" && !file.empty()) return RewardsApply(c, file);
-  if (command == "rewards list") return RewardsList(c, absl::GetFlag(FLAGS_all));
-  if (args.size() == 3 && args[0] == "redeem") {
-    plaudit::v1::RedeemRequest request;
-    request.set_user_id(args[1]);
-    request.set_reward_id(args[2]);
-    request.set_quantity(absl::GetFlag(FLAGS_quantity));
-    std::string request_id = absl::GetFlag(FLAGS_request_id);
-    if (request_id.empty()) {
-      request_id = absl::StrCat("plauditctl-", absl::ToUnixNanos(absl::Now()));
+    return list;
+  }();
+  return *commands;
+}
+
+// The command `args` names, or nullptr.
+const Command* Find(const std::vector<std::string>& args) {
+  for (const Command& command : Commands()) {
+    if (args.size() != command.words.size() + command.operands) continue;
+    if (!std::equal(command.words.begin(), command.words.end(), args.begin())) {
+      continue;
     }
-    request.set_request_id(request_id);
-    return RedeemReward(c, request);
+    if (command.needs_file && absl::GetFlag(FLAGS_f).empty()) continue;
+    return &command;
   }
-  if (command == "redemptions list") {
-    return RedemptionsList(c, absl::GetFlag(FLAGS_user), absl::GetFlag(FLAGS_status));
+  return nullptr;
+}
+
+absl::Status Dispatch(const std::vector<std::string>& args, const Connection& c,
+                      int* usage_error) {
+  const Command* command = Find(args);
+  if (command == nullptr) {
+    *usage_error = 1;
+    return absl::InvalidArgumentError(
+        args.empty() ? "no command given"
+                     : absl::StrCat("unknown or incomplete command: ",
+                                    absl::StrJoin(args, " ")));
   }
-  if (args.size() == 2 && (args[0] == "approve" || args[0] == "reject" ||
-                           args[0] == "fulfil" || args[0] == "cancel")) {
-    return MoveRedemption(c, args[0], args[1], absl::GetFlag(FLAGS_reason),
-                          absl::GetFlag(FLAGS_user));
-  }
-  if (args.size() == 2 && args[0] == "adjust") {
-    return Adjust(c, args[1], absl::GetFlag(FLAGS_delta),
-                  absl::GetFlag(FLAGS_reason), absl::GetFlag(FLAGS_request_id));
-  }
-  *usage_error = 1;
-  return absl::InvalidArgumentError(
-      command.empty() ? "no command given"
-                      : absl::StrCat("unknown or incomplete command: ",
-                                     absl::StrJoin(args, " ")));
+  const Operands operands(args.begin() + command->words.size(), args.end());
+  return command->run(operands, c);
 }
 
 }  // namespace
@@ -205,7 +352,8 @@ int main(int argc, char** argv) {
 
   plaudit::ctl::Connection connection;
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
-      ChannelCredentials(absl::GetFlag(FLAGS_tls_ca), absl::GetFlag(FLAGS_tls_cert),
+      ChannelCredentials(absl::GetFlag(FLAGS_tls_ca),
+                         absl::GetFlag(FLAGS_tls_cert),
                          absl::GetFlag(FLAGS_tls_key));
   if (!credentials.ok()) {
     std::cerr << "plauditctl: " << credentials.status().message() << "\n";

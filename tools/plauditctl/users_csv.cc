@@ -57,9 +57,9 @@ absl::StatusOr<std::vector<CsvUser>> ParseUsersCsv(absl::string_view text) {
       continue;
     }
     if (fields->size() > 3) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "line ", line_number, ": expected at most 3 fields, got ",
-          fields->size()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("line ", line_number,
+                       ": expected at most 3 fields, got ", fields->size()));
     }
     fields->resize(3);
     CsvUser user;

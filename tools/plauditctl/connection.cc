@@ -1,0 +1,28 @@
+#include "tools/plauditctl/connection.h"
+
+#include "absl/time/clock.h"
+
+namespace plaudit::ctl {
+
+std::unique_ptr<grpc::ClientContext> NewContext(const Connection& c) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(absl::ToChronoTime(absl::Now() + c.timeout));
+  if (!c.actor.empty()) context->AddMetadata("plaudit-actor", c.actor);
+  if (!c.api_key.empty()) {
+    context->AddMetadata("authorization", "Bearer " + c.api_key);
+  }
+  return context;
+}
+
+absl::Status FromGrpc(const grpc::Status& status) {
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                      status.error_message());
+}
+
+std::string FormatTime(const google::protobuf::Timestamp& ts) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S",
+                          absl::FromUnixSeconds(ts.seconds()),
+                          absl::LocalTimeZone());
+}
+
+}  // namespace plaudit::ctl

@@ -1,0 +1,57 @@
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "plaudit/v1/event_service.grpc.pb.h"
+#include "tools/plauditctl/commands.h"
+#include "tools/plauditctl/connection.h"
+
+namespace plaudit::ctl {
+
+absl::Status EventsSend(const Connection& c, const v1::Event& event) {
+  auto stub = v1::EventService::NewStub(c.channel);
+  v1::RecordEventRequest request;
+  *request.mutable_event() = event;
+  v1::RecordEventResponse response;
+  if (auto s = stub->RecordEvent(NewContext(c).get(), request, &response);
+      !s.ok()) {
+    return FromGrpc(s);
+  }
+  const v1::EventOutcome& outcome = response.outcome();
+  *c.out << "event " << outcome.event_id()
+         << (outcome.duplicate() ? " (already recorded: nothing paid now)" : "")
+         << "\n";
+  for (const auto& award : outcome.awards()) {
+    *c.out << absl::StrFormat("  awarded %s %+d (rule %s)\n", award.user_id(),
+                              award.points(), award.rule_id());
+  }
+  for (const auto& refusal : outcome.refusals()) {
+    *c.out << absl::StrFormat("  not paid: rule %s for %s: %s\n",
+                              refusal.rule_id(), refusal.user_id(),
+                              v1::Refusal::Reason_Name(refusal.reason()));
+  }
+  if (outcome.awards_size() == 0 && outcome.refusals_size() == 0) {
+    *c.out << "  no rule matches this action\n";
+  }
+  return absl::OkStatus();
+}
+
+absl::Status EventsRetract(const Connection& c, const std::string& event_id) {
+  auto stub = v1::EventService::NewStub(c.channel);
+  v1::RetractEventRequest request;
+  request.set_event_id(event_id);
+  v1::RetractEventResponse response;
+  if (auto s = stub->RetractEvent(NewContext(c).get(), request, &response);
+      !s.ok()) {
+    return FromGrpc(s);
+  }
+  *c.out << "event " << event_id
+         << (response.already_retracted() ? " was already retracted"
+                                          : " retracted")
+         << "\n";
+  for (const auto& reversal : response.reversals()) {
+    *c.out << absl::StrFormat("  %s %+d (rule %s)\n", reversal.user_id(),
+                              reversal.points(), reversal.rule_id());
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace plaudit::ctl

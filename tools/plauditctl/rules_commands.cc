@@ -1,0 +1,106 @@
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "google/protobuf/util/json_util.h"
+#include "plaudit/v1/rule_service.grpc.pb.h"
+#include "services/common/change_plan.h"
+#include "services/rules/rules_file.h"
+#include "tools/plauditctl/commands.h"
+#include "tools/plauditctl/connection.h"
+
+namespace plaudit::ctl {
+
+namespace {
+
+// Fetches every rule, following page tokens.
+absl::StatusOr<std::vector<v1::Rule>> FetchRules(const Connection& c) {
+  auto stub = v1::RuleService::NewStub(c.channel);
+  std::vector<v1::Rule> rules;
+  v1::ListRulesRequest request;
+  request.set_page_size(1000);
+  do {
+    v1::ListRulesResponse response;
+    if (auto s = stub->ListRules(NewContext(c).get(), request, &response);
+        !s.ok()) {
+      return FromGrpc(s);
+    }
+    rules.insert(rules.end(), response.rules().begin(), response.rules().end());
+    request.set_page_token(response.next_page_token());
+  } while (!request.page_token().empty());
+  return rules;
+}
+
+}  // namespace
+
+absl::Status RulesApply(const Connection& c, const std::string& path,
+                        bool prune) {
+  absl::StatusOr<v1::RuleSet> wanted = ReadRulesFile(path);
+  if (!wanted.ok()) return wanted.status();
+  absl::StatusOr<std::vector<v1::Rule>> existing = FetchRules(c);
+  if (!existing.ok()) return existing.status();
+  const ChangePlan<v1::Rule> plan = PlanChanges<v1::Rule>(
+      *existing, wanted->rules(), [](const v1::Rule& r) { return r.rule_id(); },
+      RulesDiffer);
+
+  auto stub = v1::RuleService::NewStub(c.channel);
+  auto failed = [](const std::string& id, const grpc::Status& status) {
+    return absl::Status(
+        FromGrpc(status).code(),
+        absl::StrCat("rule ", id, ": ", status.error_message()));
+  };
+  for (const v1::Rule& rule : plan.create) {
+    v1::CreateRuleRequest request;
+    *request.mutable_rule() = rule;
+    v1::CreateRuleResponse response;
+    if (auto s = stub->CreateRule(NewContext(c).get(), request, &response);
+        !s.ok()) {
+      return failed(rule.rule_id(), s);
+    }
+  }
+  for (const v1::Rule& rule : plan.update) {
+    v1::UpdateRuleRequest request;  // no mask: the file's rule replaces all
+    *request.mutable_rule() = rule;
+    v1::UpdateRuleResponse response;
+    if (auto s = stub->UpdateRule(NewContext(c).get(), request, &response);
+        !s.ok()) {
+      return failed(rule.rule_id(), s);
+    }
+  }
+  for (const std::string& id :
+       prune ? plan.absent : std::vector<std::string>{}) {
+    v1::DeleteRuleRequest request;
+    request.set_rule_id(id);
+    v1::DeleteRuleResponse response;
+    if (auto s = stub->DeleteRule(NewContext(c).get(), request, &response);
+        !s.ok()) {
+      return failed(id, s);
+    }
+  }
+  *c.out << absl::StrFormat(
+      "rules: %d created, %d updated, %d unchanged, %d deleted%s\n",
+      plan.create.size(), plan.update.size(), plan.unchanged,
+      prune ? plan.absent.size() : 0,
+      !prune && !plan.absent.empty()
+          ? absl::StrCat(" (", plan.absent.size(),
+                         " not in the file kept; --prune deletes them)")
+          : "");
+  return absl::OkStatus();
+}
+
+absl::Status RulesList(const Connection& c) {
+  absl::StatusOr<std::vector<v1::Rule>> rules = FetchRules(c);
+  if (!rules.ok()) return rules.status();
+  v1::RuleSet set;
+  for (auto& rule : *rules) {
+    rule.clear_update_time();  // output only: keeps the file re-appliable
+    *set.add_rules() = std::move(rule);
+  }
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.preserve_proto_field_names = true;
+  std::string json;
+  google::protobuf::util::MessageToJsonString(set, &json, options);
+  *c.out << json;
+  return absl::OkStatus();
+}
+
+}  // namespace plaudit::ctl

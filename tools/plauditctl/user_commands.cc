@@ -1,0 +1,45 @@
+#include "absl/strings/str_cat.h"
+#include "plaudit/v1/user_service.grpc.pb.h"
+#include "services/common/json_file.h"
+#include "tools/plauditctl/commands.h"
+#include "tools/plauditctl/connection.h"
+#include "tools/plauditctl/users_csv.h"
+
+namespace plaudit::ctl {
+
+namespace {
+
+constexpr int kUsersPerImportCall = 5000;
+
+}  // namespace
+
+absl::Status UsersImport(const Connection& c, const std::string& path) {
+  absl::StatusOr<std::string> text = ReadTextFile(path);
+  if (!text.ok()) return text.status();
+  absl::StatusOr<std::vector<CsvUser>> users = ParseUsersCsv(*text);
+  if (!users.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": ", users.status().message()));
+  }
+  auto stub = v1::UserService::NewStub(c.channel);
+  int imported = 0;
+  for (size_t start = 0; start < users->size(); start += kUsersPerImportCall) {
+    const size_t end = std::min(users->size(), start + kUsersPerImportCall);
+    v1::ImportUsersRequest request;
+    for (size_t i = start; i < end; ++i)
+      *request.add_users() = (*users)[i].user;
+    v1::ImportUsersResponse response;
+    if (auto s = stub->ImportUsers(NewContext(c).get(), request, &response);
+        !s.ok()) {
+      return absl::Status(
+          FromGrpc(s).code(),
+          absl::StrCat(path, ": batch from line ", (*users)[start].line, ": ",
+                       s.error_message()));
+    }
+    imported += response.imported_count();
+  }
+  *c.out << "users: " << imported << " imported\n";
+  return absl::OkStatus();
+}
+
+}  // namespace plaudit::ctl
