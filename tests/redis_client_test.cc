@@ -3,28 +3,34 @@
 #include <atomic>
 #include <thread>
 
-#include "absl/synchronization/mutex.h"
-
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
 #include "tests/fixtures/redis_server.h"
 
 namespace plaudit::testing {
 namespace {
 
-// Connections Redis accepted since it started (INFO stats).
-long long ConnectionsReceived(RedisClient& client) {
-  auto info = client.Run({"INFO", "stats"});
+// The number after `field` in Redis' INFO `section` (0 when absent).
+long long InfoNumber(RedisClient& client, const std::string& section,
+                     const std::string& field) {
+  auto info = client.Run({"INFO", section});
   EXPECT_TRUE(info.ok());
   for (absl::string_view line : absl::StrSplit(info->str, "\r\n")) {
-    if (absl::ConsumePrefix(&line, "total_connections_received:")) {
-      long long value = 0;
-      absl::SimpleAtoi(line, &value);
+    long long value = 0;
+    if (absl::ConsumePrefix(&line, field) &&
+        absl::SimpleAtoi(line.substr(0, line.find(',')), &value)) {
       return value;
     }
   }
-  return -1;
+  return 0;
+}
+
+// Connections Redis accepted since it started.
+long long ConnectionsReceived(RedisClient& client) {
+  return InfoNumber(client, "stats", "total_connections_received:");
 }
 
 TEST(RedisClientTest, ManyCallersShareTwoConnections) {
@@ -86,28 +92,13 @@ TEST(RedisClientTest, ATimeoutInsideAPipelineAnswersEveryCaller) {
 
 // Calls of cmdstat `name` Redis ran since it started.
 long long CommandCalls(RedisClient& client, const std::string& name) {
-  auto info = client.Run({"INFO", "commandstats"});
-  for (absl::string_view line : absl::StrSplit(info->str, "\r\n")) {
-    if (absl::ConsumePrefix(&line, absl::StrCat("cmdstat_", name, ":calls="))) {
-      long long value = 0;
-      absl::SimpleAtoi(line.substr(0, line.find(',')), &value);
-      return value;
-    }
-  }
-  return 0;
+  return InfoNumber(client, "commandstats",
+                    absl::StrCat("cmdstat_", name, ":calls="));
 }
 
 // Connections Redis holds blocked (in BLPOP and the like).
 long long BlockedClients(RedisClient& client) {
-  auto info = client.Run({"INFO", "clients"});
-  for (absl::string_view line : absl::StrSplit(info->str, "\r\n")) {
-    long long value = 0;
-    if (absl::ConsumePrefix(&line, "blocked_clients:") &&
-        absl::SimpleAtoi(line, &value)) {
-      return value;
-    }
-  }
-  return 0;
+  return InfoNumber(client, "clients", "blocked_clients:");
 }
 
 TEST(RedisClientTest, AlikeReadsQueuedTogetherRunOnceAndSeeEarlierWrites) {

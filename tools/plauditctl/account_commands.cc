@@ -11,9 +11,10 @@ absl::Status ShowBalance(const Connection& c, const std::string& user_id) {
   v1::GetBalanceRequest request;
   request.set_user_id(user_id);
   v1::GetBalanceResponse response;
-  if (auto s = stub->GetBalance(NewContext(c).get(), request, &response);
+  if (auto s = Call(c, *stub, &v1::AccountService::Stub::GetBalance, request,
+                    &response);
       !s.ok()) {
-    return FromGrpc(s);
+    return s;
   }
   *c.out << absl::StrFormat("%s: balance %d, lifetime earned %d\n", user_id,
                             response.balance().balance(),
@@ -30,10 +31,10 @@ absl::Status ShowHistory(const Connection& c, const std::string& user_id,
   int shown = 0;
   do {
     v1::ListTransactionsResponse response;
-    if (auto s =
-            stub->ListTransactions(NewContext(c).get(), request, &response);
+    if (auto s = Call(c, *stub, &v1::AccountService::Stub::ListTransactions,
+                      request, &response);
         !s.ok()) {
-      return FromGrpc(s);
+      return s;
     }
     for (const auto& e : response.entries()) {
       if (shown++ == limit) return absl::OkStatus();
@@ -59,9 +60,10 @@ absl::Status Adjust(const Connection& c, const std::string& user_id,
   request.set_reason(reason);
   request.set_request_id(request_id);
   v1::AdjustBalanceResponse response;
-  if (auto s = stub->AdjustBalance(NewContext(c).get(), request, &response);
+  if (auto s = Call(c, *stub, &v1::AccountService::Stub::AdjustBalance, request,
+                    &response);
       !s.ok()) {
-    return FromGrpc(s);
+    return s;
   }
   *c.out << absl::StrFormat("%s: %+d, balance now %d\n", user_id,
                             response.entry().delta(),

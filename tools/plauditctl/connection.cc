@@ -1,5 +1,6 @@
 #include "tools/plauditctl/connection.h"
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
 namespace plaudit::ctl {
@@ -17,6 +18,12 @@ std::unique_ptr<grpc::ClientContext> NewContext(const Connection& c) {
 absl::Status FromGrpc(const grpc::Status& status) {
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
                       status.error_message());
+}
+
+absl::Status Naming(absl::string_view what, const absl::Status& status) {
+  if (status.ok()) return status;
+  return absl::Status(status.code(),
+                      absl::StrCat(what, ": ", status.message()));
 }
 
 std::string FormatTime(const google::protobuf::Timestamp& ts) {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "grpcpp/channel.h"
@@ -27,6 +28,18 @@ struct Connection {
 // A context for one call: deadline, key, actor.
 std::unique_ptr<grpc::ClientContext> NewContext(const Connection& c);
 absl::Status FromGrpc(const grpc::Status& status);
+// One unary call with a fresh context (deadline, key, actor), e.g.
+// Call(c, *stub, &v1::RuleService::Stub::GetRule, request, &response).
+template <class Stub, class Request, class Response>
+absl::Status Call(const Connection& c, Stub& stub,
+                  grpc::Status (Stub::*method)(grpc::ClientContext*,
+                                               const Request&, Response*),
+                  const Request& request, Response* response) {
+  return FromGrpc((stub.*method)(NewContext(c).get(), request, response));
+}
+// `status` with "<what>: " before its message ("rule likes: ...").
+absl::Status Naming(absl::string_view what, const absl::Status& status);
+
 // Local time, "2026-12-02 09:30:00".
 std::string FormatTime(const google::protobuf::Timestamp& ts);
 

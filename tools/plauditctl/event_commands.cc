@@ -11,9 +11,10 @@ absl::Status EventsSend(const Connection& c, const v1::Event& event) {
   v1::RecordEventRequest request;
   *request.mutable_event() = event;
   v1::RecordEventResponse response;
-  if (auto s = stub->RecordEvent(NewContext(c).get(), request, &response);
+  if (auto s = Call(c, *stub, &v1::EventService::Stub::RecordEvent, request,
+                    &response);
       !s.ok()) {
-    return FromGrpc(s);
+    return s;
   }
   const v1::EventOutcome& outcome = response.outcome();
   *c.out << "event " << outcome.event_id()
@@ -39,9 +40,10 @@ absl::Status EventsRetract(const Connection& c, const std::string& event_id) {
   v1::RetractEventRequest request;
   request.set_event_id(event_id);
   v1::RetractEventResponse response;
-  if (auto s = stub->RetractEvent(NewContext(c).get(), request, &response);
+  if (auto s = Call(c, *stub, &v1::EventService::Stub::RetractEvent, request,
+                    &response);
       !s.ok()) {
-    return FromGrpc(s);
+    return s;
   }
   *c.out << "event " << event_id
          << (response.already_retracted() ? " was already retracted"

@@ -56,9 +56,10 @@ absl::Status KeysCreate(const Connection& c, v1::Role role,
   request.set_role(role);
   request.set_name(name);
   v1::CreateKeyResponse response;
-  if (auto s = stub->CreateKey(NewContext(c).get(), request, &response);
+  if (auto s =
+          Call(c, *stub, &v1::KeyService::Stub::CreateKey, request, &response);
       !s.ok()) {
-    return FromGrpc(s);
+    return s;
   }
   *c.out << response.secret() << "\n";
   return absl::OkStatus();
@@ -67,10 +68,10 @@ absl::Status KeysCreate(const Connection& c, v1::Role role,
 absl::Status KeysList(const Connection& c) {
   auto stub = v1::KeyService::NewStub(c.channel);
   v1::ListKeysResponse response;
-  if (auto s =
-          stub->ListKeys(NewContext(c).get(), v1::ListKeysRequest(), &response);
+  if (auto s = Call(c, *stub, &v1::KeyService::Stub::ListKeys,
+                    v1::ListKeysRequest(), &response);
       !s.ok()) {
-    return FromGrpc(s);
+    return s;
   }
   for (const auto& key : response.keys()) {
     *c.out << absl::StrFormat("%-18s %-12s %-12s %s%s\n", key.key_id(),
@@ -85,9 +86,10 @@ absl::Status KeysRevoke(const Connection& c, const std::string& key_id) {
   v1::RevokeKeyRequest request;
   request.set_key_id(key_id);
   v1::RevokeKeyResponse response;
-  if (auto s = stub->RevokeKey(NewContext(c).get(), request, &response);
+  if (auto s =
+          Call(c, *stub, &v1::KeyService::Stub::RevokeKey, request, &response);
       !s.ok()) {
-    return FromGrpc(s);
+    return s;
   }
   *c.out << "key " << key_id << " revoked\n";
   return absl::OkStatus();

@@ -37,9 +37,10 @@ absl::Status ShowTop(const Connection& c, const std::string& scope,
   request.set_bucket(bucket);
   request.set_page_size(std::min(limit, 1000));
   v1::GetLeaderboardResponse response;
-  if (auto s = stub->GetLeaderboard(NewContext(c).get(), request, &response);
+  if (auto s = Call(c, *stub, &v1::LeaderboardService::Stub::GetLeaderboard,
+                    request, &response);
       !s.ok()) {
-    return FromGrpc(s);
+    return s;
   }
   *c.out << absl::StrFormat("%s, %s %s: %d participants\n", scope,
                             absl::AsciiStrToLower(v1::Period_Name(period)),
@@ -59,9 +60,10 @@ absl::Status ShowRank(const Connection& c, const std::string& user_id,
   request.set_bucket(bucket);
   request.set_neighbors(neighbors);
   v1::GetRankResponse response;
-  if (auto s = stub->GetRank(NewContext(c).get(), request, &response);
+  if (auto s = Call(c, *stub, &v1::LeaderboardService::Stub::GetRank, request,
+                    &response);
       !s.ok()) {
-    return FromGrpc(s);
+    return s;
   }
   *c.out << absl::StrFormat(
       "%s: rank %d of %d on %s, %s %s (score %d, percentile %.1f)%s\n", user_id,
@@ -82,9 +84,10 @@ absl::Status SetHidden(const Connection& c, const std::string& user_id,
   request.set_user_id(user_id);
   request.set_hidden(hidden);
   v1::SetUserVisibilityResponse response;
-  if (auto s = stub->SetUserVisibility(NewContext(c).get(), request, &response);
+  if (auto s = Call(c, *stub, &v1::LeaderboardService::Stub::SetUserVisibility,
+                    request, &response);
       !s.ok()) {
-    return FromGrpc(s);
+    return s;
   }
   *c.out << user_id
          << (hidden ? " is hidden from leaderboards\n"

@@ -28,8 +28,10 @@ absl::Status RewardsApply(const Connection& c, const std::string& path) {
   list.set_page_size(1000);
   do {
     v1::ListRewardsResponse page;
-    if (auto s = stub->ListRewards(NewContext(c).get(), list, &page); !s.ok()) {
-      return FromGrpc(s);
+    if (auto s =
+            Call(c, *stub, &v1::RewardService::Stub::ListRewards, list, &page);
+        !s.ok()) {
+      return s;
     }
     for (const auto& r : page.rewards()) current[r.reward_id()] = r;
     list.set_page_token(page.next_page_token());
@@ -49,29 +51,21 @@ absl::Status RewardsApply(const Connection& c, const std::string& path) {
         return RewardsDiffer(now, without_stock);
       },
       [](const v1::Reward& now) { return now.archived(); });
-  auto failed = [](const std::string& id, const grpc::Status& status) {
-    return absl::Status(
-        FromGrpc(status).code(),
-        absl::StrCat("reward ", id, ": ", status.error_message()));
-  };
+  using Stub = v1::RewardService::Stub;
   for (const v1::Reward& reward : plan.create) {
     v1::CreateRewardRequest request;
     *request.mutable_reward() = reward;
     v1::CreateRewardResponse response;
-    if (auto s = stub->CreateReward(NewContext(c).get(), request, &response);
-        !s.ok()) {
-      return failed(reward.reward_id(), s);
-    }
+    absl::Status s = Call(c, *stub, &Stub::CreateReward, request, &response);
+    if (!s.ok()) return Naming("reward " + reward.reward_id(), s);
   }
   for (const v1::Reward& reward : plan.update) {
     v1::UpdateRewardRequest request;  // no mask, no stock: all but stock
     *request.mutable_reward() = reward;
     request.mutable_reward()->clear_stock();
     v1::UpdateRewardResponse response;
-    if (auto s = stub->UpdateReward(NewContext(c).get(), request, &response);
-        !s.ok()) {
-      return failed(reward.reward_id(), s);
-    }
+    absl::Status s = Call(c, *stub, &Stub::UpdateReward, request, &response);
+    if (!s.ok()) return Naming("reward " + reward.reward_id(), s);
   }
   *c.out << absl::StrFormat(
       "rewards: %d created, %d updated, %d unchanged%s\n", plan.create.size(),
@@ -89,9 +83,10 @@ absl::Status RewardsList(const Connection& c, bool include_inactive) {
   request.set_page_size(1000);
   do {
     v1::ListRewardsResponse response;
-    if (auto s = stub->ListRewards(NewContext(c).get(), request, &response);
+    if (auto s = Call(c, *stub, &v1::RewardService::Stub::ListRewards, request,
+                      &response);
         !s.ok()) {
-      return FromGrpc(s);
+      return s;
     }
     for (const auto& r : response.rewards()) {
       *c.out << absl::StrFormat(
@@ -121,8 +116,10 @@ absl::Status RedeemReward(const Connection& c,
                           const v1::RedeemRequest& request) {
   auto stub = v1::RewardService::NewStub(c.channel);
   v1::RedeemResponse response;
-  if (auto s = stub->Redeem(NewContext(c).get(), request, &response); !s.ok()) {
-    return FromGrpc(s);
+  if (auto s =
+          Call(c, *stub, &v1::RewardService::Stub::Redeem, request, &response);
+      !s.ok()) {
+    return s;
   }
   PrintRedemption(*c.out, response.redemption());
   *c.out << request.user_id() << ": balance now " << response.balance() << "\n";
@@ -148,9 +145,10 @@ absl::Status RedemptionsList(const Connection& c, const std::string& user_id,
   int shown = 0;
   do {
     v1::ListRedemptionsResponse response;
-    if (auto s = stub->ListRedemptions(NewContext(c).get(), request, &response);
+    if (auto s = Call(c, *stub, &v1::RewardService::Stub::ListRedemptions,
+                      request, &response);
         !s.ok()) {
-      return FromGrpc(s);
+      return s;
     }
     for (const auto& r : response.redemptions()) {
       PrintRedemption(*c.out, r);

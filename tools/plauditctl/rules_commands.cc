@@ -19,9 +19,10 @@ absl::StatusOr<std::vector<v1::Rule>> FetchRules(const Connection& c) {
   request.set_page_size(1000);
   do {
     v1::ListRulesResponse response;
-    if (auto s = stub->ListRules(NewContext(c).get(), request, &response);
+    if (auto s = Call(c, *stub, &v1::RuleService::Stub::ListRules, request,
+                      &response);
         !s.ok()) {
-      return FromGrpc(s);
+      return s;
     }
     rules.insert(rules.end(), response.rules().begin(), response.rules().end());
     request.set_page_token(response.next_page_token());
@@ -42,38 +43,28 @@ absl::Status RulesApply(const Connection& c, const std::string& path,
       RulesDiffer);
 
   auto stub = v1::RuleService::NewStub(c.channel);
-  auto failed = [](const std::string& id, const grpc::Status& status) {
-    return absl::Status(
-        FromGrpc(status).code(),
-        absl::StrCat("rule ", id, ": ", status.error_message()));
-  };
+  using Stub = v1::RuleService::Stub;
   for (const v1::Rule& rule : plan.create) {
     v1::CreateRuleRequest request;
     *request.mutable_rule() = rule;
     v1::CreateRuleResponse response;
-    if (auto s = stub->CreateRule(NewContext(c).get(), request, &response);
-        !s.ok()) {
-      return failed(rule.rule_id(), s);
-    }
+    absl::Status s = Call(c, *stub, &Stub::CreateRule, request, &response);
+    if (!s.ok()) return Naming("rule " + rule.rule_id(), s);
   }
   for (const v1::Rule& rule : plan.update) {
     v1::UpdateRuleRequest request;  // no mask: the file's rule replaces all
     *request.mutable_rule() = rule;
     v1::UpdateRuleResponse response;
-    if (auto s = stub->UpdateRule(NewContext(c).get(), request, &response);
-        !s.ok()) {
-      return failed(rule.rule_id(), s);
-    }
+    absl::Status s = Call(c, *stub, &Stub::UpdateRule, request, &response);
+    if (!s.ok()) return Naming("rule " + rule.rule_id(), s);
   }
   for (const std::string& id :
        prune ? plan.absent : std::vector<std::string>{}) {
     v1::DeleteRuleRequest request;
     request.set_rule_id(id);
     v1::DeleteRuleResponse response;
-    if (auto s = stub->DeleteRule(NewContext(c).get(), request, &response);
-        !s.ok()) {
-      return failed(id, s);
-    }
+    absl::Status s = Call(c, *stub, &Stub::DeleteRule, request, &response);
+    if (!s.ok()) return Naming("rule " + id, s);
   }
   *c.out << absl::StrFormat(
       "rules: %d created, %d updated, %d unchanged, %d deleted%s\n",

@@ -23,9 +23,10 @@ absl::Status ShowStats(const Connection& c, const std::string& scope,
   request.set_period(period);
   request.set_bucket(bucket);
   v1::GetEngagementResponse response;
-  if (auto s = stub->GetEngagement(NewContext(c).get(), request, &response);
+  if (auto s = Call(c, *stub, &v1::AnalyticsService::Stub::GetEngagement,
+                    request, &response);
       !s.ok()) {
-    return FromGrpc(s);
+    return s;
   }
   const v1::Engagement& e = response.engagement();
   *c.out << absl::StrFormat("%s, %s %s\n", scope,

@@ -29,12 +29,11 @@ absl::Status UsersImport(const Connection& c, const std::string& path) {
     for (size_t i = start; i < end; ++i)
       *request.add_users() = (*users)[i].user;
     v1::ImportUsersResponse response;
-    if (auto s = stub->ImportUsers(NewContext(c).get(), request, &response);
-        !s.ok()) {
-      return absl::Status(
-          FromGrpc(s).code(),
-          absl::StrCat(path, ": batch from line ", (*users)[start].line, ": ",
-                       s.error_message()));
+    absl::Status s =
+        Call(c, *stub, &v1::UserService::Stub::ImportUsers, request, &response);
+    if (!s.ok()) {
+      return Naming(
+          absl::StrCat(path, ": batch from line ", (*users)[start].line), s);
     }
     imported += response.imported_count();
   }
