@@ -4,10 +4,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
+#include "services/common/error_reason.h"
 #include "services/store/bucket_args.h"
 #include "services/store/lua_script.h"
 #include "services/store/scripts.h"
-#include "services/common/error_reason.h"
 
 namespace plaudit {
 namespace {

@@ -4,8 +4,8 @@
 
 #include "plaudit/v1/analytics_service.grpc.pb.h"
 #include "services/analytics/engagement_store.h"
-#include "services/common/clock.h"
 #include "services/calendar/board_calendar.h"
+#include "services/common/clock.h"
 #include "services/rpc/rpc_service.h"
 
 namespace plaudit {

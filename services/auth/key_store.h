@@ -3,11 +3,10 @@
 #ifndef PLAUDIT_SERVICES_AUTH_KEY_STORE_H_
 #define PLAUDIT_SERVICES_AUTH_KEY_STORE_H_
 
+#include <atomic>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <atomic>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"

@@ -5,12 +5,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/json_util.h"
+#include "services/common/error_reason.h"
 #include "services/common/period.h"
 #include "services/events/event_validation.h"
 #include "services/rules/award_plan.h"
 #include "services/store/bucket_args.h"
 #include "services/store/scripts.h"
-#include "services/common/error_reason.h"
 
 namespace plaudit {
 namespace {

@@ -5,8 +5,8 @@
 
 #include "plaudit/v1/leaderboard_service.grpc.pb.h"
 #include "services/audit/audit_log.h"
-#include "services/common/clock.h"
 #include "services/calendar/board_calendar.h"
+#include "services/common/clock.h"
 #include "services/leaderboards/leaderboard_store.h"
 #include "services/metrics/metrics.h"
 #include "services/rpc/rpc_service.h"

@@ -5,11 +5,11 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/error_reason.h"
 #include "services/leaderboards/board_request.h"
 #include "services/store/bucket_args.h"
 #include "services/store/lua_script.h"
 #include "services/store/scripts.h"
-#include "services/common/error_reason.h"
 
 namespace plaudit {
 namespace {

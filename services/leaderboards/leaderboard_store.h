@@ -10,8 +10,8 @@
 
 #include "absl/status/statusor.h"
 #include "plaudit/v1/leaderboard_service.pb.h"
-#include "services/common/clock.h"
 #include "services/calendar/board_calendar.h"
+#include "services/common/clock.h"
 #include "services/store/keys.h"
 #include "services/store/read_cache.h"
 #include "services/store/redis_client.h"

@@ -7,9 +7,9 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/match.h"
-#include "google/protobuf/stubs/logging.h"
 #include "absl/synchronization/mutex.h"
 #include "glog/logging.h"
+#include "google/protobuf/stubs/logging.h"
 #include "services/plauditd/connection_listener.h"
 #include "services/plauditd/server.h"
 

@@ -9,9 +9,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/auth/rate_limiter.h"
 #include "services/common/clock.h"
 #include "services/common/period.h"
-#include "services/auth/rate_limiter.h"
 #include "services/metrics/metrics.h"
 #include "services/store/redis_client.h"
 

@@ -6,11 +6,11 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 #include "plaudit/v1/leaderboard_service.pb.h"
+#include "services/common/error_reason.h"
 #include "services/common/period.h"
 #include "services/store/bucket_args.h"
 #include "services/store/lua_script.h"
 #include "services/store/scripts.h"
-#include "services/common/error_reason.h"
 
 namespace plaudit {
 namespace {

@@ -9,8 +9,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "plaudit/v1/reward_service.pb.h"
-#include "services/common/clock.h"
 #include "services/calendar/board_calendar.h"
+#include "services/common/clock.h"
 #include "services/store/keys.h"
 #include "services/store/redis_client.h"
 

@@ -6,9 +6,9 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/field_mask_util.h"
 #include "google/protobuf/util/time_util.h"
+#include "services/common/error_reason.h"
 #include "services/store/lua_script.h"
 #include "services/store/scripts.h"
-#include "services/common/error_reason.h"
 
 namespace plaudit {
 namespace {

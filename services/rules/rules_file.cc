@@ -3,8 +3,8 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "services/common/json_file.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "services/common/json_file.h"
 #include "services/rules/rule_validation.h"
 
 namespace plaudit {

@@ -5,8 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "services/common/validation.h"
 #include "services/common/error_reason.h"
+#include "services/common/validation.h"
 
 namespace plaudit {
 

@@ -6,9 +6,9 @@
 //   cheapest gRPC call plauditd serves (the floor of any RPC on this
 //   machine); and Redis memory per user per board.
 // Run it through tools/bench/leaderboard.sh, which starts both servers.
+#include <atomic>
 #include <cstdio>
 #include <iostream>
-#include <atomic>
 #include <random>
 #include <thread>
 
