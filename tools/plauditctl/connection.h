@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "google/protobuf/timestamp.pb.h"
@@ -29,13 +30,19 @@ struct Connection {
 std::unique_ptr<grpc::ClientContext> NewContext(const Connection& c);
 absl::Status FromGrpc(const grpc::Status& status);
 // One unary call with a fresh context (deadline, key, actor), e.g.
-// Call(c, *stub, &v1::RuleService::Stub::GetRule, request, &response).
+// Call(c, &v1::RuleService::Stub::GetRule, request).
 template <class Stub, class Request, class Response>
-absl::Status Call(const Connection& c, Stub& stub,
-                  grpc::Status (Stub::*method)(grpc::ClientContext*,
-                                               const Request&, Response*),
-                  const Request& request, Response* response) {
-  return FromGrpc((stub.*method)(NewContext(c).get(), request, response));
+absl::StatusOr<Response> Call(const Connection& c,
+                              grpc::Status (Stub::*method)(grpc::ClientContext*,
+                                                           const Request&,
+                                                           Response*),
+                              const Request& request) {
+  Stub stub(c.channel);
+  Response response;
+  absl::Status status =
+      FromGrpc((stub.*method)(NewContext(c).get(), request, &response));
+  if (!status.ok()) return status;
+  return response;
 }
 // `status` with "<what>: " before its message ("rule likes: ...").
 absl::Status Naming(absl::string_view what, const absl::Status& status);

@@ -7,16 +7,12 @@
 namespace plaudit::ctl {
 
 absl::Status EventsSend(const Connection& c, const v1::Event& event) {
-  auto stub = v1::EventService::NewStub(c.channel);
   v1::RecordEventRequest request;
   *request.mutable_event() = event;
-  v1::RecordEventResponse response;
-  if (auto s = Call(c, *stub, &v1::EventService::Stub::RecordEvent, request,
-                    &response);
-      !s.ok()) {
-    return s;
-  }
-  const v1::EventOutcome& outcome = response.outcome();
+  absl::StatusOr<v1::RecordEventResponse> response =
+      Call(c, &v1::EventService::Stub::RecordEvent, request);
+  if (!response.ok()) return response.status();
+  const v1::EventOutcome& outcome = response->outcome();
   *c.out << "event " << outcome.event_id()
          << (outcome.duplicate() ? " (already recorded: nothing paid now)" : "")
          << "\n";
@@ -36,20 +32,16 @@ absl::Status EventsSend(const Connection& c, const v1::Event& event) {
 }
 
 absl::Status EventsRetract(const Connection& c, const std::string& event_id) {
-  auto stub = v1::EventService::NewStub(c.channel);
   v1::RetractEventRequest request;
   request.set_event_id(event_id);
-  v1::RetractEventResponse response;
-  if (auto s = Call(c, *stub, &v1::EventService::Stub::RetractEvent, request,
-                    &response);
-      !s.ok()) {
-    return s;
-  }
+  absl::StatusOr<v1::RetractEventResponse> response =
+      Call(c, &v1::EventService::Stub::RetractEvent, request);
+  if (!response.ok()) return response.status();
   *c.out << "event " << event_id
-         << (response.already_retracted() ? " was already retracted"
-                                          : " retracted")
+         << (response->already_retracted() ? " was already retracted"
+                                           : " retracted")
          << "\n";
-  for (const auto& reversal : response.reversals()) {
+  for (const auto& reversal : response->reversals()) {
     *c.out << absl::StrFormat("  %s %+d (rule %s)\n", reversal.user_id(),
                               reversal.points(), reversal.rule_id());
   }

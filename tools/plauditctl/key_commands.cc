@@ -51,29 +51,21 @@ absl::Status KeysNew(std::ostream& out, const std::string& path,
 
 absl::Status KeysCreate(const Connection& c, v1::Role role,
                         const std::string& name) {
-  auto stub = v1::KeyService::NewStub(c.channel);
   v1::CreateKeyRequest request;
   request.set_role(role);
   request.set_name(name);
-  v1::CreateKeyResponse response;
-  if (auto s =
-          Call(c, *stub, &v1::KeyService::Stub::CreateKey, request, &response);
-      !s.ok()) {
-    return s;
-  }
-  *c.out << response.secret() << "\n";
+  absl::StatusOr<v1::CreateKeyResponse> response =
+      Call(c, &v1::KeyService::Stub::CreateKey, request);
+  if (!response.ok()) return response.status();
+  *c.out << response->secret() << "\n";
   return absl::OkStatus();
 }
 
 absl::Status KeysList(const Connection& c) {
-  auto stub = v1::KeyService::NewStub(c.channel);
-  v1::ListKeysResponse response;
-  if (auto s = Call(c, *stub, &v1::KeyService::Stub::ListKeys,
-                    v1::ListKeysRequest(), &response);
-      !s.ok()) {
-    return s;
-  }
-  for (const auto& key : response.keys()) {
+  absl::StatusOr<v1::ListKeysResponse> response =
+      Call(c, &v1::KeyService::Stub::ListKeys, v1::ListKeysRequest());
+  if (!response.ok()) return response.status();
+  for (const auto& key : response->keys()) {
     *c.out << absl::StrFormat("%-18s %-12s %-12s %s%s\n", key.key_id(),
                               key.tenant(), v1::Role_Name(key.role()),
                               key.name(), key.revoked() ? "  [revoked]" : "");
@@ -82,15 +74,11 @@ absl::Status KeysList(const Connection& c) {
 }
 
 absl::Status KeysRevoke(const Connection& c, const std::string& key_id) {
-  auto stub = v1::KeyService::NewStub(c.channel);
   v1::RevokeKeyRequest request;
   request.set_key_id(key_id);
-  v1::RevokeKeyResponse response;
-  if (auto s =
-          Call(c, *stub, &v1::KeyService::Stub::RevokeKey, request, &response);
-      !s.ok()) {
-    return s;
-  }
+  absl::StatusOr<v1::RevokeKeyResponse> response =
+      Call(c, &v1::KeyService::Stub::RevokeKey, request);
+  if (!response.ok()) return response.status();
   *c.out << "key " << key_id << " revoked\n";
   return absl::OkStatus();
 }

@@ -30,65 +30,53 @@ void PrintEntry(std::ostream& out, const v1::LeaderboardEntry& e,
 
 absl::Status ShowTop(const Connection& c, const std::string& scope,
                      v1::Period period, const std::string& bucket, int limit) {
-  auto stub = v1::LeaderboardService::NewStub(c.channel);
   v1::GetLeaderboardRequest request;
   request.set_scope(scope);
   request.set_period(period);
   request.set_bucket(bucket);
   request.set_page_size(std::min(limit, 1000));
-  v1::GetLeaderboardResponse response;
-  if (auto s = Call(c, *stub, &v1::LeaderboardService::Stub::GetLeaderboard,
-                    request, &response);
-      !s.ok()) {
-    return s;
-  }
+  absl::StatusOr<v1::GetLeaderboardResponse> response =
+      Call(c, &v1::LeaderboardService::Stub::GetLeaderboard, request);
+  if (!response.ok()) return response.status();
   *c.out << absl::StrFormat("%s, %s %s: %d participants\n", scope,
                             absl::AsciiStrToLower(v1::Period_Name(period)),
-                            response.bucket(), response.participants());
-  for (const auto& entry : response.entries()) PrintEntry(*c.out, entry);
+                            response->bucket(), response->participants());
+  for (const auto& entry : response->entries()) PrintEntry(*c.out, entry);
   return absl::OkStatus();
 }
 
 absl::Status ShowRank(const Connection& c, const std::string& user_id,
                       const std::string& scope, v1::Period period,
                       const std::string& bucket, int neighbors) {
-  auto stub = v1::LeaderboardService::NewStub(c.channel);
   v1::GetRankRequest request;
   request.set_user_id(user_id);
   request.set_scope(scope);
   request.set_period(period);
   request.set_bucket(bucket);
   request.set_neighbors(neighbors);
-  v1::GetRankResponse response;
-  if (auto s = Call(c, *stub, &v1::LeaderboardService::Stub::GetRank, request,
-                    &response);
-      !s.ok()) {
-    return s;
-  }
+  absl::StatusOr<v1::GetRankResponse> response =
+      Call(c, &v1::LeaderboardService::Stub::GetRank, request);
+  if (!response.ok()) return response.status();
   *c.out << absl::StrFormat(
       "%s: rank %d of %d on %s, %s %s (score %d, percentile %.1f)%s\n", user_id,
-      response.entry().rank(), response.participants(), scope,
-      absl::AsciiStrToLower(v1::Period_Name(period)), response.bucket(),
-      response.entry().score(), response.percentile(),
-      response.hidden() ? " [hidden from others]" : "");
-  for (const auto& entry : response.above()) PrintEntry(*c.out, entry);
-  PrintEntry(*c.out, response.entry(), "> ");
-  for (const auto& entry : response.below()) PrintEntry(*c.out, entry);
+      response->entry().rank(), response->participants(), scope,
+      absl::AsciiStrToLower(v1::Period_Name(period)), response->bucket(),
+      response->entry().score(), response->percentile(),
+      response->hidden() ? " [hidden from others]" : "");
+  for (const auto& entry : response->above()) PrintEntry(*c.out, entry);
+  PrintEntry(*c.out, response->entry(), "> ");
+  for (const auto& entry : response->below()) PrintEntry(*c.out, entry);
   return absl::OkStatus();
 }
 
 absl::Status SetHidden(const Connection& c, const std::string& user_id,
                        bool hidden) {
-  auto stub = v1::LeaderboardService::NewStub(c.channel);
   v1::SetUserVisibilityRequest request;
   request.set_user_id(user_id);
   request.set_hidden(hidden);
-  v1::SetUserVisibilityResponse response;
-  if (auto s = Call(c, *stub, &v1::LeaderboardService::Stub::SetUserVisibility,
-                    request, &response);
-      !s.ok()) {
-    return s;
-  }
+  absl::StatusOr<v1::SetUserVisibilityResponse> response =
+      Call(c, &v1::LeaderboardService::Stub::SetUserVisibility, request);
+  if (!response.ok()) return response.status();
   *c.out << user_id
          << (hidden ? " is hidden from leaderboards\n"
                     : " is shown on leaderboards\n");

@@ -20,21 +20,18 @@ absl::Status RewardsApply(const Connection& c, const std::string& path) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": ", wanted.status().message()));
   }
-  auto stub = v1::RewardService::NewStub(c.channel);
+  using Stub = v1::RewardService::Stub;
   // Everything HR has, inactive and archived too, in one list.
   std::map<std::string, v1::Reward> current;
   v1::ListRewardsRequest list;
   list.set_include_inactive(true);
   list.set_page_size(1000);
   do {
-    v1::ListRewardsResponse page;
-    if (auto s =
-            Call(c, *stub, &v1::RewardService::Stub::ListRewards, list, &page);
-        !s.ok()) {
-      return s;
-    }
-    for (const auto& r : page.rewards()) current[r.reward_id()] = r;
-    list.set_page_token(page.next_page_token());
+    absl::StatusOr<v1::ListRewardsResponse> page =
+        Call(c, &Stub::ListRewards, list);
+    if (!page.ok()) return page.status();
+    for (const auto& r : page->rewards()) current[r.reward_id()] = r;
+    list.set_page_token(page->next_page_token());
   } while (!list.page_token().empty());
 
   std::vector<v1::Reward> existing;
@@ -51,21 +48,22 @@ absl::Status RewardsApply(const Connection& c, const std::string& path) {
         return RewardsDiffer(now, without_stock);
       },
       [](const v1::Reward& now) { return now.archived(); });
-  using Stub = v1::RewardService::Stub;
   for (const v1::Reward& reward : plan.create) {
     v1::CreateRewardRequest request;
     *request.mutable_reward() = reward;
-    v1::CreateRewardResponse response;
-    absl::Status s = Call(c, *stub, &Stub::CreateReward, request, &response);
-    if (!s.ok()) return Naming("reward " + reward.reward_id(), s);
+    auto created = Call(c, &Stub::CreateReward, request);
+    if (!created.ok()) {
+      return Naming("reward " + reward.reward_id(), created.status());
+    }
   }
   for (const v1::Reward& reward : plan.update) {
     v1::UpdateRewardRequest request;  // no mask, no stock: all but stock
     *request.mutable_reward() = reward;
     request.mutable_reward()->clear_stock();
-    v1::UpdateRewardResponse response;
-    absl::Status s = Call(c, *stub, &Stub::UpdateReward, request, &response);
-    if (!s.ok()) return Naming("reward " + reward.reward_id(), s);
+    auto updated = Call(c, &Stub::UpdateReward, request);
+    if (!updated.ok()) {
+      return Naming("reward " + reward.reward_id(), updated.status());
+    }
   }
   *c.out << absl::StrFormat(
       "rewards: %d created, %d updated, %d unchanged%s\n", plan.create.size(),
@@ -77,25 +75,21 @@ absl::Status RewardsApply(const Connection& c, const std::string& path) {
 }
 
 absl::Status RewardsList(const Connection& c, bool include_inactive) {
-  auto stub = v1::RewardService::NewStub(c.channel);
   v1::ListRewardsRequest request;
   request.set_include_inactive(include_inactive);
   request.set_page_size(1000);
   do {
-    v1::ListRewardsResponse response;
-    if (auto s = Call(c, *stub, &v1::RewardService::Stub::ListRewards, request,
-                      &response);
-        !s.ok()) {
-      return s;
-    }
-    for (const auto& r : response.rewards()) {
+    absl::StatusOr<v1::ListRewardsResponse> response =
+        Call(c, &v1::RewardService::Stub::ListRewards, request);
+    if (!response.ok()) return response.status();
+    for (const auto& r : response->rewards()) {
       *c.out << absl::StrFormat(
           "%-20s %7d pts  stock %-9s %s%s%s\n", r.reward_id(), r.cost(),
           r.has_stock() ? absl::StrCat(r.stock()) : "unlimited", r.title(),
           r.requires_approval() ? "  [approval]" : "",
           r.archived() ? "  [archived]" : (r.active() ? "" : "  [inactive]"));
     }
-    request.set_page_token(response.next_page_token());
+    request.set_page_token(response->next_page_token());
   } while (!request.page_token().empty());
   return absl::OkStatus();
 }
@@ -110,19 +104,28 @@ void PrintRedemption(std::ostream& out, const v1::Redemption& r) {
       r.reason().empty() ? "" : "  \"" + r.reason() + "\"");
 }
 
+// A move of a redemption: the call, then the redemption as it is now.
+template <class Stub, class Request, class Response>
+absl::StatusOr<v1::Redemption> Moved(
+    const Connection& c,
+    grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
+                                 Response*),
+    const Request& request) {
+  absl::StatusOr<Response> response = Call(c, method, request);
+  if (!response.ok()) return response.status();
+  return response->redemption();
+}
+
 }  // namespace
 
 absl::Status RedeemReward(const Connection& c,
                           const v1::RedeemRequest& request) {
-  auto stub = v1::RewardService::NewStub(c.channel);
-  v1::RedeemResponse response;
-  if (auto s =
-          Call(c, *stub, &v1::RewardService::Stub::Redeem, request, &response);
-      !s.ok()) {
-    return s;
-  }
-  PrintRedemption(*c.out, response.redemption());
-  *c.out << request.user_id() << ": balance now " << response.balance() << "\n";
+  absl::StatusOr<v1::RedeemResponse> response =
+      Call(c, &v1::RewardService::Stub::Redeem, request);
+  if (!response.ok()) return response.status();
+  PrintRedemption(*c.out, response->redemption());
+  *c.out << request.user_id() << ": balance now " << response->balance()
+         << "\n";
   return absl::OkStatus();
 }
 
@@ -141,20 +144,16 @@ absl::Status RedemptionsList(const Connection& c, const std::string& user_id,
     request.set_status(parsed);
   }
   request.set_page_size(1000);
-  auto stub = v1::RewardService::NewStub(c.channel);
   int shown = 0;
   do {
-    v1::ListRedemptionsResponse response;
-    if (auto s = Call(c, *stub, &v1::RewardService::Stub::ListRedemptions,
-                      request, &response);
-        !s.ok()) {
-      return s;
-    }
-    for (const auto& r : response.redemptions()) {
+    absl::StatusOr<v1::ListRedemptionsResponse> response =
+        Call(c, &v1::RewardService::Stub::ListRedemptions, request);
+    if (!response.ok()) return response.status();
+    for (const auto& r : response->redemptions()) {
       PrintRedemption(*c.out, r);
       ++shown;
     }
-    request.set_page_token(response.next_page_token());
+    request.set_page_token(response->next_page_token());
   } while (!request.page_token().empty());
   if (shown == 0) *c.out << "no redemptions\n";
   return absl::OkStatus();
@@ -164,38 +163,29 @@ absl::Status MoveRedemption(const Connection& c, const std::string& action,
                             const std::string& redemption_id,
                             const std::string& reason,
                             const std::string& user_id) {
-  auto stub = v1::RewardService::NewStub(c.channel);
-  grpc::Status status;
-  v1::Redemption redemption;
+  using Stub = v1::RewardService::Stub;
+  absl::StatusOr<v1::Redemption> moved;
   if (action == "approve") {
     v1::ApproveRedemptionRequest request;
     request.set_redemption_id(redemption_id);
-    v1::ApproveRedemptionResponse response;
-    status = stub->ApproveRedemption(NewContext(c).get(), request, &response);
-    redemption = response.redemption();
+    moved = Moved(c, &Stub::ApproveRedemption, request);
   } else if (action == "reject") {
     v1::RejectRedemptionRequest request;
     request.set_redemption_id(redemption_id);
     request.set_reason(reason);
-    v1::RejectRedemptionResponse response;
-    status = stub->RejectRedemption(NewContext(c).get(), request, &response);
-    redemption = response.redemption();
+    moved = Moved(c, &Stub::RejectRedemption, request);
   } else if (action == "fulfil") {
     v1::FulfillRedemptionRequest request;
     request.set_redemption_id(redemption_id);
-    v1::FulfillRedemptionResponse response;
-    status = stub->FulfillRedemption(NewContext(c).get(), request, &response);
-    redemption = response.redemption();
+    moved = Moved(c, &Stub::FulfillRedemption, request);
   } else {
     v1::CancelRedemptionRequest request;
     request.set_redemption_id(redemption_id);
     request.set_user_id(user_id);
-    v1::CancelRedemptionResponse response;
-    status = stub->CancelRedemption(NewContext(c).get(), request, &response);
-    redemption = response.redemption();
+    moved = Moved(c, &Stub::CancelRedemption, request);
   }
-  if (!status.ok()) return FromGrpc(status);
-  PrintRedemption(*c.out, redemption);
+  if (!moved.ok()) return moved.status();
+  PrintRedemption(*c.out, *moved);
   return absl::OkStatus();
 }
 

@@ -13,19 +13,16 @@ namespace {
 
 // Fetches every rule, following page tokens.
 absl::StatusOr<std::vector<v1::Rule>> FetchRules(const Connection& c) {
-  auto stub = v1::RuleService::NewStub(c.channel);
   std::vector<v1::Rule> rules;
   v1::ListRulesRequest request;
   request.set_page_size(1000);
   do {
-    v1::ListRulesResponse response;
-    if (auto s = Call(c, *stub, &v1::RuleService::Stub::ListRules, request,
-                      &response);
-        !s.ok()) {
-      return s;
-    }
-    rules.insert(rules.end(), response.rules().begin(), response.rules().end());
-    request.set_page_token(response.next_page_token());
+    absl::StatusOr<v1::ListRulesResponse> response =
+        Call(c, &v1::RuleService::Stub::ListRules, request);
+    if (!response.ok()) return response.status();
+    rules.insert(rules.end(), response->rules().begin(),
+                 response->rules().end());
+    request.set_page_token(response->next_page_token());
   } while (!request.page_token().empty());
   return rules;
 }
@@ -42,29 +39,25 @@ absl::Status RulesApply(const Connection& c, const std::string& path,
       *existing, wanted->rules(), [](const v1::Rule& r) { return r.rule_id(); },
       RulesDiffer);
 
-  auto stub = v1::RuleService::NewStub(c.channel);
   using Stub = v1::RuleService::Stub;
   for (const v1::Rule& rule : plan.create) {
     v1::CreateRuleRequest request;
     *request.mutable_rule() = rule;
-    v1::CreateRuleResponse response;
-    absl::Status s = Call(c, *stub, &Stub::CreateRule, request, &response);
-    if (!s.ok()) return Naming("rule " + rule.rule_id(), s);
+    const auto done = Call(c, &Stub::CreateRule, request);
+    if (!done.ok()) return Naming("rule " + rule.rule_id(), done.status());
   }
   for (const v1::Rule& rule : plan.update) {
     v1::UpdateRuleRequest request;  // no mask: the file's rule replaces all
     *request.mutable_rule() = rule;
-    v1::UpdateRuleResponse response;
-    absl::Status s = Call(c, *stub, &Stub::UpdateRule, request, &response);
-    if (!s.ok()) return Naming("rule " + rule.rule_id(), s);
+    const auto done = Call(c, &Stub::UpdateRule, request);
+    if (!done.ok()) return Naming("rule " + rule.rule_id(), done.status());
   }
   for (const std::string& id :
        prune ? plan.absent : std::vector<std::string>{}) {
     v1::DeleteRuleRequest request;
     request.set_rule_id(id);
-    v1::DeleteRuleResponse response;
-    absl::Status s = Call(c, *stub, &Stub::DeleteRule, request, &response);
-    if (!s.ok()) return Naming("rule " + id, s);
+    const auto done = Call(c, &Stub::DeleteRule, request);
+    if (!done.ok()) return Naming("rule " + id, done.status());
   }
   *c.out << absl::StrFormat(
       "rules: %d created, %d updated, %d unchanged, %d deleted%s\n",

@@ -17,18 +17,14 @@ std::string Change(bool has, double percent) {
 
 absl::Status ShowStats(const Connection& c, const std::string& scope,
                        v1::Period period, const std::string& bucket) {
-  auto stub = v1::AnalyticsService::NewStub(c.channel);
   v1::GetEngagementRequest request;
   request.set_scope(scope);
   request.set_period(period);
   request.set_bucket(bucket);
-  v1::GetEngagementResponse response;
-  if (auto s = Call(c, *stub, &v1::AnalyticsService::Stub::GetEngagement,
-                    request, &response);
-      !s.ok()) {
-    return s;
-  }
-  const v1::Engagement& e = response.engagement();
+  absl::StatusOr<v1::GetEngagementResponse> response =
+      Call(c, &v1::AnalyticsService::Stub::GetEngagement, request);
+  if (!response.ok()) return response.status();
+  const v1::Engagement& e = response->engagement();
   *c.out << absl::StrFormat("%s, %s %s\n", scope,
                             absl::AsciiStrToLower(v1::Period_Name(period)),
                             e.bucket());

@@ -21,21 +21,20 @@ absl::Status UsersImport(const Connection& c, const std::string& path) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": ", users.status().message()));
   }
-  auto stub = v1::UserService::NewStub(c.channel);
   int imported = 0;
   for (size_t start = 0; start < users->size(); start += kUsersPerImportCall) {
     const size_t end = std::min(users->size(), start + kUsersPerImportCall);
     v1::ImportUsersRequest request;
     for (size_t i = start; i < end; ++i)
       *request.add_users() = (*users)[i].user;
-    v1::ImportUsersResponse response;
-    absl::Status s =
-        Call(c, *stub, &v1::UserService::Stub::ImportUsers, request, &response);
-    if (!s.ok()) {
+    absl::StatusOr<v1::ImportUsersResponse> response =
+        Call(c, &v1::UserService::Stub::ImportUsers, request);
+    if (!response.ok()) {
       return Naming(
-          absl::StrCat(path, ": batch from line ", (*users)[start].line), s);
+          absl::StrCat(path, ": batch from line ", (*users)[start].line),
+          response.status());
     }
-    imported += response.imported_count();
+    imported += response->imported_count();
   }
   *c.out << "users: " << imported << " imported\n";
   return absl::OkStatus();
