@@ -1,6 +1,7 @@
-// Every key family is listed in keys.h: reads the C++ and Lua sources and
-// fails on a key prefix they build that kKeyFamilies does not list, and on
-// a listed family nothing builds any more.
+// Every key family is listed in keys.h: reads the Lua scripts and every C++
+// source plauditd and plauditctl are built from (:key_builders, collected
+// through their deps) and fails on a key prefix they build that
+// kKeyFamilies does not list, and on a listed family nothing builds.
 #include "services/store/keys.h"
 
 #include <filesystem>
