@@ -22,7 +22,7 @@ absl::StatusOr<std::vector<v1::Engagement>> AnalyticsService::Series(
   const std::vector<PeriodBucket> buckets = SeriesBuckets(
       *last, count, calendar_->retention(), calendar_->zone(), now);
   std::vector<std::string> keys;
-  for (const PeriodBucket& bucket : buckets) keys.push_back(BucketKey(bucket));
+  for (const PeriodBucket& b : buckets) keys.push_back(BucketKey(b));
   absl::StatusOr<std::vector<v1::EngagementFigures>> figures =
       store.Read(scope, keys);
   if (!figures.ok()) return figures.status();
@@ -65,8 +65,9 @@ absl::Status AnalyticsService::GetEngagementSeries(
       Series(stores_(caller.tenant), request.scope(), request.period(),
              request.bucket(), request.buckets());
   if (!series.ok()) return series.status();
-  for (auto& engagement : *series)
+  for (auto& engagement : *series) {
     *response->add_series() = std::move(engagement);
+  }
   return absl::OkStatus();
 }
 

@@ -25,13 +25,16 @@ absl::Status AuditService::ListAuditEvents(
     const Caller& caller, const v1::ListAuditEventsRequest& request,
     v1::ListAuditEventsResponse* response) {
   if (auto s = ValidateText("kind", request.kind(), 64); !s.ok()) return s;
-  absl::StatusOr<PageRequest> asked = ReadPageRequest(kAuditToken, request);
-  if (!asked.ok()) return asked.status();
+  absl::StatusOr<int32_t> size =
+      ResolvePageSize("page_size", request.page_size());
+  if (!size.ok()) return size.status();
   const absl::Time start = ToAbsl(request.start_time(), absl::InfinitePast());
   const absl::Time end = ToAbsl(request.end_time(), absl::InfiniteFuture());
   if (start >= end) {
     return InvalidField("end_time", "must be after start_time");
   }
+  absl::StatusOr<PageRequest> asked = ReadPageRequest(kAuditToken, request);
+  if (!asked.ok()) return asked.status();
   absl::StatusOr<AuditPage> page = log_->List(
       caller.tenant, request.kind(), start, end, asked->cursor, asked->size);
   if (!page.ok()) return page.status();

@@ -38,7 +38,6 @@ class KeyStore {
   std::atomic<uint64_t> revocations_{0};
 };
 
-
 }  // namespace plaudit
 
 #endif  // PLAUDIT_SERVICES_AUTH_KEY_STORE_H_

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -56,7 +57,10 @@ std::string TakePage(std::vector<T> items, const PageRequest& page, Id id,
   for (T& item : items) {
     if (!page.cursor.empty() && id(item) <= page.cursor) continue;
     if (!keep(item)) continue;
-    if (out->size() == page.size) return std::string(id(*out->rbegin()));
+    if (out->size() >= page.size) {
+      return out->empty() ? std::string(id(item))  // page.size 0: none taken
+                          : std::string(id(*out->rbegin()));
+    }
     *out->Add() = std::move(item);
   }
   return "";

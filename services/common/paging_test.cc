@@ -67,8 +67,9 @@ std::vector<std::string> PageThrough(const std::vector<Item>& items) {
     page.cursor = TakePage(
         ids, page, [](const std::string& id) { return id; },
         [&](const std::string& id) {
-          for (const Item& item : items)
+          for (const Item& item : items) {
             if (item.id == id) return item.kept;
+          }
           return false;
         },
         &out);

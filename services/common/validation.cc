@@ -1,8 +1,6 @@
 #include "services/common/validation.h"
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/error_reason.h"
 

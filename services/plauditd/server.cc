@@ -75,13 +75,15 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
     return grpc::InsecureServerCredentials();
   }
   absl::StatusOr<std::string> cert = ReadTextFile(options.tls_cert);
-  if (!cert.ok())
+  if (!cert.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("tls_cert: ", cert.status().message()));
+  }
   absl::StatusOr<std::string> key = ReadTextFile(options.tls_key);
-  if (!key.ok())
+  if (!key.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("tls_key: ", key.status().message()));
+  }
   grpc::SslServerCredentialsOptions ssl;
   ssl.pem_key_cert_pairs.push_back({*key, *cert});
   if (!options.tls_client_ca.empty()) {
@@ -97,10 +99,41 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
   return grpc::SslServerCredentials(ssl);
 }
 
-// Creates or updates rules to match the file; rules not in it are kept.
-// Changes are audited as made by the key "rules-file".
+// Writes one rule of the rules file: creates it, or updates it where it
+// differs. Another replica starting at the same moment may create or change
+// it in between: a create that finds it there compares again, and so does
+// an update that finds it gone.
+absl::Status PutFileRule(const v1::Rule& rule, const Caller& file,
+                         const std::string& changed_by, RuleStore& store,
+                         AuditLog& audit) {
+  const auto accept_any = [](const v1::Rule&) { return absl::OkStatus(); };
+  absl::Status last;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    const absl::StatusOr<v1::Rule> current = store.Get(rule.rule_id());
+    if (absl::IsNotFound(current.status())) {
+      const absl::StatusOr<v1::Rule> created = store.Create(rule, changed_by);
+      last = created.status();
+      if (absl::IsAlreadyExists(last)) continue;
+      if (!last.ok()) return last;
+      audit.Record(file, "RULE_CREATED", rule.rule_id(), nullptr, &*created);
+      return absl::OkStatus();
+    }
+    if (!current.ok()) return current.status();
+    if (!RulesDiffer(*current, rule)) return absl::OkStatus();
+    const absl::StatusOr<RuleChange> change =
+        store.Update(rule, {}, accept_any, changed_by);
+    last = change.status();
+    if (absl::IsNotFound(last)) continue;
+    if (!last.ok()) return last;
+    audit.Record(file, "RULE_UPDATED", rule.rule_id(), &change->before,
+                 &change->after);
+    return absl::OkStatus();
+  }
+  return last;
+}
+
 // Creates and updates rules to match the file (rules it does not name are
-// kept), each change audited as the file's.
+// kept), each change audited as made by the key "rules-file".
 absl::Status ApplyRulesFile(const std::string& path, const std::string& tenant,
                             RuleStore& store, AuditLog& audit) {
   absl::StatusOr<v1::RuleSet> rules = ReadRulesFile(path);
@@ -112,27 +145,12 @@ absl::Status ApplyRulesFile(const std::string& path, const std::string& tenant,
       [](const v1::Rule& r) { return r.rule_id(); }, RulesDiffer);
   const std::string changed_by = absl::StrCat("rules file ", path);
   const Caller file{"rules-file", tenant, Role::kAdmin};
-  std::vector<v1::Rule> update = plan.update;
-  for (const v1::Rule& rule : plan.create) {
-    const absl::StatusOr<v1::Rule> created = store.Create(rule, changed_by);
-    if (created.ok()) {
-      audit.Record(file, "RULE_CREATED", rule.rule_id(), nullptr, &*created);
-    } else if (absl::IsAlreadyExists(created.status())) {
-      update.push_back(rule);  // a replica starting with us created it first
-    } else {
-      return created.status();
+  for (const auto* changes : {&plan.create, &plan.update}) {
+    for (const v1::Rule& rule : *changes) {
+      if (auto s = PutFileRule(rule, file, changed_by, store, audit); !s.ok()) {
+        return s;
+      }
     }
-  }
-  const auto any = [](const v1::Rule&) { return absl::OkStatus(); };
-  for (const v1::Rule& rule : update) {
-    absl::StatusOr<v1::Rule> current = store.Get(rule.rule_id());
-    if (!current.ok()) return current.status();
-    if (!RulesDiffer(*current, rule)) continue;
-    const absl::StatusOr<RuleChange> change =
-        store.Update(rule, {}, any, changed_by);
-    if (!change.ok()) return change.status();
-    audit.Record(file, "RULE_UPDATED", rule.rule_id(), &change->before,
-                 &change->after);
   }
   return absl::OkStatus();
 }
@@ -249,8 +267,9 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
       t.Of(&Tenant::engagement), gate, parts->calendar.get(),
       options.privacy_min_active_users, options.clock));
   for (const auto& service : services) {
-    if (absl::Status complete = service->Complete(); !complete.ok())
+    if (absl::Status complete = service->Complete(); !complete.ok()) {
       return complete;
+    }
   }
 
   if (!options.rules_file.empty()) {

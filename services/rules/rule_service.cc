@@ -1,8 +1,5 @@
 #include "services/rules/rule_service.h"
 
-#include <algorithm>
-
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/call_guard.h"
 #include "services/common/error_reason.h"

@@ -34,9 +34,8 @@ std::map<std::string, std::string> BuiltPrefixes() {
       R"(prefix(?:_|\(\)),\s*([^,"]*\?\s*"[^"]*"\s*:\s*"[^"]*"|"[^"]*"))");
   static const std::regex literal(R"(['"]([^'"]+)['"])");
   std::map<std::string, std::string> built;
-  for (const auto& entry :
-       std::filesystem::recursive_directory_iterator("services")) {
-    const std::string path = entry.path().string();
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(".")) {
+    const std::string path = entry.path().lexically_relative(".").string();
     const std::string ext = entry.path().extension().string();
     if (ext != ".lua" && ext != ".cc" && ext != ".h") continue;
     if (path.find("_test.cc") != std::string::npos) continue;
@@ -74,9 +73,8 @@ TEST(KeySchemaTest, EveryPrefixTheSourcesBuildIsListed) {
 }
 
 TEST(KeySchemaTest, NoKeyIsSpelledOutsideTheSchema) {
-  for (const auto& entry :
-       std::filesystem::recursive_directory_iterator("services")) {
-    const std::string path = entry.path().string();
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(".")) {
+    const std::string path = entry.path().lexically_relative(".").string();
     const std::string ext = entry.path().extension().string();
     if (ext != ".lua" && ext != ".cc" && ext != ".h") continue;
     if (path == "services/store/keys.h" ||

@@ -4,7 +4,6 @@
 #ifndef PLAUDIT_TOOLS_PLAUDITCTL_COMMANDS_H_
 #define PLAUDIT_TOOLS_PLAUDITCTL_COMMANDS_H_
 
-#include <memory>
 #include <ostream>
 #include <string>
 

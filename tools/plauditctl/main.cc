@@ -114,10 +114,6 @@ int UsageError(const std::string& why) {
 using Operands = std::vector<std::string>;
 using plaudit::ctl::Connection;
 
-absl::StatusOr<plaudit::v1::Period> PeriodArg(const std::string& name) {
-  return plaudit::ctl::ParsePeriod(name);
-}
-
 absl::StatusOr<plaudit::v1::Role> RoleFlag() {
   return plaudit::ctl::ParseRole(absl::GetFlag(FLAGS_role));
 }
@@ -200,7 +196,7 @@ const std::vector<Command>& Commands() {
          2,
          false,
          [](const Operands& o, const Connection& c) -> absl::Status {
-           absl::StatusOr<plaudit::v1::Period> period = PeriodArg(o[1]);
+           absl::StatusOr<plaudit::v1::Period> period = ctl::ParsePeriod(o[1]);
            if (!period.ok()) return period.status();
            return ctl::ShowTop(c, o[0], *period, absl::GetFlag(FLAGS_bucket),
                                absl::GetFlag(FLAGS_limit));
@@ -209,7 +205,7 @@ const std::vector<Command>& Commands() {
          3,
          false,
          [](const Operands& o, const Connection& c) -> absl::Status {
-           absl::StatusOr<plaudit::v1::Period> period = PeriodArg(o[2]);
+           absl::StatusOr<plaudit::v1::Period> period = ctl::ParsePeriod(o[2]);
            if (!period.ok()) return period.status();
            return ctl::ShowRank(c, o[0], o[1], *period,
                                 absl::GetFlag(FLAGS_bucket),
@@ -259,7 +255,7 @@ const std::vector<Command>& Commands() {
          2,
          false,
          [](const Operands& o, const Connection& c) -> absl::Status {
-           absl::StatusOr<plaudit::v1::Period> period = PeriodArg(o[1]);
+           absl::StatusOr<plaudit::v1::Period> period = ctl::ParsePeriod(o[1]);
            if (!period.ok()) return period.status();
            return ctl::ShowStats(c, o[0], *period, absl::GetFlag(FLAGS_bucket));
          }},

@@ -1,3 +1,5 @@
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "google/protobuf/util/json_util.h"
@@ -52,8 +54,8 @@ absl::Status RulesApply(const Connection& c, const std::string& path,
     const auto done = Call(c, &Stub::UpdateRule, request);
     if (!done.ok()) return Naming("rule " + rule.rule_id(), done.status());
   }
-  for (const std::string& id :
-       prune ? plan.absent : std::vector<std::string>{}) {
+  for (const std::string& id : plan.absent) {
+    if (!prune) break;
     v1::DeleteRuleRequest request;
     request.set_rule_id(id);
     const auto done = Call(c, &Stub::DeleteRule, request);

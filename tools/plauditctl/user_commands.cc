@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "plaudit/v1/user_service.grpc.pb.h"
 #include "services/common/json_file.h"
@@ -25,8 +27,9 @@ absl::Status UsersImport(const Connection& c, const std::string& path) {
   for (size_t start = 0; start < users->size(); start += kUsersPerImportCall) {
     const size_t end = std::min(users->size(), start + kUsersPerImportCall);
     v1::ImportUsersRequest request;
-    for (size_t i = start; i < end; ++i)
+    for (size_t i = start; i < end; ++i) {
       *request.add_users() = (*users)[i].user;
+    }
     absl::StatusOr<v1::ImportUsersResponse> response =
         Call(c, &v1::UserService::Stub::ImportUsers, request);
     if (!response.ok()) {

@@ -105,8 +105,8 @@ local function flush_buffered()
 end
 
 -- Reads "n, then n x (bucket key, retained-until ms; 0 = forever)" from ARGV
--- (written by AppendBucketArgs, services/store/bucket_args.h)
--- at position i; returns the buckets and the position after them.
+-- at position i; returns the buckets and the position after them. Written
+-- by AppendBucketArgs (services/store/bucket_args.h): change both together.
 local function read_buckets(i)
   local buckets = {}
   local n = tonumber(ARGV[i])
