@@ -8,6 +8,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/impl/codegen/client_unary_call.h"
 #include "plaudit/v1/key_service.grpc.pb.h"
+#include "plaudit/v1/tenant_service.grpc.pb.h"
 #include "services/auth/api_key.h"
 #include "tests/fixtures/plaudit_fixture.h"
 
@@ -58,6 +59,8 @@ const std::map<std::string, Who>& Policy() {
       {"KeyService/RevokeKey", Who::kAdmin},
       {"KeyService/ListKeys", Who::kAdmin},
       {"AuditService/ListAuditEvents", Who::kAdmin},
+      {"TenantService/GetTenantSettings", Who::kIntegration},
+      {"TenantService/UpdateTenantSettings", Who::kAdmin},
   };
   return *policy;
 }
@@ -78,21 +81,13 @@ class AuthTest : public PlauditTest {
     keys_[Who::kReader] = add("acme", v1::READER);
     keys_[Who::kRevoked] = add("acme", v1::ADMIN, /*revoked=*/true);
     globex_admin_ = add("globex", v1::ADMIN);
-    const std::string path = absl::StrCat(getenv("TEST_TMPDIR"), "/keys.json");
-    std::string json;
-    google::protobuf::util::MessageToJsonString(file, &json);
-    std::ofstream(path) << json;
-
-    ServerOptions options = Options();
-    options.open_mode = false;
-    options.keys_file = path;
+    ServerOptions options = KeyedOptions(file);
     // Hundreds of deliberate failures from one peer: not throttled here
     // (abuse_test proves the throttle).
     options.auth_failure_limit = {0, 0};
     keyed_ = StartServer(options);  // with the key cache on, as deployed
     ASSERT_NE(keyed_, nullptr);
-    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", keyed_->port()),
-                                   grpc::InsecureChannelCredentials());
+    channel_ = ChannelTo(*keyed_);
   }
 
   void TearDown() override {
@@ -124,7 +119,8 @@ TEST_F(AuthTest, EveryMethodTimesEveryCaller) {
   int methods = 0;
   for (const char* service : {"RuleService", "EventService", "AccountService",
                               "UserService", "LeaderboardService", "RewardService",
-                              "AnalyticsService", "KeyService", "AuditService"}) {
+                              "AnalyticsService", "KeyService", "AuditService",
+                              "TenantService"}) {
     const auto* descriptor =
         pool->FindServiceByName(absl::StrCat("plaudit.v1.", service));
     ASSERT_NE(descriptor, nullptr) << service;
@@ -174,10 +170,7 @@ TEST_F(AuthTest, TwoTenantsWithTheSameUserIdsNeverMeet) {
   const std::string& acme_admin = keys_[Who::kAdmin];
   // acme: a rule, a user, points for ann.
   v1::CreateRuleRequest rule;
-  rule.mutable_rule()->set_rule_id("post");
-  rule.mutable_rule()->set_action("post.created");
-  rule.mutable_rule()->set_recipient(v1::Rule::ACTOR);
-  rule.mutable_rule()->set_points(10);
+  *rule.mutable_rule() = MakeRule("post", "post.created", v1::Rule::ACTOR, 10);
   v1::CreateRuleResponse created;
   ASSERT_TRUE(acme.rules->CreateRule(as(acme_admin).get(), rule, &created).ok());
   v1::UpsertUserRequest user;

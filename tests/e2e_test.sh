@@ -125,6 +125,15 @@ if ctl frobnicate >/dev/null 2>&1; then fail "unknown command accepted"; fi
 out="$(ctl rules apply -f "$runfiles/deploy/examples/rules.json")"
 echo "$out" | grep -q "0 created, 0 updated, 5 unchanged" || fail "re-apply: $out"
 
+# The company's settings: the flags are its defaults until HR changes them.
+ctl tenant show | grep -q '"time_zone": "Europe/Berlin"' || fail "tenant show: defaults"
+out="$(ctl tenant set --time_zone=Asia/Yekaterinburg --display_name="Acme Ltd")"
+echo "$out" | grep -q '"time_zone": "Asia/Yekaterinburg"' || fail "tenant set: $out"
+echo "$out" | grep -q '"display_name": "Acme Ltd"' || fail "tenant set name: $out"
+if out="$(ctl tenant set --retain=0,10,13,5 2>&1)"; then fail "retention 0 accepted"; fi
+echo "$out" | grep -q "settings.retention.days" || fail "retention 0: $out"
+ctl tenant show | grep -q '"days": 14' || fail "a refused change changed the settings"
+
 # SIGTERM stops plauditd gracefully and the local Redis with it.
 kill -TERM $serve_pid
 wait $serve_pid || true

@@ -61,7 +61,7 @@ bool IsStreamId(absl::string_view id) {
 }
 
 AccountStore::AccountStore(RedisClient* redis, KeySchema keys,
-                           const BoardCalendar* calendar, Clock clock)
+                           const CalendarSource* calendar, Clock clock)
     : redis_(redis),
       keys_(std::move(keys)),
       calendar_(calendar),
@@ -109,7 +109,7 @@ absl::StatusOr<v1::AdjustBalanceResponse> AccountStore::Adjust(
                   {keys_.prefix(), a.user_id, absl::StrCat(a.delta), a.reason,
                    absl::StrCat(absl::ToUnixMillis(now)), a.request_id,
                    fingerprint}};
-  AppendBucketArgs(calendar_->BucketsAt(now, now), &call.args);
+  AppendBucketArgs(calendar_->Calendar()->BucketsAt(now, now), &call.args);
   absl::StatusOr<RedisValue> reply = RunScript(*redis_, call);
   if (!reply.ok()) return reply.status();
   const auto& fields = reply->elements;

@@ -32,7 +32,7 @@ class AccountStore {
  public:
   // Adjustments count on the leaderboards of the current buckets.
   AccountStore(RedisClient* redis, KeySchema keys,
-               const BoardCalendar* calendar, Clock clock);
+               const CalendarSource* calendar, Clock clock);
 
   // A user without any entry has a zero balance (not NOT_FOUND).
   absl::StatusOr<v1::Balance> GetBalance(const std::string& user_id);
@@ -47,7 +47,7 @@ class AccountStore {
  private:
   RedisClient* redis_;
   const KeySchema keys_;
-  const BoardCalendar* calendar_;
+  const CalendarSource* calendar_;
   const Clock clock_;
 };
 

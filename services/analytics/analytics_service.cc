@@ -10,33 +10,36 @@
 namespace plaudit {
 
 absl::StatusOr<std::vector<v1::Engagement>> AnalyticsService::Series(
-    EngagementStore& store, const std::string& scope, v1::Period period,
+    const std::string& tenant, const std::string& scope, v1::Period period,
     const std::string& bucket, int count) {
   if (period == v1::ALL_TIME) {
     return InvalidField("period", "must be YEAR, MONTH, WEEK or DAY");
   }
   const absl::Time now = clock_();
+  const std::shared_ptr<const BoardCalendar> calendar =
+      calendars_(tenant).Calendar();
   absl::StatusOr<PeriodBucket> last =
-      ResolveBucket(*calendar_, scope, period, bucket, now);
+      ResolveBucket(*calendar, scope, period, bucket, now);
   if (!last.ok()) return last.status();
-  const std::vector<PeriodBucket> buckets = SeriesBuckets(
-      *last, count, calendar_->retention(), calendar_->zone(), now);
+  const std::vector<PeriodBucket> buckets =
+      SeriesBuckets(*last, count, calendar->retention(), calendar->zone(), now);
   std::vector<std::string> keys;
   for (const PeriodBucket& b : buckets) keys.push_back(BucketKey(b));
   absl::StatusOr<std::vector<v1::EngagementFigures>> figures =
-      store.Read(scope, keys);
+      stores_(tenant).Read(scope, keys);
   if (!figures.ok()) return figures.status();
   return AssembleSeries(scope, period, buckets, *figures, count,
-                        min_active_users_);
+                        min_active_users_(tenant));
 }
 
 AnalyticsService::AnalyticsService(ForTenant<EngagementStore> stores,
-                                   CallGate gate, const BoardCalendar* calendar,
-                                   int min_active_users, Clock clock)
+                                   CallGate gate,
+                                   ForTenant<const CalendarSource> calendars,
+                                   PrivacyMinimum min_active_users, Clock clock)
     : RpcService(v1::AnalyticsService::service_full_name(), gate),
       stores_(std::move(stores)),
-      calendar_(calendar),
-      min_active_users_(min_active_users),
+      calendars_(std::move(calendars)),
+      min_active_users_(std::move(min_active_users)),
       clock_(std::move(clock)) {
   Handle("GetEngagement", &AnalyticsService::GetEngagement);
   Handle("GetEngagementSeries", &AnalyticsService::GetEngagementSeries);
@@ -45,9 +48,8 @@ AnalyticsService::AnalyticsService(ForTenant<EngagementStore> stores,
 absl::Status AnalyticsService::GetEngagement(
     const Caller& caller, const v1::GetEngagementRequest& request,
     v1::GetEngagementResponse* response) {
-  absl::StatusOr<std::vector<v1::Engagement>> series =
-      Series(stores_(caller.tenant), request.scope(), request.period(),
-             request.bucket(), 1);
+  absl::StatusOr<std::vector<v1::Engagement>> series = Series(
+      caller.tenant, request.scope(), request.period(), request.bucket(), 1);
   if (!series.ok()) return series.status();
   *response->mutable_engagement() = std::move(series->back());
   return absl::OkStatus();
@@ -62,8 +64,8 @@ absl::Status AnalyticsService::GetEngagementSeries(
                                 request.buckets()));
   }
   absl::StatusOr<std::vector<v1::Engagement>> series =
-      Series(stores_(caller.tenant), request.scope(), request.period(),
-             request.bucket(), request.buckets());
+      Series(caller.tenant, request.scope(), request.period(), request.bucket(),
+             request.buckets());
   if (!series.ok()) return series.status();
   for (auto& engagement : *series) {
     *response->add_series() = std::move(engagement);

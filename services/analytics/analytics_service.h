@@ -2,6 +2,10 @@
 #ifndef PLAUDIT_SERVICES_ANALYTICS_ANALYTICS_SERVICE_H_
 #define PLAUDIT_SERVICES_ANALYTICS_ANALYTICS_SERVICE_H_
 
+#include <functional>
+#include <string>
+#include <vector>
+
 #include "plaudit/v1/analytics_service.grpc.pb.h"
 #include "services/analytics/engagement_store.h"
 #include "services/calendar/board_calendar.h"
@@ -14,9 +18,12 @@ inline constexpr int kMaxSeriesBuckets = 60;
 
 class AnalyticsService final : public RpcService {
  public:
+  // Each tenant's calendar and its privacy minimum (fewer active users:
+  // figures withheld) come from its settings.
+  using PrivacyMinimum = std::function<int(const std::string& tenant)>;
   AnalyticsService(ForTenant<EngagementStore> stores, CallGate gate,
-                   const BoardCalendar* calendar, int min_active_users,
-                   Clock clock);
+                   ForTenant<const CalendarSource> calendars,
+                   PrivacyMinimum min_active_users, Clock clock);
 
   absl::Status GetEngagement(const Caller& caller,
                              const v1::GetEngagementRequest& request,
@@ -28,15 +35,15 @@ class AnalyticsService final : public RpcService {
  private:
   // Engagement of the `count` buckets ending at the requested one, oldest
   // first (buckets beyond retention left out).
-  absl::StatusOr<std::vector<v1::Engagement>> Series(EngagementStore& store,
+  absl::StatusOr<std::vector<v1::Engagement>> Series(const std::string& tenant,
                                                      const std::string& scope,
                                                      v1::Period period,
                                                      const std::string& bucket,
                                                      int count);
 
   ForTenant<EngagementStore> stores_;
-  const BoardCalendar* calendar_;
-  const int min_active_users_;
+  ForTenant<const CalendarSource> calendars_;
+  const PrivacyMinimum min_active_users_;
   const Clock clock_;
 };
 

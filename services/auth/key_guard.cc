@@ -56,6 +56,8 @@ const auto& MethodRoles() {
       {"KeyService/RevokeKey", Role::kAdmin},
       {"KeyService/ListKeys", Role::kAdmin},
       {"AuditService/ListAuditEvents", Role::kAdmin},
+      {"TenantService/GetTenantSettings", Role::kIntegration},
+      {"TenantService/UpdateTenantSettings", Role::kAdmin},
   };
   return *roles;
 }

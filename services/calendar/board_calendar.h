@@ -5,7 +5,9 @@
 #define PLAUDIT_SERVICES_CALENDAR_BOARD_CALENDAR_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/time/time.h"
@@ -37,6 +39,27 @@ class BoardCalendar {
 
   absl::TimeZone zone_;
   Retention retention_;
+};
+
+// The calendar a tenant counts by now: its settings may change while the
+// process runs, so callers ask for it per operation.
+class CalendarSource {
+ public:
+  virtual ~CalendarSource() = default;
+  virtual std::shared_ptr<const BoardCalendar> Calendar() const = 0;
+};
+
+// A calendar that never changes (tools, tests).
+class FixedCalendar final : public CalendarSource {
+ public:
+  explicit FixedCalendar(BoardCalendar calendar)
+      : calendar_(std::make_shared<const BoardCalendar>(std::move(calendar))) {}
+  std::shared_ptr<const BoardCalendar> Calendar() const override {
+    return calendar_;
+  }
+
+ private:
+  std::shared_ptr<const BoardCalendar> calendar_;
 };
 
 }  // namespace plaudit

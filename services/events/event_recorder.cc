@@ -65,7 +65,7 @@ absl::StatusOr<Message> ParseScriptJson(const std::string& json) {
 }  // namespace
 
 EventRecorder::EventRecorder(RedisClient* redis, RuleCache* rules,
-                             KeySchema keys, const BoardCalendar* calendar,
+                             KeySchema keys, const CalendarSource* calendar,
                              Clock clock)
     : redis_(redis),
       rules_(rules),
@@ -184,7 +184,7 @@ void EventRecorder::Fly(std::vector<std::shared_ptr<Recording>> group) {
   for (size_t first = 0; first < events.size(); first += kEventsPerScript) {
     const size_t n = std::min(kEventsPerScript, events.size() - first);
     calls.push_back(AwardCall(absl::MakeConstSpan(events).subspan(first, n),
-                              **rules, keys_, *calendar_, now));
+                              **rules, keys_, *calendar_->Calendar(), now));
   }
   RunScriptsAsync(*redis_, std::move(calls),
                   [this, flight](RedisReplies replies) {

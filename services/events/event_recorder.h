@@ -36,7 +36,7 @@ ScriptCall AwardCall(absl::Span<const v1::Event* const> events,
 class EventRecorder {
  public:
   EventRecorder(RedisClient* redis, RuleCache* rules, KeySchema keys,
-                const BoardCalendar* calendar, Clock clock);
+                const CalendarSource* calendar, Clock clock);
 
   using Outcomes = absl::StatusOr<std::vector<v1::EventOutcome>>;
   using RecordDone = std::function<void(Outcomes)>;
@@ -65,7 +65,7 @@ class EventRecorder {
   RedisClient* redis_;
   RuleCache* rules_;
   const KeySchema keys_;
-  const BoardCalendar* calendar_;
+  const CalendarSource* calendar_;
   const Clock clock_;
   absl::Mutex mu_;
   int flights_ ABSL_GUARDED_BY(mu_) = 0;

@@ -41,16 +41,14 @@ absl::StatusOr<PageCursor> ParseCursor(const std::string& raw) {
 
 }  // namespace
 
-LeaderboardService::LeaderboardService(ForTenant<LeaderboardStore> stores,
-                                       CallGate gate, AuditLog* audit,
-                                       Metrics* metrics,
-                                       const BoardCalendar* calendar,
-                                       Clock clock)
+LeaderboardService::LeaderboardService(
+    ForTenant<LeaderboardStore> stores, CallGate gate, AuditLog* audit,
+    Metrics* metrics, ForTenant<const CalendarSource> calendars, Clock clock)
     : RpcService(v1::LeaderboardService::service_full_name(), gate),
       stores_(std::move(stores)),
       audit_(audit),
       metrics_(metrics),
-      calendar_(calendar),
+      calendars_(std::move(calendars)),
       clock_(std::move(clock)) {
   Handle("GetLeaderboard", &LeaderboardService::GetLeaderboard);
   Handle("GetRank", &LeaderboardService::GetRank);
@@ -59,9 +57,10 @@ LeaderboardService::LeaderboardService(ForTenant<LeaderboardStore> stores,
 }
 
 absl::StatusOr<PeriodBucket> LeaderboardService::ResolveBoard(
-    const std::string& scope, v1::Period period,
+    const std::string& tenant, const std::string& scope, v1::Period period,
     const std::string& bucket) const {
-  return ResolveBucket(*calendar_, scope, period, bucket, clock_());
+  return ResolveBucket(*calendars_(tenant).Calendar(), scope, period, bucket,
+                       clock_());
 }
 
 void LeaderboardService::GetLeaderboard(
@@ -80,7 +79,7 @@ void LeaderboardService::GetLeaderboard(
     cursor = *std::move(decoded);
   }
   absl::StatusOr<PeriodBucket> bucket =
-      ResolveBoard(request.scope(), request.period(),
+      ResolveBoard(caller.tenant, request.scope(), request.period(),
                    cursor ? cursor->bucket : request.bucket());
   if (!bucket.ok()) return reply(bucket.status());
 
@@ -118,8 +117,8 @@ void LeaderboardService::GetRank(const Caller& caller,
   if (auto s = ValidateId("user_id", request.user_id()); !s.ok()) {
     return reply(s);
   }
-  absl::StatusOr<PeriodBucket> bucket =
-      ResolveBoard(request.scope(), request.period(), request.bucket());
+  absl::StatusOr<PeriodBucket> bucket = ResolveBoard(
+      caller.tenant, request.scope(), request.period(), request.bucket());
   if (!bucket.ok()) return reply(bucket.status());
   if (request.neighbors() < 0 || request.neighbors() > kMaxNeighbors) {
     return reply(InvalidField(
@@ -165,7 +164,9 @@ absl::Status LeaderboardService::SetUserVisibility(
   // Events may be dated up to a day ahead: their buckets hold scores too.
   if (auto s = stores_(caller.tenant)
                    .SetHidden(request.user_id(), request.hidden(), now,
-                              calendar_->RetainedBuckets(now, absl::Hours(24)));
+                              calendars_(caller.tenant)
+                                  .Calendar()
+                                  ->RetainedBuckets(now, absl::Hours(24)));
       !s.ok()) {
     return s;
   }

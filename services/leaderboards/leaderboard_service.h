@@ -21,7 +21,7 @@ class LeaderboardService final : public RpcService {
  public:
   LeaderboardService(ForTenant<LeaderboardStore> stores, CallGate gate,
                      AuditLog* audit, Metrics* metrics,
-                     const BoardCalendar* calendar, Clock clock);
+                     ForTenant<const CalendarSource> calendars, Clock clock);
 
   void GetLeaderboard(const Caller& caller,
                       const v1::GetLeaderboardRequest& request,
@@ -37,14 +37,15 @@ class LeaderboardService final : public RpcService {
 
  private:
   // Validates scope, period and bucket; the current bucket when empty.
-  absl::StatusOr<PeriodBucket> ResolveBoard(const std::string& scope,
+  absl::StatusOr<PeriodBucket> ResolveBoard(const std::string& tenant,
+                                            const std::string& scope,
                                             v1::Period period,
                                             const std::string& bucket) const;
 
   ForTenant<LeaderboardStore> stores_;
   AuditLog* audit_;
   Metrics* metrics_;
-  const BoardCalendar* calendar_;
+  ForTenant<const CalendarSource> calendars_;
   const Clock clock_;
 };
 

@@ -26,17 +26,20 @@ ABSL_FLAG(bool, insecure_open_mode, false,
 ABSL_FLAG(std::string, tenant, "default",
           "The tenant of open mode (with keys, the key names the tenant)");
 ABSL_FLAG(std::string, time_zone, "UTC",
-          "IANA time zone in which the tenant's days begin, e.g. Europe/Berlin");
-ABSL_FLAG(int, retain_days, 14, "Past day leaderboards kept");
-ABSL_FLAG(int, retain_weeks, 10, "Past week leaderboards kept");
-ABSL_FLAG(int, retain_months, 13, "Past month leaderboards kept");
-ABSL_FLAG(int, retain_years, 5, "Past year leaderboards kept");
+          "IANA time zone in which days begin, e.g. Europe/Berlin: the default "
+          "of a tenant that set none (TenantService)");
+ABSL_FLAG(int, retain_days, 14, "Past day buckets kept (a tenant's default)");
+ABSL_FLAG(int, retain_weeks, 10, "Past week buckets kept (a tenant's default)");
+ABSL_FLAG(int, retain_months, 13,
+          "Past month buckets kept (a tenant's default)");
+ABSL_FLAG(int, retain_years, 5, "Past year buckets kept (a tenant's default)");
 ABSL_FLAG(absl::Duration, leaderboard_cache, absl::Seconds(1),
           "How long a leaderboard page may be served from memory while this "
           "process writes nothing (writes through other replicas show within "
           "it); 0 = read Redis every time");
 ABSL_FLAG(int, privacy_min_active_users, 5,
-          "Engagement figures of groups with fewer active users are withheld");
+          "Engagement figures of groups with fewer active users are withheld "
+          "(a tenant's default)");
 ABSL_FLAG(double, rate_limit, 200,
           "Calls per second per API key in this replica (0: unlimited)");
 ABSL_FLAG(double, rate_burst, 400, "Calls a key may make at once above the rate");

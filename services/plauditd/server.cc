@@ -28,6 +28,8 @@
 #include "services/rpc/rpc_service.h"
 #include "services/rules/rule_service.h"
 #include "services/rules/rules_file.h"
+#include "services/tenants/tenant_config.h"
+#include "services/tenants/tenant_service.h"
 #include "services/users/user_service.h"
 
 namespace plaudit {
@@ -50,7 +52,6 @@ struct PlauditServer::Parts {
   std::unique_ptr<Metrics> metrics;
   std::unique_ptr<prometheus::Exposer> exposer;
   std::unique_ptr<RedisClient> redis;
-  std::unique_ptr<BoardCalendar> calendar;
   std::unique_ptr<Tenants> tenants;
   std::unique_ptr<KeyStore> keys;
   std::unique_ptr<AuditLog> audit;
@@ -200,14 +201,16 @@ void ApplyLimits(const ConnectionLimits& limits, grpc::ServerBuilder& builder) {
 absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
     ServerOptions options) {
   if (auto s = ValidateSlug("tenant", options.tenant); !s.ok()) return s;
-  const Retention& retention = options.retention;
-  if (retention.days < 0 || retention.weeks < 0 || retention.months < 0 ||
-      retention.years < 0) {
-    return absl::InvalidArgumentError("retention: must not be negative");
+  // The flags are every new tenant's settings until it sets its own.
+  TenantDefaults defaults;
+  defaults.time_zone = options.time_zone;
+  defaults.retention = options.retention;
+  defaults.privacy_min_active_users = options.privacy_min_active_users;
+  if (auto s = ValidateSettings(DefaultSettings(options.tenant, defaults),
+                                "defaults");
+      !s.ok()) {
+    return s;
   }
-  absl::StatusOr<absl::TimeZone> zone =
-      LoadTenantTimeZone("time_zone", options.time_zone);
-  if (!zone.ok()) return zone.status();
   auto parts = std::make_unique<Parts>();
   parts->metrics = std::make_unique<Metrics>(options.build);
   options.redis.observer = parts->metrics.get();
@@ -215,9 +218,8 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
       RedisClient::Create(options.redis);
   if (!redis.ok()) return redis.status();
   parts->redis = *std::move(redis);
-  parts->calendar = std::make_unique<BoardCalendar>(*zone, retention);
   parts->tenants =
-      std::make_unique<Tenants>(parts->redis.get(), parts->calendar.get(),
+      std::make_unique<Tenants>(parts->redis.get(), std::move(defaults),
                                 options.clock, options.leaderboard_cache);
   v1::KeyFile key_file;
   if (!options.keys_file.empty()) {
@@ -255,7 +257,7 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
       std::make_unique<AccountService>(t.Of(&Tenant::accounts), gate, audit));
   services.push_back(std::make_unique<UserService>(t.Of(&Tenant::users), gate));
   services.push_back(std::make_unique<LeaderboardService>(
-      t.Of(&Tenant::boards), gate, audit, metrics, parts->calendar.get(),
+      t.Of(&Tenant::boards), gate, audit, metrics, t.Of(&Tenant::config),
       options.clock));
   services.push_back(std::make_unique<RewardService>(t.Of(&Tenant::catalog),
                                                      t.Of(&Tenant::redemptions),
@@ -264,8 +266,15 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
                                                   audit, options.clock));
   services.push_back(std::make_unique<AuditService>(audit, gate));
   services.push_back(std::make_unique<AnalyticsService>(
-      t.Of(&Tenant::engagement), gate, parts->calendar.get(),
-      options.privacy_min_active_users, options.clock));
+      t.Of(&Tenant::engagement), gate, t.Of(&Tenant::config),
+      [&t](const std::string& tenant) {
+        return t.Get(tenant)
+            .config.Config()
+            ->settings.privacy_min_active_users();
+      },
+      options.clock));
+  services.push_back(std::make_unique<TenantService>(
+      t.Of(&Tenant::settings), t.Of(&Tenant::config), gate, audit));
   for (const auto& service : services) {
     if (absl::Status complete = service->Complete(); !complete.ok()) {
       return complete;

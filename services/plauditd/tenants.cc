@@ -3,23 +3,25 @@
 namespace plaudit {
 
 Tenant::Tenant(RedisClient* redis, const std::string& id,
-               const BoardCalendar* calendar, const Clock& clock,
+               const TenantDefaults* defaults, const Clock& clock,
                absl::Duration leaderboard_cache)
-    : rules(redis, KeySchema(id), clock),
+    : settings(redis, KeySchema(id), clock),
+      config(&settings, id, defaults, clock),
+      rules(redis, KeySchema(id), clock),
       rule_cache(&rules),
-      recorder(redis, &rule_cache, KeySchema(id), calendar, clock),
-      accounts(redis, KeySchema(id), calendar, clock),
+      recorder(redis, &rule_cache, KeySchema(id), &config, clock),
+      accounts(redis, KeySchema(id), &config, clock),
       users(redis, KeySchema(id)),
       boards(redis, KeySchema(id), clock, leaderboard_cache),
       catalog(redis, KeySchema(id), clock),
-      redemptions(redis, KeySchema(id), calendar, clock),
+      redemptions(redis, KeySchema(id), &config, clock),
       engagement(redis, KeySchema(id)) {}
 
 Tenant& Tenants::Get(const std::string& tenant) {
   absl::MutexLock lock(&mu_);
   std::unique_ptr<Tenant>& slot = tenants_[tenant];
   if (slot == nullptr) {
-    slot = std::make_unique<Tenant>(redis_, tenant, calendar_, clock_,
+    slot = std::make_unique<Tenant>(redis_, tenant, &defaults_, clock_,
                                     leaderboard_cache_);
   }
   return *slot;

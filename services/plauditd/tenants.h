@@ -21,15 +21,20 @@
 #include "services/rewards/redemption_store.h"
 #include "services/rules/rule_cache.h"
 #include "services/rules/rule_store.h"
+#include "services/tenants/config_cache.h"
+#include "services/tenants/settings_store.h"
+#include "services/tenants/tenant_config.h"
 #include "services/users/user_store.h"
 
 namespace plaudit {
 
 struct Tenant {
   Tenant(RedisClient* redis, const std::string& id,
-         const BoardCalendar* calendar, const Clock& clock,
+         const TenantDefaults* defaults, const Clock& clock,
          absl::Duration leaderboard_cache);
 
+  SettingsStore settings;
+  ConfigCache config;  // before everything that counts by its calendar
   RuleStore rules;
   RuleCache rule_cache;
   EventRecorder recorder;
@@ -43,10 +48,10 @@ struct Tenant {
 
 class Tenants {
  public:
-  Tenants(RedisClient* redis, const BoardCalendar* calendar, Clock clock,
+  Tenants(RedisClient* redis, TenantDefaults defaults, Clock clock,
           absl::Duration leaderboard_cache)
       : redis_(redis),
-        calendar_(calendar),
+        defaults_(std::move(defaults)),
         clock_(std::move(clock)),
         leaderboard_cache_(leaderboard_cache) {}
 
@@ -56,12 +61,13 @@ class Tenants {
   // An accessor for one member, for the services: Of(&Tenant::accounts).
   template <typename T>
   ForTenant<T> Of(T Tenant::*member) {
-    return [this, member](const std::string& id) -> T& { return Get(id).*member; };
+    return
+        [this, member](const std::string& id) -> T& { return Get(id).*member; };
   }
 
  private:
   RedisClient* redis_;
-  const BoardCalendar* calendar_;
+  const TenantDefaults defaults_;
   const Clock clock_;
   const absl::Duration leaderboard_cache_;
   absl::Mutex mu_;

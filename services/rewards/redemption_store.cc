@@ -25,14 +25,17 @@ absl::Status Refusal(const std::string& reason, const std::string& detail,
     return WithReason(absl::FailedPreconditionError(message), reason);
   };
   if (reason == "archived") {
-    return refused("REWARD_ARCHIVED", absl::StrCat("reward ", reward, " is archived"));
+    return refused("REWARD_ARCHIVED",
+                   absl::StrCat("reward ", reward, " is archived"));
   }
   if (reason == "inactive") {
-    return refused("REWARD_INACTIVE", absl::StrCat("reward ", reward, " is not active"));
+    return refused("REWARD_INACTIVE",
+                   absl::StrCat("reward ", reward, " is not active"));
   }
   if (reason == "group") {
-    return refused("NOT_IN_GROUP", absl::StrCat("reward ", reward,
-                                                " is only for members of ", detail));
+    return refused(
+        "NOT_IN_GROUP",
+        absl::StrCat("reward ", reward, " is only for members of ", detail));
   }
   if (reason == "stock") {
     return refused("OUT_OF_STOCK",
@@ -40,9 +43,10 @@ absl::Status Refusal(const std::string& reason, const std::string& detail,
                                 " left, ", request.quantity(), " asked"));
   }
   if (reason == "limit") {
-    return refused("LIMIT_REACHED",
-                   absl::StrCat("per-user limit of reward ", reward, " reached: ",
-                                detail, " more allowed in this period"));
+    return refused(
+        "LIMIT_REACHED",
+        absl::StrCat("per-user limit of reward ", reward, " reached: ", detail,
+                     " more allowed in this period"));
   }
   return refused("INSUFFICIENT_BALANCE",
                  absl::StrCat("insufficient balance: ", request.user_id(),
@@ -52,7 +56,8 @@ absl::Status Refusal(const std::string& reason, const std::string& detail,
 v1::Redemption FromHash(const std::string& id,
                         const std::vector<RedisValue>& pairs) {
   std::map<std::string, std::string> f;
-  for (size_t i = 0; i + 1 < pairs.size(); i += 2) f[pairs[i].str] = pairs[i + 1].str;
+  for (size_t i = 0; i + 1 < pairs.size(); i += 2)
+    f[pairs[i].str] = pairs[i + 1].str;
   v1::Redemption r;
   r.set_redemption_id(id);
   r.set_user_id(f["user"]);
@@ -66,8 +71,10 @@ v1::Redemption FromHash(const std::string& id,
                    : v1::Redemption::STATUS_UNSPECIFIED);
   r.set_request_id(f["request_id"]);
   r.set_reason(f["reason"]);
-  *r.mutable_create_time() = TimeUtil::MillisecondsToTimestamp(ParseInteger(f["created"]));
-  *r.mutable_update_time() = TimeUtil::MillisecondsToTimestamp(ParseInteger(f["updated"]));
+  *r.mutable_create_time() =
+      TimeUtil::MillisecondsToTimestamp(ParseInteger(f["created"]));
+  *r.mutable_update_time() =
+      TimeUtil::MillisecondsToTimestamp(ParseInteger(f["updated"]));
   return r;
 }
 
@@ -76,28 +83,28 @@ v1::Redemption FromHash(const std::string& id,
 absl::StatusOr<v1::RedeemResponse> RedemptionStore::Redeem(
     const v1::RedeemRequest& request) {
   const absl::Time now = clock_();
-  ScriptCall call{&RedeemScript(),
-                  {keys_.RedeemRequest(request.request_id()),
-                   keys_.Reward(request.reward_id()),
-                   keys_.Account(request.user_id())},
-                  {keys_.prefix(), request.user_id(), request.reward_id(),
-                   absl::StrCat(request.quantity()),
-                   absl::StrCat(absl::ToUnixMillis(now)),
-                   absl::StrCat(request.user_id(), "\n", request.reward_id(),
-                                "\n", request.quantity())}};
-  AppendBucketArgs(calendar_->BucketsAt(now, now), &call.args);
+  ScriptCall call{
+      &RedeemScript(),
+      {keys_.RedeemRequest(request.request_id()),
+       keys_.Reward(request.reward_id()), keys_.Account(request.user_id())},
+      {keys_.prefix(), request.user_id(), request.reward_id(),
+       absl::StrCat(request.quantity()), absl::StrCat(absl::ToUnixMillis(now)),
+       absl::StrCat(request.user_id(), "\n", request.reward_id(), "\n",
+                    request.quantity())}};
+  const std::shared_ptr<const BoardCalendar> calendar = calendar_->Calendar();
+  AppendBucketArgs(calendar->BucketsAt(now, now), &call.args);
   // Every period's current bucket: the script picks the reward's limit.
-  const absl::TimeZone zone = calendar_->zone();
+  const absl::TimeZone zone = calendar->zone();
   for (Period period : kAllPeriods) {
     const PeriodBucket bucket = BucketAt(period, now, zone);
     const absl::Time end = BucketEnd(bucket, zone);
-    call.args.push_back(v1::Period_Name(static_cast<v1::Period>(
-        static_cast<int>(period) + 1)));
-    call.args.push_back(BucketKey(bucket));
     call.args.push_back(
-        period == Period::kAllTime
-            ? "0"
-            : absl::StrCat(absl::ToInt64Milliseconds(end - now + absl::Hours(24))));
+        v1::Period_Name(static_cast<v1::Period>(static_cast<int>(period) + 1)));
+    call.args.push_back(BucketKey(bucket));
+    call.args.push_back(period == Period::kAllTime
+                            ? "0"
+                            : absl::StrCat(absl::ToInt64Milliseconds(
+                                  end - now + absl::Hours(24))));
   }
   absl::StatusOr<RedisValue> reply = RunScript(*redis_, call);
   if (!reply.ok()) return reply.status();
@@ -144,17 +151,17 @@ absl::StatusOr<RedemptionPage> RedemptionStore::List(
   const bool by_status = filter.status != v1::Redemption::STATUS_UNSPECIFIED;
   const std::string status = v1::Redemption::Status_Name(filter.status);
   // The narrowest index; with both filters, the user's, filtered here.
-  const std::string index =
-      !filter.user_id.empty() ? keys_.RedemptionsOfUser(filter.user_id)
-      : by_status             ? keys_.RedemptionsWithStatus(status)
-                              : keys_.RedemptionsAll();
+  const std::string index = !filter.user_id.empty()
+                                ? keys_.RedemptionsOfUser(filter.user_id)
+                            : by_status ? keys_.RedemptionsWithStatus(status)
+                                        : keys_.RedemptionsAll();
   const bool filter_status = by_status && !filter.user_id.empty();
   RedemptionPage page;
   std::string upper = before > 0 ? absl::StrCat("(", before) : "+inf";
   for (;;) {
-    absl::StatusOr<RedisValue> ids = redis_->Run(
-        {"ZREVRANGEBYSCORE", index, upper, "-inf", "LIMIT", "0",
-         absl::StrCat(limit + 1)});
+    absl::StatusOr<RedisValue> ids =
+        redis_->Run({"ZREVRANGEBYSCORE", index, upper, "-inf", "LIMIT", "0",
+                     absl::StrCat(limit + 1)});
     if (!ids.ok()) return ids.status();
     std::vector<RedisCommand> reads;
     for (const RedisValue& id : ids->elements) {
@@ -167,7 +174,8 @@ absl::StatusOr<RedemptionPage> RedemptionStore::List(
       v1::Redemption r = FromHash(ids->elements[i].str, (*hashes)[i].elements);
       if (filter_status && r.status() != filter.status) continue;
       if (static_cast<int>(page.redemptions.size()) == limit) {
-        page.last_sequence = ParseInteger(page.redemptions.back().redemption_id());
+        page.last_sequence =
+            ParseInteger(page.redemptions.back().redemption_id());
         return page;
       }
       page.redemptions.push_back(std::move(r));
@@ -198,15 +206,17 @@ absl::StatusOr<v1::Redemption> RedemptionStore::Apply(
                       "REDEMPTION_NOT_FOUND");
   }
   if (status == "NOT_OWNER") {
-    return WithReason(absl::PermissionDeniedError(absl::StrCat(
-                          "redemption ", redemption_id, " belongs to another user")),
-                      "NOT_OWNER");
+    return WithReason(
+        absl::PermissionDeniedError(absl::StrCat("redemption ", redemption_id,
+                                                 " belongs to another user")),
+        "NOT_OWNER");
   }
   if (status == "NOT_ALLOWED") {
-    return WithReason(absl::FailedPreconditionError(absl::StrCat(
-                          "redemption ", redemption_id, " is ", values.at(1).str,
-                          ": cannot ", kActions[static_cast<int>(action)], " it")),
-                      "TRANSITION_NOT_ALLOWED");
+    return WithReason(
+        absl::FailedPreconditionError(absl::StrCat(
+            "redemption ", redemption_id, " is ", values.at(1).str, ": cannot ",
+            kActions[static_cast<int>(action)], " it")),
+        "TRANSITION_NOT_ALLOWED");
   }
   return Get(redemption_id);
 }

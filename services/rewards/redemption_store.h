@@ -33,7 +33,7 @@ class RedemptionStore {
   // `calendar`: per-user limits count per local period, and points
   // redeemed count in the engagement figures of the current buckets.
   RedemptionStore(RedisClient* redis, KeySchema keys,
-                  const BoardCalendar* calendar, Clock clock)
+                  const CalendarSource* calendar, Clock clock)
       : redis_(redis),
         keys_(std::move(keys)),
         calendar_(calendar),
@@ -56,7 +56,7 @@ class RedemptionStore {
  private:
   RedisClient* redis_;
   const KeySchema keys_;
-  const BoardCalendar* calendar_;
+  const CalendarSource* calendar_;
   const Clock clock_;
 };
 

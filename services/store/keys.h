@@ -54,6 +54,7 @@ inline constexpr KeyFamily kKeyFamilies[] = {
     {"apikey-revoked:", "string", "kept"},
     {"apikeys", "set", "kept"},
     {"audit", "stream", "kept"},
+    {"settings", "hash", "kept"},
 };
 
 class KeySchema {
@@ -156,6 +157,9 @@ class KeySchema {
   }
   // Set of the tenant's key ids.
   std::string ApiKeys() const { return absl::StrCat(prefix_, "apikeys"); }
+  // Hash: the tenant's settings (data = serialized TenantSettings) and
+  // their version, bumped by every change.
+  std::string Settings() const { return absl::StrCat(prefix_, "settings"); }
   // Stream of audit entries (admin changes), oldest first.
   std::string Audit() const { return absl::StrCat(prefix_, "audit"); }
 

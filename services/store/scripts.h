@@ -17,6 +17,7 @@ const LuaScript& VisibilityScript();
 const LuaScript& RewardWriteScript();
 const LuaScript& RedeemScript();
 const LuaScript& RedemptionTransitionScript();
+const LuaScript& SettingsWriteScript();
 
 }  // namespace plaudit
 

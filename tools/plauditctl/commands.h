@@ -73,6 +73,16 @@ absl::Status MoveRedemption(const Connection& c, const std::string& action,
                             const std::string& reason,
                             const std::string& user_id);
 
+// The tenant's settings (JSON), and changes to them: only the fields given.
+struct TenantChange {
+  std::string display_name;
+  std::string time_zone;
+  std::string retention;             // "days,weeks,months,years"
+  int privacy_min_active_users = 0;  // 0: unchanged
+};
+absl::Status TenantShow(const Connection& c);
+absl::Status TenantSet(const Connection& c, const TenantChange& change);
+
 }  // namespace plaudit::ctl
 
 #endif  // PLAUDIT_TOOLS_PLAUDITCTL_COMMANDS_H_

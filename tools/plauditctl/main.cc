@@ -53,6 +53,13 @@ ABSL_FLAG(int, quantity, 1, "redeem: how many units");
 ABSL_FLAG(bool, all, false, "rewards list: also inactive and archived rewards");
 ABSL_FLAG(std::string, status, "", "redemptions list: pending, approved, ...");
 ABSL_FLAG(std::string, user, "", "redemptions list, cancel: the employee");
+ABSL_FLAG(std::string, display_name, "", "tenant set: the company's name");
+ABSL_FLAG(std::string, time_zone, "",
+          "tenant set: IANA zone, e.g. Europe/Moscow (applies from now on)");
+ABSL_FLAG(std::string, retain, "",
+          "tenant set: buckets kept: days,weeks,months,years, e.g. 30,12,13,5");
+ABSL_FLAG(int, privacy_min_active_users, 0,
+          "tenant set: smaller groups' engagement is withheld");
 
 namespace {
 
@@ -81,6 +88,9 @@ constexpr char kUsage[] = R"(plauditctl [--server=host:port] COMMAND
   redeem USER REWARD [--quantity=N] [--request_id=ID]
   redemptions list [--status=pending] [--user=U]   newest first
   approve ID | fulfil ID | reject ID --reason=R | cancel ID --user=U
+  tenant show                           the company's settings (JSON)
+  tenant set [--display_name=N] [--time_zone=Z] [--retain=D,W,M,Y]
+             [--privacy_min_active_users=N]    change only what is given
 )";
 
 // Plaintext, or TLS with the given CA (and a client certificate for mTLS).
@@ -286,6 +296,24 @@ const std::vector<Command>& Commands() {
            }
            request.set_request_id(request_id);
            return ctl::RedeemReward(c, request);
+         }},
+        {{"tenant", "show"},
+         0,
+         false,
+         [](const Operands&, const Connection& c) {
+           return ctl::TenantShow(c);
+         }},
+        {{"tenant", "set"},
+         0,
+         false,
+         [](const Operands&, const Connection& c) {
+           ctl::TenantChange change;
+           change.display_name = absl::GetFlag(FLAGS_display_name);
+           change.time_zone = absl::GetFlag(FLAGS_time_zone);
+           change.retention = absl::GetFlag(FLAGS_retain);
+           change.privacy_min_active_users =
+               absl::GetFlag(FLAGS_privacy_min_active_users);
+           return ctl::TenantSet(c, change);
          }},
         {{"redemptions", "list"},
          0,

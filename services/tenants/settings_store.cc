@@ -1,0 +1,71 @@
+#include "services/tenants/settings_store.h"
+
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
+#include "services/common/error_reason.h"
+#include "services/store/lua_script.h"
+#include "services/store/scripts.h"
+
+namespace plaudit {
+namespace {
+
+absl::StatusOr<SettingsStore::Stored> Parse(RedisReplies replies) {
+  if (!replies.ok()) return replies.status();
+  const RedisValue& reply = replies->front();
+  if (reply.is_error()) return RedisErrorStatus(reply.str);
+  if (reply.elements.size() != 2 || reply.elements[0].is_nil()) {
+    return SettingsStore::Stored();
+  }
+  v1::TenantSettings settings;
+  int64_t version = 0;
+  if (!settings.ParseFromString(reply.elements[0].str) ||
+      !absl::SimpleAtoi(reply.elements[1].str, &version)) {
+    return absl::InternalError("tenant settings: stored data is unreadable");
+  }
+  settings.set_version(version);
+  return SettingsStore::Stored(std::move(settings));
+}
+
+}  // namespace
+
+absl::StatusOr<SettingsStore::Stored> SettingsStore::Load() {
+  return Parse(
+      redis_->RunPipeline({{"HMGET", keys_.Settings(), "data", "version"}}));
+}
+
+void SettingsStore::LoadAsync(
+    std::function<void(absl::StatusOr<Stored>)> done) {
+  redis_->Send({{"HMGET", keys_.Settings(), "data", "version"}},
+               [done = std::move(done)](RedisReplies replies) {
+                 done(Parse(std::move(replies)));
+               });
+}
+
+absl::StatusOr<v1::TenantSettings> SettingsStore::Save(
+    v1::TenantSettings settings, int64_t expected) {
+  settings.clear_version();
+  *settings.mutable_update_time() =
+      google::protobuf::util::TimeUtil::MillisecondsToTimestamp(
+          absl::ToUnixMillis(clock_()));
+  absl::StatusOr<RedisValue> reply = RunScript(
+      *redis_, {&SettingsWriteScript(),
+                {keys_.Settings()},
+                {absl::StrCat(expected), settings.SerializeAsString()}});
+  if (!reply.ok()) return reply.status();
+  if (reply->elements.size() != 2) {
+    return absl::InternalError("settings script: unexpected reply");
+  }
+  if (reply->elements[0].str != "OK") {
+    return WithReason(
+        absl::AbortedError(
+            "settings: changed by someone else meanwhile; read them again"),
+        "CONFLICT");
+  }
+  settings.set_version(reply->elements[1].integer);
+  return settings;
+}
+
+}  // namespace plaudit

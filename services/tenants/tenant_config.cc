@@ -1,0 +1,88 @@
+#include "services/tenants/tenant_config.h"
+
+#include <tuple>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/validation.h"
+
+namespace plaudit {
+namespace {
+
+absl::Status CheckRetention(const std::string& field, const char* name,
+                            int value, int max) {
+  if (value < 1 || value > max) {
+    return InvalidField(
+        absl::StrCat(field, ".", name),
+        absl::StrCat("must be between 1 and ", max, ", got ", value));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+v1::TenantSettings DefaultSettings(const std::string& tenant,
+                                   const TenantDefaults& defaults) {
+  v1::TenantSettings settings;
+  settings.set_tenant_id(tenant);
+  settings.set_display_name(tenant);
+  settings.set_time_zone(defaults.time_zone);
+  settings.mutable_retention()->set_days(defaults.retention.days);
+  settings.mutable_retention()->set_weeks(defaults.retention.weeks);
+  settings.mutable_retention()->set_months(defaults.retention.months);
+  settings.mutable_retention()->set_years(defaults.retention.years);
+  settings.set_privacy_min_active_users(defaults.privacy_min_active_users);
+  return settings;
+}
+
+absl::Status ValidateSettings(const v1::TenantSettings& settings,
+                              const std::string& field) {
+  if (auto s = ValidateText(absl::StrCat(field, ".display_name"),
+                            settings.display_name(), 128);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::StatusOr<absl::TimeZone> zone = LoadTenantTimeZone(
+          absl::StrCat(field, ".time_zone"), settings.time_zone());
+      !zone.ok()) {
+    return zone.status();
+  }
+  const std::string retention = absl::StrCat(field, ".retention");
+  // At least the bucket before the current one (for growth); at most what
+  // several year-over-year comparisons need.
+  const v1::Retention& r = settings.retention();
+  for (const auto& [name, value, max] :
+       {std::tuple<const char*, int, int>{"days", r.days(), 400},
+        {"weeks", r.weeks(), 104},
+        {"months", r.months(), 60},
+        {"years", r.years(), 20}}) {
+    if (auto s = CheckRetention(retention, name, value, max); !s.ok()) return s;
+  }
+  const int privacy = settings.privacy_min_active_users();
+  if (privacy < 1 || privacy > 1000) {
+    return InvalidField(
+        absl::StrCat(field, ".privacy_min_active_users"),
+        absl::StrCat("must be between 1 and 1000, got ", privacy));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<const TenantConfig>> MakeConfig(
+    v1::TenantSettings settings) {
+  if (auto s = ValidateSettings(settings, "settings"); !s.ok()) return s;
+  absl::StatusOr<absl::TimeZone> zone =
+      LoadTenantTimeZone("settings.time_zone", settings.time_zone());
+  if (!zone.ok()) return zone.status();
+  const v1::Retention& r = settings.retention();
+  Retention retention;
+  retention.days = r.days();
+  retention.weeks = r.weeks();
+  retention.months = r.months();
+  retention.years = r.years();
+  auto config = std::make_shared<TenantConfig>();
+  config->calendar = std::make_shared<const BoardCalendar>(*zone, retention);
+  config->settings = std::move(settings);
+  return std::shared_ptr<const TenantConfig>(std::move(config));
+}
+
+}  // namespace plaudit

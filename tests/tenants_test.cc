@@ -1,0 +1,206 @@
+// Each company with its own settings, against a real redis-server: two
+// tenants in different time zones count days and weeks by their own clocks;
+// bad settings are refused naming the field and change nothing.
+#include "absl/strings/str_cat.h"
+#include "plaudit/v1/tenant_service.grpc.pb.h"
+#include "services/auth/api_key.h"
+#include "tests/fixtures/plaudit_fixture.h"
+
+namespace plaudit::testing {
+namespace {
+
+class TenantsTest : public PlauditTest {
+ protected:
+  void SetUp() override {
+    PlauditTest::SetUp();
+    v1::KeyFile file;
+    auto add = [&](const std::string& tenant, v1::Role role) {
+      NewKey key = GenerateKey(tenant, role, "test");
+      *file.add_keys() = key.record;
+      return key.secret;
+    };
+    acme_ = add("acme", v1::ADMIN);
+    globex_ = add("globex", v1::ADMIN);
+    acme_reader_ = add("acme", v1::READER);
+    options_ = KeyedOptions(file);
+    keyed_ = StartServer(options_);
+    ASSERT_NE(keyed_, nullptr);
+    channel_ = ChannelTo(*keyed_);
+  }
+
+  void TearDown() override {
+    keyed_.reset();
+    PlauditTest::TearDown();
+  }
+
+  std::unique_ptr<grpc::ClientContext> As(const std::string& key) {
+    auto context = std::make_unique<grpc::ClientContext>();
+    context->AddMetadata("authorization", "Bearer " + key);
+    return context;
+  }
+
+  grpc::Status SetZone(const std::string& key, const std::string& zone,
+                       v1::TenantSettings* out = nullptr) {
+    v1::UpdateTenantSettingsRequest request;
+    request.mutable_settings()->set_time_zone(zone);
+    request.mutable_update_mask()->add_paths("time_zone");
+    v1::UpdateTenantSettingsResponse response;
+    grpc::Status status =
+        v1::TenantService::NewStub(channel_)->UpdateTenantSettings(
+            As(key).get(), request, &response);
+    if (out != nullptr) *out = response.settings();
+    return status;
+  }
+
+  v1::TenantSettings Settings(const std::string& key) {
+    v1::GetTenantSettingsResponse response;
+    EXPECT_TRUE(v1::TenantService::NewStub(channel_)
+                    ->GetTenantSettings(As(key).get(), {}, &response)
+                    .ok());
+    return response.settings();
+  }
+
+  // Pays `user` 10 points in the tenant of `key`, for an event now.
+  void PayNow(const std::string& key, const std::string& user) {
+    auto rules = v1::RuleService::NewStub(channel_);
+    v1::CreateRuleRequest rule;
+    *rule.mutable_rule() =
+        MakeRule("post", "post.created", v1::Rule::ACTOR, 10);
+    v1::CreateRuleResponse created;
+    rules->CreateRule(As(key).get(), rule, &created);  // once per tenant
+    v1::RecordEventRequest record;
+    *record.mutable_event() =
+        MakeEvent(absl::StrCat("e-", user), "post.created", user);
+    v1::RecordEventResponse recorded;
+    ASSERT_TRUE(v1::EventService::NewStub(channel_)
+                    ->RecordEvent(As(key).get(), record, &recorded)
+                    .ok());
+    ASSERT_EQ(recorded.outcome().awards_size(), 1);
+  }
+
+  // The current bucket of `period` on the tenant's global board, and the
+  // points `user` has on it.
+  std::pair<std::string, int64_t> Board(const std::string& key,
+                                        v1::Period period) {
+    v1::GetLeaderboardRequest request;
+    request.set_scope("global");
+    request.set_period(period);
+    v1::GetLeaderboardResponse response;
+    const grpc::Status status =
+        v1::LeaderboardService::NewStub(channel_)->GetLeaderboard(
+            As(key).get(), request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return {response.bucket(),
+            response.entries_size() > 0 ? response.entries(0).score() : 0};
+  }
+
+  ServerOptions options_;
+  std::unique_ptr<PlauditServer> keyed_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::string acme_, globex_, acme_reader_;
+};
+
+TEST_F(TenantsTest, ANewTenantHasTheServersDefaults) {
+  const v1::TenantSettings settings = Settings(acme_);
+  EXPECT_EQ(settings.tenant_id(), "acme");
+  EXPECT_EQ(settings.display_name(), "acme");
+  EXPECT_EQ(settings.time_zone(), options_.time_zone);
+  EXPECT_EQ(settings.retention().days(), options_.retention.days);
+  EXPECT_EQ(settings.privacy_min_active_users(),
+            options_.privacy_min_active_users);
+  EXPECT_EQ(settings.version(), 0);
+}
+
+TEST_F(TenantsTest, DaysAndWeeksFollowEachTenantsZone) {
+  v1::TenantSettings acme;
+  ASSERT_TRUE(SetZone(acme_, "Asia/Yekaterinburg", &acme).ok());
+  EXPECT_EQ(acme.version(), 1);
+  ASSERT_TRUE(SetZone(globex_, "America/New_York").ok());
+  // Sunday 6 December 2026, 20:00 UTC: Monday 01:00 in Yekaterinburg (UTC+5),
+  // Sunday 15:00 in New York (UTC-5).
+  clock_->Set(absl::FromCivil(absl::CivilSecond(2026, 12, 6, 20, 0, 0),
+                              absl::UTCTimeZone()));
+  PayNow(acme_, "ann");
+  PayNow(globex_, "ann");
+  EXPECT_EQ(Board(acme_, v1::DAY),
+            std::make_pair(std::string("2026-12-07"), int64_t{10}));
+  EXPECT_EQ(Board(globex_, v1::DAY),
+            std::make_pair(std::string("2026-12-06"), int64_t{10}));
+  EXPECT_EQ(Board(acme_, v1::WEEK).first, "2026-W50");
+  EXPECT_EQ(Board(globex_, v1::WEEK).first, "2026-W49");
+  EXPECT_EQ(Settings(acme_).time_zone(), "Asia/Yekaterinburg");
+  EXPECT_EQ(Settings(globex_).time_zone(), "America/New_York");
+}
+
+TEST_F(TenantsTest, AnotherReplicaFollowsAChangeWithinASecond) {
+  clock_->Set(absl::FromCivil(absl::CivilSecond(2026, 12, 6, 20, 0, 0),
+                              absl::UTCTimeZone()));
+  std::unique_ptr<PlauditServer> other = StartServer(options_);
+  ASSERT_NE(other, nullptr);
+  auto other_channel = ChannelTo(*other);
+  auto day_there = [&] {
+    v1::GetLeaderboardRequest request;
+    request.set_scope("global");
+    request.set_period(v1::DAY);
+    v1::GetLeaderboardResponse response;
+    EXPECT_TRUE(v1::LeaderboardService::NewStub(other_channel)
+                    ->GetLeaderboard(As(acme_).get(), request, &response)
+                    .ok());
+    return response.bucket();
+  };
+  EXPECT_EQ(day_there(), "2026-12-06");  // Moscow, the default
+  ASSERT_TRUE(SetZone(acme_, "Asia/Yekaterinburg").ok());
+  clock_->Set(absl::FromCivil(absl::CivilSecond(2026, 12, 6, 20, 0, 2),
+                              absl::UTCTimeZone()));
+  // The first call after a second starts the re-read; calls after it ends
+  // count by the new zone.
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  std::string seen = day_there();
+  while (seen != "2026-12-07" && absl::Now() < deadline) seen = day_there();
+  EXPECT_EQ(seen, "2026-12-07");
+}
+
+TEST_F(TenantsTest, BadSettingsAreRefusedNamingTheFieldAndChangeNothing) {
+  ASSERT_TRUE(SetZone(acme_, "Europe/Moscow").ok());
+  const std::string before = DataDigest();
+  const grpc::Status zone = SetZone(acme_, "Mars/Olympus");
+  EXPECT_EQ(zone.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(zone.error_message().find("settings.time_zone"), std::string::npos)
+      << zone.error_message();
+
+  auto update = [&](const std::function<void(v1::TenantSettings*)>& edit,
+                    const std::string& path) {
+    v1::UpdateTenantSettingsRequest request;
+    *request.mutable_settings() = Settings(acme_);
+    edit(request.mutable_settings());
+    request.mutable_update_mask()->add_paths(path);
+    v1::UpdateTenantSettingsResponse response;
+    return v1::TenantService::NewStub(channel_)->UpdateTenantSettings(
+        As(acme_).get(), request, &response);
+  };
+  const grpc::Status no_days =
+      update([](v1::TenantSettings* s) { s->mutable_retention()->set_days(0); },
+             "retention");
+  EXPECT_EQ(no_days.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(no_days.error_message().find("settings.retention.days"),
+            std::string::npos);
+  const grpc::Status century = update(
+      [](v1::TenantSettings* s) { s->mutable_retention()->set_years(100); },
+      "retention");
+  EXPECT_NE(century.error_message().find("settings.retention.years"),
+            std::string::npos);
+  const grpc::Status unknown = update([](v1::TenantSettings*) {}, "colour");
+  EXPECT_EQ(unknown.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(unknown.error_message().find("update_mask"), std::string::npos);
+  const grpc::Status fixed = update(
+      [](v1::TenantSettings* s) { s->set_tenant_id("globex"); }, "tenant_id");
+  EXPECT_EQ(fixed.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  // A reader may not change settings.
+  EXPECT_EQ(SetZone(acme_reader_, "UTC").error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(DataDigest(), before);
+  EXPECT_EQ(Settings(acme_).time_zone(), "Europe/Moscow");
+}
+
+}  // namespace
+}  // namespace plaudit::testing

@@ -1,0 +1,96 @@
+#include <string>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "google/protobuf/util/json_util.h"
+#include "plaudit/v1/tenant_service.grpc.pb.h"
+#include "tools/plauditctl/commands.h"
+#include "tools/plauditctl/connection.h"
+
+namespace plaudit::ctl {
+namespace {
+
+absl::Status PrintSettings(const Connection& c,
+                           const v1::TenantSettings& settings) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.preserve_proto_field_names = true;
+  options.always_print_primitive_fields = true;
+  std::string json;
+  if (auto s =
+          google::protobuf::util::MessageToJsonString(settings, &json, options);
+      !s.ok()) {
+    return absl::InternalError(std::string(s.message()));
+  }
+  *c.out << json;
+  return absl::OkStatus();
+}
+
+// "days,weeks,months,years", e.g. "30,12,13,5".
+absl::Status ParseRetention(const std::string& text, v1::Retention* out) {
+  const std::vector<std::string> parts = absl::StrSplit(text, ',');
+  int values[4];
+  if (parts.size() != 4) {
+    return absl::InvalidArgumentError(
+        "retain: expected days,weeks,months,years, e.g. 30,12,13,5");
+  }
+  for (int i = 0; i < 4; ++i) {
+    if (!absl::SimpleAtoi(parts[i], &values[i])) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("retain: \"", parts[i], "\" is not a number"));
+    }
+  }
+  out->set_days(values[0]);
+  out->set_weeks(values[1]);
+  out->set_months(values[2]);
+  out->set_years(values[3]);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status TenantShow(const Connection& c) {
+  absl::StatusOr<v1::GetTenantSettingsResponse> response =
+      Call(c, &v1::TenantService::Stub::GetTenantSettings,
+           v1::GetTenantSettingsRequest());
+  if (!response.ok()) return response.status();
+  return PrintSettings(c, response->settings());
+}
+
+absl::Status TenantSet(const Connection& c, const TenantChange& change) {
+  v1::UpdateTenantSettingsRequest request;
+  v1::TenantSettings* settings = request.mutable_settings();
+  google::protobuf::FieldMask* mask = request.mutable_update_mask();
+  if (!change.display_name.empty()) {
+    settings->set_display_name(change.display_name);
+    mask->add_paths("display_name");
+  }
+  if (!change.time_zone.empty()) {
+    settings->set_time_zone(change.time_zone);
+    mask->add_paths("time_zone");
+  }
+  if (!change.retention.empty()) {
+    if (auto s =
+            ParseRetention(change.retention, settings->mutable_retention());
+        !s.ok()) {
+      return s;
+    }
+    mask->add_paths("retention");
+  }
+  if (change.privacy_min_active_users != 0) {
+    settings->set_privacy_min_active_users(change.privacy_min_active_users);
+    mask->add_paths("privacy_min_active_users");
+  }
+  if (mask->paths_size() == 0) {
+    return absl::InvalidArgumentError(
+        "tenant set: nothing to change (--display_name, --time_zone, "
+        "--retain, --privacy_min_active_users)");
+  }
+  absl::StatusOr<v1::UpdateTenantSettingsResponse> response =
+      Call(c, &v1::TenantService::Stub::UpdateTenantSettings, request);
+  if (!response.ok()) return response.status();
+  return PrintSettings(c, response->settings());
+}
+
+}  // namespace plaudit::ctl
