@@ -133,6 +133,10 @@ echo "$out" | grep -q '"display_name": "Acme Ltd"' || fail "tenant set name: $ou
 if out="$(ctl tenant set --retain=0,10,13,5 2>&1)"; then fail "retention 0 accepted"; fi
 echo "$out" | grep -q "settings.retention.days" || fail "retention 0: $out"
 ctl tenant show | grep -q '"days": 14' || fail "a refused change changed the settings"
+out="$(ctl tenant set --periods=all,week)"
+echo "$out" | grep -q '"WEEK"' || fail "tenant set periods: $out"
+if out="$(ctl top global day 2>&1)"; then fail "day board of a tenant keeping none"; fi
+echo "$out" | grep -q "FAILED_PRECONDITION" || fail "day board: $out"
 
 # SIGTERM stops plauditd gracefully and the local Redis with it.
 kill -TERM $serve_pid

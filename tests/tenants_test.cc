@@ -1,7 +1,11 @@
 // Each company with its own settings, against a real redis-server: two
 // tenants in different time zones count days and weeks by their own clocks;
 // bad settings are refused naming the field and change nothing.
+#include <iostream>
+
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "plaudit/v1/tenant_service.grpc.pb.h"
 #include "services/auth/api_key.h"
 #include "tests/fixtures/plaudit_fixture.h"
@@ -158,6 +162,65 @@ TEST_F(TenantsTest, AnotherReplicaFollowsAChangeWithinASecond) {
   std::string seen = day_there();
   while (seen != "2026-12-07" && absl::Now() < deadline) seen = day_there();
   EXPECT_EQ(seen, "2026-12-07");
+}
+
+// Redis commands run so far, those run by scripts included.
+int64_t CommandsRun(RedisClient& redis) {
+  int64_t total = 0;
+  auto info = redis.Run({"INFO", "commandstats"});
+  EXPECT_TRUE(info.ok());
+  for (absl::string_view line : absl::StrSplit(info->str, "\r\n")) {
+    const size_t at = line.find("calls=");
+    int64_t calls = 0;
+    if (at != absl::string_view::npos &&
+        absl::SimpleAtoi(line.substr(at + 6, line.find(',', at) - at - 6),
+                         &calls)) {
+      total += calls;
+    }
+  }
+  return total;
+}
+
+TEST_F(TenantsTest, ATenantThatKeepsNoDayBoardsWritesNoneAndPaysLess) {
+  v1::UpdateTenantSettingsRequest request;
+  request.mutable_settings()->add_periods(v1::ALL_TIME);
+  request.mutable_settings()->add_periods(v1::WEEK);
+  request.mutable_settings()->add_periods(v1::MONTH);
+  request.mutable_update_mask()->add_paths("periods");
+  v1::UpdateTenantSettingsResponse updated;
+  ASSERT_TRUE(v1::TenantService::NewStub(channel_)
+                  ->UpdateTenantSettings(As(globex_).get(), request, &updated)
+                  .ok());
+  PayNow(acme_, "warmup");  // rules created, scripts loaded
+  PayNow(globex_, "warmup");
+  const int64_t start = CommandsRun(redis_->client());
+  PayNow(acme_, "ann");
+  const int64_t all_periods = CommandsRun(redis_->client()) - start;
+  PayNow(globex_, "ann");
+  const int64_t three_periods =
+      CommandsRun(redis_->client()) - start - all_periods;
+  EXPECT_LT(three_periods, all_periods);
+  std::cout << "Redis commands for one paid event: " << all_periods
+            << " keeping all periods, " << three_periods
+            << " keeping all time, month and week\n";
+
+  auto keys = redis_->client().Run({"KEYS", "plaudit:{globex}:*"});
+  ASSERT_TRUE(keys.ok());
+  for (const RedisValue& key : keys->elements) {
+    EXPECT_EQ(key.str.find(":d:"), std::string::npos) << key.str;
+    EXPECT_EQ(key.str.find(":y:"), std::string::npos) << key.str;
+  }
+  v1::GetLeaderboardRequest day;
+  day.set_scope("global");
+  day.set_period(v1::DAY);
+  v1::GetLeaderboardResponse page;
+  const grpc::Status refused =
+      v1::LeaderboardService::NewStub(channel_)->GetLeaderboard(
+          As(globex_).get(), day, &page);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ErrorReasonOf(refused), "PERIOD_NOT_KEPT");
+  EXPECT_EQ(Board(globex_, v1::WEEK).second, 10);
+  EXPECT_EQ(Board(acme_, v1::DAY).second, 10);  // acme keeps all
 }
 
 TEST_F(TenantsTest, BadSettingsAreRefusedNamingTheFieldAndChangeNothing) {

@@ -5,6 +5,15 @@
 
 namespace plaudit {
 
+BoardCalendar::BoardCalendar(absl::TimeZone zone, Retention retention,
+                             std::vector<Period> kept)
+    : zone_(zone), retention_(retention) {
+  for (Period period : kAllPeriods) {
+    kept_[static_cast<int>(period)] = kept.empty();
+  }
+  for (Period period : kept) kept_[static_cast<int>(period)] = true;
+}
+
 BoardBucket BoardCalendar::Make(const PeriodBucket& bucket) const {
   const absl::Time until = RetainedUntil(bucket, retention_, zone_);
   return {BucketKey(bucket),
@@ -16,6 +25,7 @@ std::vector<BoardBucket> BoardCalendar::BucketsAt(absl::Time t,
   std::vector<BoardBucket> buckets;
   buckets.reserve(5);
   for (Period period : kAllPeriods) {
+    if (!Keeps(period)) continue;
     BoardBucket bucket = Make(BucketAt(period, t, zone_));
     if (bucket.retained_until_ms == 0 ||
         bucket.retained_until_ms > absl::ToUnixMillis(now)) {
@@ -29,6 +39,7 @@ std::vector<BoardBucket> BoardCalendar::RetainedBuckets(
     absl::Time now, absl::Duration ahead) const {
   std::vector<BoardBucket> buckets;
   for (Period period : kAllPeriods) {
+    if (!Keeps(period)) continue;
     PeriodBucket bucket = BucketAt(period, now + ahead, zone_);
     buckets.push_back(Make(bucket));
     if (period == Period::kAllTime) continue;
@@ -44,6 +55,13 @@ std::vector<BoardBucket> BoardCalendar::RetainedBuckets(
 
 absl::Status BoardCalendar::CheckReadable(const PeriodBucket& bucket,
                                           absl::Time now) const {
+  if (!Keeps(bucket.period)) {
+    return WithReason(
+        absl::FailedPreconditionError(
+            "period: this tenant keeps no boards or figures of this period "
+            "(TenantSettings.periods)"),
+        "PERIOD_NOT_KEPT");
+  }
   if (BucketStart(bucket, zone_) > now) {
     return absl::InvalidArgumentError(
         absl::StrCat("bucket: ", bucket.id, " is in the future"));

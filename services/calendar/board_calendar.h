@@ -18,20 +18,24 @@ namespace plaudit {
 
 class BoardCalendar {
  public:
-  BoardCalendar(absl::TimeZone zone, Retention retention)
-      : zone_(zone), retention_(retention) {}
+  // `kept`: the periods whose boards and counters are written and read
+  // (empty: all).
+  BoardCalendar(absl::TimeZone zone, Retention retention,
+                std::vector<Period> kept = {});
 
   absl::TimeZone zone() const { return zone_; }
+  bool Keeps(Period period) const { return kept_[static_cast<int>(period)]; }
   const Retention& retention() const { return retention_; }
 
-  // The bucket of every period that `t` falls in (all time, year, month,
-  // week, day), left out where already beyond retention at `now`.
+  // The bucket of every kept period that `t` falls in (all time, year,
+  // month, week, day), left out where already beyond retention at `now`.
   std::vector<BoardBucket> BucketsAt(absl::Time t, absl::Time now) const;
   // Every bucket that may hold scores at `now`, of every period: those
   // still readable, and those of events dated up to `ahead` later.
   std::vector<BoardBucket> RetainedBuckets(
       absl::Time now, absl::Duration ahead = absl::ZeroDuration()) const;
-  // INVALID_ARGUMENT for a future bucket, NOT_FOUND beyond retention.
+  // FAILED_PRECONDITION for a period not kept, INVALID_ARGUMENT for a
+  // future bucket, NOT_FOUND beyond retention.
   absl::Status CheckReadable(const PeriodBucket& bucket, absl::Time now) const;
 
  private:
@@ -39,6 +43,7 @@ class BoardCalendar {
 
   absl::TimeZone zone_;
   Retention retention_;
+  bool kept_[5];  // by Period
 };
 
 // The calendar a tenant counts by now: its settings may change while the

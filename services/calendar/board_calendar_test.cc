@@ -49,17 +49,38 @@ TEST(BoardCalendarTest, RetainedBucketsFollowTheRetention) {
 TEST(BoardCalendarTest, FutureAndExpiredBucketsAreNotReadable) {
   const BoardCalendar calendar(absl::UTCTimeZone(), Retention{});
   const absl::Time now = Utc(2026, 11, 27, 12);
-  EXPECT_TRUE(calendar
-                  .CheckReadable(*ParseBucket(Period::kWeek, "2026-W47", "b"), now)
-                  .ok());
-  EXPECT_EQ(calendar
-                .CheckReadable(*ParseBucket(Period::kDay, "2026-11-28", "b"), now)
-                .code(),
-            absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(calendar
-                .CheckReadable(*ParseBucket(Period::kDay, "2026-11-01", "b"), now)
-                .code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_TRUE(
+      calendar.CheckReadable(*ParseBucket(Period::kWeek, "2026-W47", "b"), now)
+          .ok());
+  EXPECT_EQ(
+      calendar.CheckReadable(*ParseBucket(Period::kDay, "2026-11-28", "b"), now)
+          .code(),
+      absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      calendar.CheckReadable(*ParseBucket(Period::kDay, "2026-11-01", "b"), now)
+          .code(),
+      absl::StatusCode::kNotFound);
+}
+
+TEST(BoardCalendarTest, PeriodsNotKeptAreNeitherWrittenNorRead) {
+  const absl::TimeZone utc = absl::UTCTimeZone();
+  const BoardCalendar calendar(utc, Retention{},
+                               {Period::kAllTime, Period::kWeek});
+  const absl::Time now = absl::FromCivil(absl::CivilDay(2026, 12, 2), utc);
+  std::vector<std::string> keys;
+  for (const BoardBucket& bucket : calendar.BucketsAt(now, now)) {
+    keys.push_back(bucket.key);
+  }
+  EXPECT_EQ(keys, (std::vector<std::string>{"all", "w:2026-W49"}));
+  for (const BoardBucket& bucket : calendar.RetainedBuckets(now)) {
+    EXPECT_TRUE(bucket.key == "all" || bucket.key.rfind("w:", 0) == 0)
+        << bucket.key;
+  }
+  const absl::Status day =
+      calendar.CheckReadable(BucketAt(Period::kDay, now, utc), now);
+  EXPECT_EQ(day.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(
+      calendar.CheckReadable(BucketAt(Period::kWeek, now, utc), now).ok());
 }
 
 }  // namespace

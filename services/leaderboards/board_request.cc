@@ -52,7 +52,11 @@ absl::StatusOr<PeriodBucket> ResolveBucket(const BoardCalendar& calendar,
   if (auto s = ValidateScope(scope); !s.ok()) return s;
   absl::StatusOr<Period> resolved = PeriodFromProto(period);
   if (!resolved.ok()) return resolved.status();
-  if (bucket.empty()) return BucketAt(*resolved, now, calendar.zone());
+  if (bucket.empty()) {
+    PeriodBucket current = BucketAt(*resolved, now, calendar.zone());
+    if (auto s = calendar.CheckReadable(current, now); !s.ok()) return s;
+    return current;
+  }
   absl::StatusOr<PeriodBucket> parsed =
       ParseBucket(*resolved, bucket, "bucket");
   if (!parsed.ok()) return parsed.status();

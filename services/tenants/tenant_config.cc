@@ -2,6 +2,7 @@
 
 #include <tuple>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "services/common/validation.h"
@@ -58,6 +59,16 @@ absl::Status ValidateSettings(const v1::TenantSettings& settings,
         {"years", r.years(), 20}}) {
     if (auto s = CheckRetention(retention, name, value, max); !s.ok()) return s;
   }
+  bool seen[6] = {};
+  for (int i = 0; i < settings.periods_size(); ++i) {
+    const int period = settings.periods(i);
+    const std::string name = absl::StrCat(field, ".periods[", i, "]");
+    if (period < v1::ALL_TIME || period > v1::DAY) {
+      return InvalidField(name, "must be ALL_TIME, YEAR, MONTH, WEEK or DAY");
+    }
+    if (seen[period]) return InvalidField(name, "is named twice");
+    seen[period] = true;
+  }
   const int privacy = settings.privacy_min_active_users();
   if (privacy < 1 || privacy > 1000) {
     return InvalidField(
@@ -79,8 +90,13 @@ absl::StatusOr<std::shared_ptr<const TenantConfig>> MakeConfig(
   retention.weeks = r.weeks();
   retention.months = r.months();
   retention.years = r.years();
+  std::vector<Period> kept;
+  for (int period : settings.periods()) {
+    kept.push_back(static_cast<Period>(period - v1::ALL_TIME));  // ALL_TIME=1
+  }
   auto config = std::make_shared<TenantConfig>();
-  config->calendar = std::make_shared<const BoardCalendar>(*zone, retention);
+  config->calendar =
+      std::make_shared<const BoardCalendar>(*zone, retention, std::move(kept));
   config->settings = std::move(settings);
   return std::shared_ptr<const TenantConfig>(std::move(config));
 }

@@ -47,5 +47,28 @@ TEST(TenantConfigTest, BadSettingsNameTheFieldAndTheReason) {
   EXPECT_FALSE(MakeConfig(privacy).ok());
 }
 
+TEST(TenantConfigTest, KeptPeriodsAreEachNamedOnce) {
+  v1::TenantSettings settings = Valid();
+  settings.add_periods(v1::WEEK);
+  settings.add_periods(v1::ALL_TIME);
+  absl::StatusOr<std::shared_ptr<const TenantConfig>> config =
+      MakeConfig(settings);
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_TRUE((*config)->calendar->Keeps(Period::kWeek));
+  EXPECT_TRUE((*config)->calendar->Keeps(Period::kAllTime));
+  EXPECT_FALSE((*config)->calendar->Keeps(Period::kDay));
+
+  settings.add_periods(v1::WEEK);
+  EXPECT_NE(ValidateSettings(settings, "settings")
+                .message()
+                .find("settings.periods[2]: is named twice"),
+            absl::string_view::npos);
+  v1::TenantSettings unspecified = Valid();
+  unspecified.add_periods(v1::PERIOD_UNSPECIFIED);
+  EXPECT_FALSE(ValidateSettings(unspecified, "settings").ok());
+  // None named: all kept.
+  EXPECT_TRUE((*MakeConfig(Valid()))->calendar->Keeps(Period::kDay));
+}
+
 }  // namespace
 }  // namespace plaudit

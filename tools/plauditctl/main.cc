@@ -58,6 +58,8 @@ ABSL_FLAG(std::string, time_zone, "",
           "tenant set: IANA zone, e.g. Europe/Moscow (applies from now on)");
 ABSL_FLAG(std::string, retain, "",
           "tenant set: buckets kept: days,weeks,months,years, e.g. 30,12,13,5");
+ABSL_FLAG(std::string, periods, "",
+          "tenant set: the periods whose boards are kept, e.g. all,month,week");
 ABSL_FLAG(int, privacy_min_active_users, 0,
           "tenant set: smaller groups' engagement is withheld");
 
@@ -90,7 +92,8 @@ constexpr char kUsage[] = R"(plauditctl [--server=host:port] COMMAND
   approve ID | fulfil ID | reject ID --reason=R | cancel ID --user=U
   tenant show                           the company's settings (JSON)
   tenant set [--display_name=N] [--time_zone=Z] [--retain=D,W,M,Y]
-             [--privacy_min_active_users=N]    change only what is given
+             [--privacy_min_active_users=N] [--periods=all,month,week]
+                                        change only what is given
 )";
 
 // Plaintext, or TLS with the given CA (and a client certificate for mTLS).
@@ -313,6 +316,7 @@ const std::vector<Command>& Commands() {
            change.retention = absl::GetFlag(FLAGS_retain);
            change.privacy_min_active_users =
                absl::GetFlag(FLAGS_privacy_min_active_users);
+           change.periods = absl::GetFlag(FLAGS_periods);
            return ctl::TenantSet(c, change);
          }},
         {{"redemptions", "list"},

@@ -82,10 +82,18 @@ absl::Status TenantSet(const Connection& c, const TenantChange& change) {
     settings->set_privacy_min_active_users(change.privacy_min_active_users);
     mask->add_paths("privacy_min_active_users");
   }
+  if (!change.periods.empty()) {
+    for (absl::string_view name : absl::StrSplit(change.periods, ',')) {
+      absl::StatusOr<v1::Period> period = ParsePeriod(std::string(name));
+      if (!period.ok()) return period.status();
+      settings->add_periods(*period);
+    }
+    mask->add_paths("periods");
+  }
   if (mask->paths_size() == 0) {
     return absl::InvalidArgumentError(
         "tenant set: nothing to change (--display_name, --time_zone, "
-        "--retain, --privacy_min_active_users)");
+        "--retain, --privacy_min_active_users, --periods)");
   }
   absl::StatusOr<v1::UpdateTenantSettingsResponse> response =
       Call(c, &v1::TenantService::Stub::UpdateTenantSettings, request);
