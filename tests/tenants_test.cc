@@ -223,6 +223,62 @@ TEST_F(TenantsTest, ATenantThatKeepsNoDayBoardsWritesNoneAndPaysLess) {
   EXPECT_EQ(Board(acme_, v1::DAY).second, 10);  // acme keeps all
 }
 
+TEST_F(TenantsTest, OnlyTheScopesATenantKeepsGetBoards) {
+  auto keep = [&](std::vector<std::string> scopes) {
+    v1::UpdateTenantSettingsRequest request;
+    for (auto& scope : scopes) request.mutable_settings()->add_scopes(scope);
+    request.mutable_update_mask()->add_paths("scopes");
+    v1::UpdateTenantSettingsResponse response;
+    return v1::TenantService::NewStub(channel_)->UpdateTenantSettings(
+        As(acme_).get(), request, &response);
+  };
+  for (const std::string user : {"ann", "bob"}) {
+    v1::UpsertUserRequest upsert;
+    upsert.mutable_user()->set_user_id(user);
+    upsert.mutable_user()->add_groups("dept:sales");
+    v1::UpsertUserResponse upserted;
+    ASSERT_TRUE(v1::UserService::NewStub(channel_)
+                    ->UpsertUser(As(acme_).get(), upsert, &upserted)
+                    .ok());
+  }
+  auto board = [&](const std::string& scope, v1::GetLeaderboardResponse* out) {
+    v1::GetLeaderboardRequest request;
+    request.set_scope(scope);
+    request.set_period(v1::ALL_TIME);
+    return v1::LeaderboardService::NewStub(channel_)->GetLeaderboard(
+        As(acme_).get(), request, out);
+  };
+  auto dept_keys = [&] {
+    auto keys = redis_->client().Run({"KEYS", "plaudit:{acme}:lb:*dept:*"});
+    return keys.ok() ? keys->elements.size() : 999u;
+  };
+
+  ASSERT_TRUE(keep({"global"}).ok());
+  PayNow(acme_, "ann");
+  v1::GetLeaderboardResponse global;
+  ASSERT_TRUE(board("global", &global).ok());
+  ASSERT_EQ(global.entries_size(), 1);
+  EXPECT_EQ(dept_keys(), 0u);
+  v1::GetLeaderboardResponse dept;
+  const grpc::Status not_kept = board("dept:sales", &dept);
+  EXPECT_EQ(not_kept.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ErrorReasonOf(not_kept), "SCOPE_NOT_KEPT");
+
+  // Every department, no company-wide board: at once, in the same script.
+  ASSERT_TRUE(keep({"dept:"}).ok());
+  PayNow(acme_, "bob");
+  ASSERT_TRUE(board("dept:sales", &dept).ok());
+  ASSERT_EQ(dept.entries_size(), 1);
+  EXPECT_EQ(dept.entries(0).user_id(), "bob");
+  EXPECT_EQ(board("global", &global).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+
+  const grpc::Status bad = keep({"sales team"});
+  EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(bad.error_message().find("settings.scopes[0]"), std::string::npos)
+      << bad.error_message();
+}
+
 TEST_F(TenantsTest, BadSettingsAreRefusedNamingTheFieldAndChangeNothing) {
   ASSERT_TRUE(SetZone(acme_, "Europe/Moscow").ok());
   const std::string before = DataDigest();

@@ -1,17 +1,33 @@
 #include "services/calendar/board_calendar.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/error_reason.h"
 
 namespace plaudit {
 
 BoardCalendar::BoardCalendar(absl::TimeZone zone, Retention retention,
-                             std::vector<Period> kept)
-    : zone_(zone), retention_(retention) {
+                             std::vector<Period> kept,
+                             std::vector<std::string> kept_scopes)
+    : zone_(zone), retention_(retention), kept_scopes_(std::move(kept_scopes)) {
   for (Period period : kAllPeriods) {
     kept_[static_cast<int>(period)] = kept.empty();
   }
   for (Period period : kept) kept_[static_cast<int>(period)] = true;
+}
+
+absl::Status BoardCalendar::CheckScopeKept(const std::string& scope) const {
+  if (kept_scopes_.empty()) return absl::OkStatus();
+  for (const std::string& kept : kept_scopes_) {
+    if (kept == scope ||
+        (absl::EndsWith(kept, ":") && absl::StartsWith(scope, kept))) {
+      return absl::OkStatus();
+    }
+  }
+  return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                        "scope: this tenant keeps no boards or figures of ",
+                        scope, " (TenantSettings.scopes)")),
+                    "SCOPE_NOT_KEPT");
 }
 
 BoardBucket BoardCalendar::Make(const PeriodBucket& bucket) const {

@@ -21,10 +21,14 @@ class BoardCalendar {
   // `kept`: the periods whose boards and counters are written and read
   // (empty: all).
   BoardCalendar(absl::TimeZone zone, Retention retention,
-                std::vector<Period> kept = {});
+                std::vector<Period> kept = {},
+                std::vector<std::string> kept_scopes = {});
 
   absl::TimeZone zone() const { return zone_; }
   bool Keeps(Period period) const { return kept_[static_cast<int>(period)]; }
+  // FAILED_PRECONDITION SCOPE_NOT_KEPT unless the tenant keeps boards of
+  // `scope` (as scopes_of in lua/boards_lib.lua decides).
+  absl::Status CheckScopeKept(const std::string& scope) const;
   const Retention& retention() const { return retention_; }
 
   // The bucket of every kept period that `t` falls in (all time, year,
@@ -43,7 +47,8 @@ class BoardCalendar {
 
   absl::TimeZone zone_;
   Retention retention_;
-  bool kept_[5];  // by Period
+  bool kept_[5];                          // by Period
+  std::vector<std::string> kept_scopes_;  // empty: all
 };
 
 // The calendar a tenant counts by now: its settings may change while the

@@ -50,6 +50,7 @@ absl::StatusOr<PeriodBucket> ResolveBucket(const BoardCalendar& calendar,
                                            const std::string& bucket,
                                            absl::Time now) {
   if (auto s = ValidateScope(scope); !s.ok()) return s;
+  if (auto s = calendar.CheckScopeKept(scope); !s.ok()) return s;
   absl::StatusOr<Period> resolved = PeriodFromProto(period);
   if (!resolved.ok()) return resolved.status();
   if (bucket.empty()) {

@@ -4,6 +4,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/common/error_reason.h"
 #include "services/store/lua_script.h"
@@ -50,10 +51,11 @@ absl::StatusOr<v1::TenantSettings> SettingsStore::Save(
   *settings.mutable_update_time() =
       google::protobuf::util::TimeUtil::MillisecondsToTimestamp(
           absl::ToUnixMillis(clock_()));
-  absl::StatusOr<RedisValue> reply = RunScript(
-      *redis_, {&SettingsWriteScript(),
-                {keys_.Settings()},
-                {absl::StrCat(expected), settings.SerializeAsString()}});
+  absl::StatusOr<RedisValue> reply =
+      RunScript(*redis_, {&SettingsWriteScript(),
+                          {keys_.Settings()},
+                          {absl::StrCat(expected), settings.SerializeAsString(),
+                           absl::StrJoin(settings.scopes(), " ")}});
   if (!reply.ok()) return reply.status();
   if (reply->elements.size() != 2) {
     return absl::InternalError("settings script: unexpected reply");

@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/validation.h"
 
@@ -69,6 +70,21 @@ absl::Status ValidateSettings(const v1::TenantSettings& settings,
     if (seen[period]) return InvalidField(name, "is named twice");
     seen[period] = true;
   }
+  if (settings.scopes_size() > 50) {
+    return InvalidField(absl::StrCat(field, ".scopes"), "at most 50");
+  }
+  for (int i = 0; i < settings.scopes_size(); ++i) {
+    const std::string& scope = settings.scopes(i);
+    if (scope == "global") continue;
+    // A prefix "dept:" is a group of an empty name: check it as "dept:x".
+    const std::string as_group =
+        absl::EndsWith(scope, ":") ? absl::StrCat(scope, "x") : scope;
+    if (!ValidateGroup("scope", as_group).ok()) {
+      return InvalidField(absl::StrCat(field, ".scopes[", i, "]"),
+                          "must be global, a group such as dept:sales or a "
+                          "group prefix such as dept:");
+    }
+  }
   const int privacy = settings.privacy_min_active_users();
   if (privacy < 1 || privacy > 1000) {
     return InvalidField(
@@ -95,8 +111,10 @@ absl::StatusOr<std::shared_ptr<const TenantConfig>> MakeConfig(
     kept.push_back(static_cast<Period>(period - v1::ALL_TIME));  // ALL_TIME=1
   }
   auto config = std::make_shared<TenantConfig>();
-  config->calendar =
-      std::make_shared<const BoardCalendar>(*zone, retention, std::move(kept));
+  config->calendar = std::make_shared<const BoardCalendar>(
+      *zone, retention, std::move(kept),
+      std::vector<std::string>(settings.scopes().begin(),
+                               settings.scopes().end()));
   config->settings = std::move(settings);
   return std::shared_ptr<const TenantConfig>(std::move(config));
 }

@@ -80,6 +80,7 @@ struct TenantChange {
   std::string retention;             // "days,weeks,months,years"
   int privacy_min_active_users = 0;  // 0: unchanged
   std::string periods;               // "all,month,week": the boards kept
+  std::string scopes;                // "global,dept:": the boards kept
 };
 absl::Status TenantShow(const Connection& c);
 absl::Status TenantSet(const Connection& c, const TenantChange& change);

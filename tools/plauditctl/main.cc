@@ -60,6 +60,8 @@ ABSL_FLAG(std::string, retain, "",
           "tenant set: buckets kept: days,weeks,months,years, e.g. 30,12,13,5");
 ABSL_FLAG(std::string, periods, "",
           "tenant set: the periods whose boards are kept, e.g. all,month,week");
+ABSL_FLAG(std::string, scopes, "",
+          "tenant set: the scopes whose boards are kept, e.g. global,dept:");
 ABSL_FLAG(int, privacy_min_active_users, 0,
           "tenant set: smaller groups' engagement is withheld");
 
@@ -93,6 +95,7 @@ constexpr char kUsage[] = R"(plauditctl [--server=host:port] COMMAND
   tenant show                           the company's settings (JSON)
   tenant set [--display_name=N] [--time_zone=Z] [--retain=D,W,M,Y]
              [--privacy_min_active_users=N] [--periods=all,month,week]
+             [--scopes=global,dept:]
                                         change only what is given
 )";
 
@@ -317,6 +320,7 @@ const std::vector<Command>& Commands() {
            change.privacy_min_active_users =
                absl::GetFlag(FLAGS_privacy_min_active_users);
            change.periods = absl::GetFlag(FLAGS_periods);
+           change.scopes = absl::GetFlag(FLAGS_scopes);
            return ctl::TenantSet(c, change);
          }},
         {{"redemptions", "list"},

@@ -90,10 +90,16 @@ absl::Status TenantSet(const Connection& c, const TenantChange& change) {
     }
     mask->add_paths("periods");
   }
+  if (!change.scopes.empty()) {
+    for (absl::string_view scope : absl::StrSplit(change.scopes, ',')) {
+      settings->add_scopes(std::string(scope));
+    }
+    mask->add_paths("scopes");
+  }
   if (mask->paths_size() == 0) {
     return absl::InvalidArgumentError(
         "tenant set: nothing to change (--display_name, --time_zone, "
-        "--retain, --privacy_min_active_users, --periods)");
+        "--retain, --privacy_min_active_users, --periods, --scopes)");
   }
   absl::StatusOr<v1::UpdateTenantSettingsResponse> response =
       Call(c, &v1::TenantService::Stub::UpdateTenantSettings, request);

@@ -34,7 +34,7 @@ local entry_id = redis.call('XADD', prefix .. 'ledger:' .. user, '*', 'type',
                             'at', now)
 local groups, hidden = user_info(prefix, user)
 local buckets = read_buckets(8)
-local scopes = scopes_of(groups)
+local scopes = scopes_of(prefix, groups)
 add_to_boards(prefix, user, hidden, scopes, buckets, delta, tonumber(now), false)
 count_points(prefix, scopes, buckets, 'points', delta, tonumber(now), false)
 redis.call('HSET', KEYS[1], 'fingerprint', fingerprint, 'entry_id', entry_id,

@@ -107,7 +107,7 @@ local function award_event(record, i)
       redis.call('XADD', prefix .. 'ledger:' .. user, '*', 'type', 'AWARD',
                  'delta', points, 'balance', balance, 'ref', 'event:' .. event_id,
                  'rule', rule, 'at', now_ms)
-      local scopes = scopes_of(groups)
+      local scopes = scopes_of(prefix, groups)
       add_to_boards(prefix, user, hidden, scopes, buckets, points, now, false)
       count_points(prefix, scopes, buckets, 'points', points, now, false)
       board_scopes[user] = scopes
@@ -124,7 +124,8 @@ local function award_event(record, i)
 
   -- Every event counts as activity of its actor, paid or not.
   local actor_groups = user_info(prefix, actor)
-  count_activity(prefix, actor, scopes_of(actor_groups), buckets, action, now)
+  count_activity(prefix, actor, scopes_of(prefix, actor_groups), buckets,
+                 action, now)
 
   -- Empty tables would encode as {} (an object): leave them out.
   local outcome = {event_id = event_id}

@@ -122,10 +122,35 @@ local function user_info(prefix, user)
   return info[1] or '', info[2] == '1'
 end
 
--- 'global' and every group the user belongs to now.
-local function scopes_of(groups)
-  local scopes = {'global'}
-  for group in string.gmatch(groups, '%S+') do scopes[#scopes + 1] = group end
+-- The scopes the tenant keeps boards and figures of (its settings' field
+-- "scopes": "global", groups, group prefixes such as "dept:"; none = all),
+-- read once per script run.
+local kept_scopes = nil
+local function keeps_scope(prefix, scope)
+  if kept_scopes == nil then
+    kept_scopes = {}
+    local text = redis.call('HGET', prefix .. 'settings', 'scopes') or ''
+    for kept in string.gmatch(text, '%S+') do
+      kept_scopes[#kept_scopes + 1] = kept
+    end
+  end
+  if #kept_scopes == 0 then return true end
+  for _, kept in ipairs(kept_scopes) do
+    if kept == scope or (string.sub(kept, -1) == ':' and
+                         string.sub(scope, 1, #kept) == kept) then
+      return true
+    end
+  end
+  return false
+end
+
+-- 'global' and every group the user belongs to now, of those kept.
+local function scopes_of(prefix, groups)
+  local scopes = {}
+  if keeps_scope(prefix, 'global') then scopes[1] = 'global' end
+  for group in string.gmatch(groups, '%S+') do
+    if keeps_scope(prefix, group) then scopes[#scopes + 1] = group end
+  end
   return scopes
 end
 

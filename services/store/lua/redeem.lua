@@ -66,7 +66,7 @@ if limit_key then
   redis.call('INCRBY', limit_key, quantity)
   if limit_ttl ~= '0' then redis.call('PEXPIRE', limit_key, limit_ttl) end
 end
-local scopes = scopes_of((user_info(prefix, user)))
+local scopes = scopes_of(prefix, (user_info(prefix, user)))
 count_points(prefix, scopes, buckets, 'redeemed', points, tonumber(now), false)
 local status = r[6] == '1' and 'PENDING' or 'APPROVED'
 redis.call('HSET', prefix .. 'redemption:' .. id, 'user', user,
