@@ -279,6 +279,27 @@ TEST_F(TenantsTest, OnlyTheScopesATenantKeepsGetBoards) {
       << bad.error_message();
 }
 
+TEST_F(TenantsTest, ATenantsOwnRateLimitBindsOnlyItsKeys) {
+  clock_->Set(absl::FromUnixSeconds(1'800'000'000));  // no refill meanwhile
+  v1::UpdateTenantSettingsRequest request;
+  request.mutable_settings()->mutable_rate_limit()->set_per_second(1);
+  request.mutable_settings()->mutable_rate_limit()->set_burst(2);
+  request.mutable_update_mask()->add_paths("rate_limit");
+  v1::UpdateTenantSettingsResponse response;
+  ASSERT_TRUE(v1::TenantService::NewStub(channel_)
+                  ->UpdateTenantSettings(As(acme_).get(), request, &response)
+                  .ok());
+  Settings(acme_);
+  Settings(acme_);
+  v1::GetTenantSettingsResponse third;
+  const grpc::Status limited =
+      v1::TenantService::NewStub(channel_)->GetTenantSettings(As(acme_).get(),
+                                                              {}, &third);
+  EXPECT_EQ(limited.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(ErrorReasonOf(limited), "RATE_LIMITED");
+  for (int i = 0; i < 5; ++i) Settings(globex_);  // the server's limit
+}
+
 TEST_F(TenantsTest, BadSettingsAreRefusedNamingTheFieldAndChangeNothing) {
   ASSERT_TRUE(SetZone(acme_, "Europe/Moscow").ok());
   const std::string before = DataDigest();
@@ -311,6 +332,13 @@ TEST_F(TenantsTest, BadSettingsAreRefusedNamingTheFieldAndChangeNothing) {
   const grpc::Status unknown = update([](v1::TenantSettings*) {}, "colour");
   EXPECT_EQ(unknown.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(unknown.error_message().find("update_mask"), std::string::npos);
+  const grpc::Status rate = update(
+      [](v1::TenantSettings* s) {
+        s->mutable_rate_limit()->set_per_second(-1);
+      },
+      "rate_limit");
+  EXPECT_NE(rate.error_message().find("settings.rate_limit.per_second"),
+            std::string::npos);
   const grpc::Status fixed = update(
       [](v1::TenantSettings* s) { s->set_tenant_id("globex"); }, "tenant_id");
   EXPECT_EQ(fixed.error_code(), grpc::StatusCode::INVALID_ARGUMENT);

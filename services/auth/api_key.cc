@@ -43,7 +43,8 @@ std::string SaltedHash(absl::string_view salt, absl::string_view secret) {
 bool IsLowerHex(absl::string_view text, size_t length) {
   if (text.size() != length) return false;
   for (char c : text) {
-    if (!absl::ascii_isdigit(static_cast<unsigned char>(c)) && (c < 'a' || c > 'f')) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c)) &&
+        (c < 'a' || c > 'f')) {
       return false;
     }
   }
@@ -55,7 +56,8 @@ bool IsLowerHex(absl::string_view text, size_t length) {
 bool IsSlug(absl::string_view text) {
   if (text.empty() || text.size() > 64) return false;
   for (char c : text) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_' &&
+        c != '-') {
       return false;
     }
   }
@@ -66,10 +68,10 @@ bool IsSlug(absl::string_view text) {
 
 absl::StatusOr<PresentedKey> ParseBearer(absl::string_view header) {
   if (!absl::ConsumePrefix(&header, "Bearer ")) {
-    return WithReason(absl::UnauthenticatedError(
-                          "authorization: expected \"Bearer "
-                          "plk.<tenant>.<key_id>.<secret>\""),
-                      "KEY_MALFORMED");
+    return WithReason(
+        absl::UnauthenticatedError("authorization: expected \"Bearer "
+                                   "plk.<tenant>.<key_id>.<secret>\""),
+        "KEY_MALFORMED");
   }
   const std::vector<std::string> parts = absl::StrSplit(header, '.');
   if (parts.size() != 4 || parts[0] != kPrefix || !IsSlug(parts[1]) ||
@@ -91,15 +93,16 @@ NewKey GenerateKey(const std::string& tenant, v1::Role role,
   key.record.set_name(name);
   key.record.set_salt(RandomHex(16));
   key.record.set_secret_sha256(SaltedHash(key.record.salt(), secret));
-  key.secret = absl::StrCat(kPrefix, ".", tenant, ".", key.record.key_id(), ".",
-                            secret);
+  key.secret =
+      absl::StrCat(kPrefix, ".", tenant, ".", key.record.key_id(), ".", secret);
   return key;
 }
 
 bool SecretMatches(const v1::ApiKey& record, absl::string_view secret) {
   const std::string hash = SaltedHash(record.salt(), secret);
   return hash.size() == record.secret_sha256().size() &&
-         CRYPTO_memcmp(hash.data(), record.secret_sha256().data(), hash.size()) == 0;
+         CRYPTO_memcmp(hash.data(), record.secret_sha256().data(),
+                       hash.size()) == 0;
 }
 
 }  // namespace plaudit

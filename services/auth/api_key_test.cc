@@ -30,7 +30,8 @@ TEST(ApiKeyTest, MalformedHeadersAreUnauthenticated) {
         "Bearer plk.acme.00." + secret, "Bearer plk.acme." + id + ".00",
         "Bearer plk.acme." + std::string(16, 'A') + "." + secret}) {
     EXPECT_EQ(ParseBearer(header).status().code(),
-              absl::StatusCode::kUnauthenticated) << header;
+              absl::StatusCode::kUnauthenticated)
+        << header;
   }
 }
 

@@ -284,8 +284,12 @@ absl::StatusOr<Caller> KeyGuard::Admit(const grpc::ServerContextBase& context,
                           "this key's role may not call ", method)),
                       "ROLE_FORBIDDEN");
   }
-  const absl::Duration wait = limiter_.Acquire(
-      absl::StrCat(caller->tenant, ".", caller->key_id), clock_());
+  std::optional<RateLimit> own;
+  if (options_.tenant_rate_limit)
+    own = options_.tenant_rate_limit(caller->tenant);
+  const absl::Duration wait =
+      limiter_.Acquire(absl::StrCat(caller->tenant, ".", caller->key_id),
+                       clock_(), own.value_or(options_.rate_limit));
   if (wait > absl::ZeroDuration()) {
     return WithRetryDelay(
         WithReason(

@@ -3,6 +3,10 @@
 #ifndef PLAUDIT_SERVICES_AUTH_KEY_GUARD_H_
 #define PLAUDIT_SERVICES_AUTH_KEY_GUARD_H_
 
+#include <functional>
+#include <optional>
+#include <string>
+
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
@@ -27,6 +31,9 @@ struct KeyGuardOptions {
   absl::Duration cache_for = absl::Seconds(2);
   // Calls per second per API key (0: unlimited).
   RateLimit rate_limit;
+  // A tenant's own limit for its keys, if it set one (may be empty).
+  std::function<std::optional<RateLimit>(const std::string& tenant)>
+      tenant_rate_limit;
   // Failed authentications allowed per peer address and per key id before
   // the next attempts are refused without a lookup (RESOURCE_EXHAUSTED).
   RateLimit failure_limit{5, 20};

@@ -4,29 +4,37 @@
 #include <vector>
 
 namespace plaudit {
+namespace {
+
+double BurstOf(const RateLimit& limit) { return std::max(1.0, limit.burst); }
+
+}  // namespace
 
 RateLimiter::Bucket& RateLimiter::Refilled(const std::string& key,
-                                           absl::Time now) {
-  const double burst = std::max(1.0, limit_.burst);
+                                           absl::Time now,
+                                           const RateLimit& limit) {
   if (buckets_.size() >= max_keys_ && !buckets_.contains(key)) Evict(now);
-  auto [it, fresh] = buckets_.try_emplace(key, Bucket{burst, now});
+  auto [it, fresh] =
+      buckets_.try_emplace(key, Bucket{BurstOf(limit), now, limit});
   Bucket& bucket = it->second;
-  if (!fresh && now > bucket.refilled) {
-    bucket.tokens = std::min(
-        burst, bucket.tokens + absl::ToDoubleSeconds(now - bucket.refilled) *
-                                   limit_.per_second);
+  if (!fresh && now > bucket.refilled) {  // at the limit of that time
+    bucket.tokens =
+        std::min(BurstOf(bucket.limit),
+                 bucket.tokens + absl::ToDoubleSeconds(now - bucket.refilled) *
+                                     bucket.limit.per_second);
     bucket.refilled = now;
   }
+  bucket.limit = limit;  // a changed limit applies from now on
+  bucket.tokens = std::min(bucket.tokens, BurstOf(limit));
   return bucket;
 }
 
 void RateLimiter::Evict(absl::Time now) {
-  const double burst = std::max(1.0, limit_.burst);
   absl::erase_if(buckets_, [&](const auto& entry) {
     const Bucket& b = entry.second;
     return b.tokens +
-               absl::ToDoubleSeconds(now - b.refilled) * limit_.per_second >=
-           burst;
+               absl::ToDoubleSeconds(now - b.refilled) * b.limit.per_second >=
+           BurstOf(b.limit);
   });
   if (buckets_.size() < max_keys_) return;
   // Every bucket is in use: keep the more recently used half.
@@ -44,13 +52,18 @@ void RateLimiter::Evict(absl::Time now) {
 
 absl::Duration RateLimiter::Until(const Bucket& bucket) const {
   if (bucket.tokens >= 1) return absl::ZeroDuration();
-  return absl::Seconds((1 - bucket.tokens) / limit_.per_second);
+  return absl::Seconds((1 - bucket.tokens) / bucket.limit.per_second);
 }
 
 absl::Duration RateLimiter::Acquire(const std::string& key, absl::Time now) {
-  if (limit_.per_second <= 0) return absl::ZeroDuration();
+  return Acquire(key, now, limit_);
+}
+
+absl::Duration RateLimiter::Acquire(const std::string& key, absl::Time now,
+                                    const RateLimit& limit) {
+  if (limit.per_second <= 0) return absl::ZeroDuration();
   absl::MutexLock lock(&mu_);
-  Bucket& bucket = Refilled(key, now);
+  Bucket& bucket = Refilled(key, now, limit);
   const absl::Duration wait = Until(bucket);
   if (wait == absl::ZeroDuration()) bucket.tokens -= 1;
   return wait;
@@ -64,7 +77,7 @@ size_t RateLimiter::size() {
 absl::Duration RateLimiter::Wait(const std::string& key, absl::Time now) {
   if (limit_.per_second <= 0) return absl::ZeroDuration();
   absl::MutexLock lock(&mu_);
-  return Until(Refilled(key, now));
+  return Until(Refilled(key, now, limit_));
 }
 
 }  // namespace plaudit

@@ -30,6 +30,9 @@ class RateLimiter {
   // Takes a token for `key` at `now`; when none is left, how long until one
   // is (and nothing is taken).
   absl::Duration Acquire(const std::string& key, absl::Time now);
+  // The same with this call's limit (a tenant's own), not the default.
+  absl::Duration Acquire(const std::string& key, absl::Time now,
+                         const RateLimit& limit);
   // How long until `key` has a token (zero: it has one now); takes nothing.
   absl::Duration Wait(const std::string& key, absl::Time now);
   // Buckets kept now.
@@ -39,10 +42,11 @@ class RateLimiter {
   struct Bucket {
     double tokens = 0;
     absl::Time refilled;
+    RateLimit limit;  // the last one it was taken from with
   };
-  // The bucket of `key`, refilled up to `now`.
-  Bucket& Refilled(const std::string& key, absl::Time now)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The bucket of `key`, refilled up to `now` at `limit`.
+  Bucket& Refilled(const std::string& key, absl::Time now,
+                   const RateLimit& limit) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Evict(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Duration Until(const Bucket& bucket) const;
 

@@ -235,6 +235,14 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
     guard.cache_for = options.key_cache_for;
     guard.rate_limit = options.rate_limit;
     guard.failure_limit = options.auth_failure_limit;
+    guard.tenant_rate_limit =
+        [tenants = parts->tenants.get()](
+            const std::string& tenant) -> std::optional<RateLimit> {
+      const v1::KeyRateLimit& own =
+          tenants->Get(tenant).config.Config()->settings.rate_limit();
+      if (own.per_second() <= 0) return std::nullopt;
+      return RateLimit{own.per_second(), own.burst()};
+    };
     parts->guard = std::make_unique<KeyGuard>(parts->keys.get(), options.clock,
                                               guard, parts->metrics.get());
   }

@@ -85,6 +85,16 @@ absl::Status ValidateSettings(const v1::TenantSettings& settings,
                           "group prefix such as dept:");
     }
   }
+  const v1::KeyRateLimit& rate = settings.rate_limit();
+  if (!(rate.per_second() >= 0 && rate.per_second() <= 100'000)) {
+    return InvalidField(absl::StrCat(field, ".rate_limit.per_second"),
+                        "must be between 0 (the server's) and 100000");
+  }
+  if (rate.per_second() > 0 &&
+      !(rate.burst() >= 1 && rate.burst() <= 100'000)) {
+    return InvalidField(absl::StrCat(field, ".rate_limit.burst"),
+                        "must be between 1 and 100000");
+  }
   const int privacy = settings.privacy_min_active_users();
   if (privacy < 1 || privacy > 1000) {
     return InvalidField(
