@@ -15,7 +15,7 @@
 namespace plaudit::testing {
 namespace {
 
-enum class Who { kNobody, kRevoked, kReader, kIntegration, kAdmin };
+enum class Who { kNobody, kRevoked, kReader, kIntegration, kAdmin, kOperator };
 
 // The policy as the issue states it, written independently of the server's
 // table: the least role each method needs.
@@ -61,6 +61,8 @@ const std::map<std::string, Who>& Policy() {
       {"AuditService/ListAuditEvents", Who::kAdmin},
       {"TenantService/GetTenantSettings", Who::kIntegration},
       {"TenantService/UpdateTenantSettings", Who::kAdmin},
+      {"TenantService/CreateTenant", Who::kOperator},
+      {"TenantService/ListTenants", Who::kOperator},
   };
   return *policy;
 }
@@ -80,6 +82,7 @@ class AuthTest : public PlauditTest {
     keys_[Who::kIntegration] = add("acme", v1::INTEGRATION);
     keys_[Who::kReader] = add("acme", v1::READER);
     keys_[Who::kRevoked] = add("acme", v1::ADMIN, /*revoked=*/true);
+    keys_[Who::kOperator] = add("acme", v1::OPERATOR);
     globex_admin_ = add("globex", v1::ADMIN);
     ServerOptions options = KeyedOptions(file);
     // Hundreds of deliberate failures from one peer: not throttled here
@@ -135,7 +138,7 @@ TEST_F(AuthTest, EveryMethodTimesEveryCaller) {
 
   for (const auto& [method, least] : Policy()) {
     for (Who who : {Who::kNobody, Who::kRevoked, Who::kReader, Who::kIntegration,
-                    Who::kAdmin}) {
+                    Who::kAdmin, Who::kOperator}) {
       const grpc::Status status = Call(method, who == Who::kNobody ? "" : keys_[who]);
       if (who == Who::kNobody || who == Who::kRevoked) {
         EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << method;

@@ -6,6 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "plaudit/v1/key_service.grpc.pb.h"
 #include "plaudit/v1/tenant_service.grpc.pb.h"
 #include "services/auth/api_key.h"
 #include "tests/fixtures/plaudit_fixture.h"
@@ -26,6 +27,7 @@ class TenantsTest : public PlauditTest {
     acme_ = add("acme", v1::ADMIN);
     globex_ = add("globex", v1::ADMIN);
     acme_reader_ = add("acme", v1::READER);
+    operator_ = add("ops", v1::OPERATOR);
     options_ = KeyedOptions(file);
     keyed_ = StartServer(options_);
     ASSERT_NE(keyed_, nullptr);
@@ -101,7 +103,7 @@ class TenantsTest : public PlauditTest {
   ServerOptions options_;
   std::unique_ptr<PlauditServer> keyed_;
   std::shared_ptr<grpc::Channel> channel_;
-  std::string acme_, globex_, acme_reader_;
+  std::string acme_, globex_, acme_reader_, operator_;
 };
 
 TEST_F(TenantsTest, ANewTenantHasTheServersDefaults) {
@@ -298,6 +300,68 @@ TEST_F(TenantsTest, ATenantsOwnRateLimitBindsOnlyItsKeys) {
   EXPECT_EQ(limited.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_EQ(ErrorReasonOf(limited), "RATE_LIMITED");
   for (int i = 0; i < 5; ++i) Settings(globex_);  // the server's limit
+}
+
+TEST_F(TenantsTest, AnOperatorCreatesATenantWithItsFirstAdminKey) {
+  auto tenants = v1::TenantService::NewStub(channel_);
+  v1::CreateTenantRequest request;
+  request.mutable_settings()->set_tenant_id("initech");
+  request.mutable_settings()->set_display_name("Initech");
+  request.mutable_settings()->set_time_zone("America/New_York");
+  request.set_admin_key_name("HR: Joanna");
+  v1::CreateTenantResponse created;
+  const grpc::Status status =
+      tenants->CreateTenant(As(operator_).get(), request, &created);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(created.settings().time_zone(), "America/New_York");
+  EXPECT_EQ(created.settings().retention().days(), options_.retention.days);
+  EXPECT_EQ(created.admin_key().tenant(), "initech");
+  EXPECT_EQ(created.admin_key().role(), v1::ADMIN);
+  EXPECT_TRUE(created.admin_key().secret_sha256().empty());
+
+  // Its HR signs in with the key and sees its own settings.
+  const v1::TenantSettings seen = Settings(created.admin_secret());
+  EXPECT_EQ(seen.tenant_id(), "initech");
+  EXPECT_EQ(seen.display_name(), "Initech");
+
+  v1::CreateTenantResponse again;
+  const grpc::Status twice =
+      tenants->CreateTenant(As(operator_).get(), request, &again);
+  EXPECT_EQ(twice.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(ErrorReasonOf(twice), "TENANT_EXISTS");
+  // A tenant's admin is no operator.
+  EXPECT_EQ(
+      tenants->CreateTenant(As(acme_).get(), request, &again).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+  v1::CreateTenantRequest bad;
+  bad.mutable_settings()->set_tenant_id("Not A Slug");
+  const grpc::Status refused =
+      tenants->CreateTenant(As(operator_).get(), bad, &again);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(refused.error_message().find("settings.tenant_id"),
+            std::string::npos);
+
+  ASSERT_TRUE(SetZone(acme_, "Europe/Berlin").ok());  // configured: listed
+  v1::ListTenantsRequest list;
+  list.set_page_size(1);
+  std::vector<std::string> listed;
+  do {
+    v1::ListTenantsResponse page;
+    ASSERT_TRUE(tenants->ListTenants(As(operator_).get(), list, &page).ok());
+    for (const auto& t : page.tenants()) listed.push_back(t.tenant_id());
+    list.set_page_token(page.next_page_token());
+  } while (!list.page_token().empty());
+  EXPECT_EQ(listed, (std::vector<std::string>{"acme", "initech"}));
+
+  // An admin may not mint operator keys through the API.
+  v1::CreateKeyRequest key;
+  key.set_role(v1::OPERATOR);
+  key.set_name("sneaky");
+  v1::CreateKeyResponse minted;
+  EXPECT_EQ(v1::KeyService::NewStub(channel_)
+                ->CreateKey(As(acme_).get(), key, &minted)
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(TenantsTest, BadSettingsAreRefusedNamingTheFieldAndChangeNothing) {

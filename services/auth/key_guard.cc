@@ -58,6 +58,8 @@ const auto& MethodRoles() {
       {"AuditService/ListAuditEvents", Role::kAdmin},
       {"TenantService/GetTenantSettings", Role::kIntegration},
       {"TenantService/UpdateTenantSettings", Role::kAdmin},
+      {"TenantService/CreateTenant", Role::kOperator},
+      {"TenantService/ListTenants", Role::kOperator},
   };
   return *roles;
 }
@@ -65,6 +67,8 @@ const auto& MethodRoles() {
 // A role this build does not know refuses the key rather than guess.
 absl::StatusOr<Role> FromProto(v1::Role role) {
   switch (role) {
+    case v1::OPERATOR:
+      return Role::kOperator;
     case v1::ADMIN:
       return Role::kAdmin;
     case v1::INTEGRATION:

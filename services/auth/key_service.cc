@@ -21,23 +21,24 @@ KeyService::KeyService(KeyStore* keys, CallGate gate, AuditLog* audit,
 absl::Status KeyService::CreateKey(const Caller& caller,
                                    const v1::CreateKeyRequest& request,
                                    v1::CreateKeyResponse* response) {
+  if (request.role() == v1::OPERATOR) {
+    return InvalidField("role",
+                        "OPERATOR keys are written to the keys file "
+                        "(plauditctl keys new), never created through the API");
+  }
   if (request.role() == v1::ROLE_UNSPECIFIED ||
       !v1::Role_IsValid(request.role())) {
     return InvalidField("role", "must be READER, INTEGRATION or ADMIN");
   }
   if (request.name().empty()) return InvalidField("name", "is required");
   if (auto s = ValidateText("name", request.name(), 128); !s.ok()) return s;
-  NewKey key = GenerateKey(caller.tenant, request.role(), request.name());
-  *key.record.mutable_create_time() =
-      google::protobuf::util::TimeUtil::MillisecondsToTimestamp(
-          absl::ToUnixMillis(clock_()));
-  if (auto s = keys_->Save(key.record); !s.ok()) return s;
-  key.record.clear_salt();
-  key.record.clear_secret_sha256();
-  *response->mutable_key() = key.record;
-  response->set_secret(key.secret);
-  audit_->Record(caller, "KEY_CREATED", key.record.key_id(), nullptr,
-                 &key.record);
+  absl::StatusOr<NewKey> key =
+      keys_->Issue(caller.tenant, request.role(), request.name(), clock_());
+  if (!key.ok()) return key.status();
+  *response->mutable_key() = key->record;
+  response->set_secret(key->secret);
+  audit_->Record(caller, "KEY_CREATED", key->record.key_id(), nullptr,
+                 &key->record);
   return absl::OkStatus();
 }
 

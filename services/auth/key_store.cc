@@ -1,6 +1,7 @@
 #include "services/auth/key_store.h"
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
 #include "services/common/error_reason.h"
 #include "services/store/keys.h"
 
@@ -27,6 +28,19 @@ v1::ApiKey Public(v1::ApiKey key) {
 }
 
 }  // namespace
+
+absl::StatusOr<NewKey> KeyStore::Issue(const std::string& tenant, v1::Role role,
+                                       const std::string& name,
+                                       absl::Time now) {
+  NewKey key = GenerateKey(tenant, role, name);
+  *key.record.mutable_create_time() =
+      google::protobuf::util::TimeUtil::MillisecondsToTimestamp(
+          absl::ToUnixMillis(now));
+  if (auto s = Save(key.record); !s.ok()) return s;
+  key.record.clear_salt();
+  key.record.clear_secret_sha256();
+  return key;
+}
 
 KeyStore::KeyStore(RedisClient* redis, const v1::KeyFile& file)
     : redis_(redis) {

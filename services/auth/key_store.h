@@ -10,7 +10,9 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "plaudit/v1/key_service.pb.h"
+#include "services/auth/api_key.h"
 #include "services/store/redis_client.h"
 
 namespace plaudit {
@@ -23,6 +25,9 @@ class KeyStore {
   absl::StatusOr<std::optional<v1::ApiKey>> Find(const std::string& tenant,
                                                  const std::string& key_id);
   absl::Status Save(const v1::ApiKey& key);
+  // A new key of `tenant`, saved; its secret is in the answer only.
+  absl::StatusOr<NewKey> Issue(const std::string& tenant, v1::Role role,
+                               const std::string& name, absl::Time now);
   // Keys of the keys file too (a revocation mark in Redis outranks it).
   absl::StatusOr<v1::ApiKey> Revoke(const std::string& tenant,
                                     const std::string& key_id);

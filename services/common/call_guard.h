@@ -14,7 +14,7 @@
 
 namespace plaudit {
 
-enum class Role { kReader, kIntegration, kAdmin };
+enum class Role { kReader, kIntegration, kAdmin, kOperator };
 
 struct Caller {
   std::string key_id;  // "dev" in open mode

@@ -41,7 +41,7 @@ class OpenGuard final : public CallGuard {
   explicit OpenGuard(std::string tenant) : tenant_(std::move(tenant)) {}
   absl::StatusOr<Caller> Admit(const grpc::ServerContextBase&,
                                absl::string_view) const override {
-    return Caller{"dev", tenant_, Role::kAdmin};
+    return Caller{"dev", tenant_, Role::kOperator};  // local development
   }
 
  private:
@@ -282,7 +282,8 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
       },
       options.clock));
   services.push_back(std::make_unique<TenantService>(
-      t.Of(&Tenant::settings), t.Of(&Tenant::config), gate, audit));
+      t.Of(&Tenant::settings), t.Of(&Tenant::config), parts->redis.get(),
+      parts->keys.get(), gate, audit, options.clock));
   for (const auto& service : services) {
     if (absl::Status complete = service->Complete(); !complete.ok()) {
       return complete;

@@ -59,6 +59,10 @@ inline constexpr KeyFamily kKeyFamilies[] = {
 
 class KeySchema {
  public:
+  // Set of every tenant created or configured: the one key outside any
+  // tenant's slot (written after, never with, a tenant's own keys).
+  static std::string TenantRegistry() { return "plaudit:tenants"; }
+
   explicit KeySchema(absl::string_view tenant)
       : prefix_(absl::StrCat("plaudit:{", tenant, "}:")) {}
 

@@ -1,5 +1,6 @@
 #include "services/tenants/settings_store.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -67,7 +68,29 @@ absl::StatusOr<v1::TenantSettings> SettingsStore::Save(
         "CONFLICT");
   }
   settings.set_version(reply->elements[1].integer);
+  // Listed for ListTenants: another slot than the settings, so a command of
+  // its own; repeated on every save, so a lost one heals.
+  if (auto s =
+          redis_
+              ->Run({"SADD", KeySchema::TenantRegistry(), settings.tenant_id()})
+              .status();
+      !s.ok()) {
+    return s;
+  }
   return settings;
+}
+
+absl::StatusOr<std::vector<std::string>> SettingsStore::Registered(
+    RedisClient& redis) {
+  absl::StatusOr<RedisValue> members =
+      redis.Run({"SMEMBERS", KeySchema::TenantRegistry()});
+  if (!members.ok()) return members.status();
+  std::vector<std::string> tenants;
+  for (const RedisValue& member : members->elements) {
+    tenants.push_back(member.str);
+  }
+  std::sort(tenants.begin(), tenants.end());
+  return tenants;
 }
 
 }  // namespace plaudit

@@ -5,6 +5,8 @@
 
 #include <functional>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "plaudit/v1/tenant_service.pb.h"
@@ -28,6 +30,9 @@ class SettingsStore {
   // written); ABORTED when someone changed them meanwhile.
   absl::StatusOr<v1::TenantSettings> Save(v1::TenantSettings settings,
                                           int64_t expected);
+  // Every tenant in the registry (KeySchema::TenantRegistry), sorted.
+  static absl::StatusOr<std::vector<std::string>> Registered(
+      RedisClient& redis);
 
  private:
   RedisClient* redis_;

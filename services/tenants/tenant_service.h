@@ -4,6 +4,8 @@
 
 #include "plaudit/v1/tenant_service.grpc.pb.h"
 #include "services/audit/audit_log.h"
+#include "services/auth/key_store.h"
+#include "services/common/clock.h"
 #include "services/rpc/rpc_service.h"
 #include "services/tenants/config_cache.h"
 #include "services/tenants/settings_store.h"
@@ -12,8 +14,11 @@ namespace plaudit {
 
 class TenantService final : public RpcService {
  public:
+  // `redis` holds the tenant registry; `keys` issues a new tenant's first
+  // admin key.
   TenantService(ForTenant<SettingsStore> stores, ForTenant<ConfigCache> caches,
-                CallGate gate, AuditLog* audit);
+                RedisClient* redis, KeyStore* keys, CallGate gate,
+                AuditLog* audit, Clock clock);
 
   absl::Status GetTenantSettings(const Caller& caller,
                                  const v1::GetTenantSettingsRequest& request,
@@ -21,11 +26,20 @@ class TenantService final : public RpcService {
   absl::Status UpdateTenantSettings(
       const Caller& caller, const v1::UpdateTenantSettingsRequest& request,
       v1::UpdateTenantSettingsResponse* response);
+  absl::Status CreateTenant(const Caller& caller,
+                            const v1::CreateTenantRequest& request,
+                            v1::CreateTenantResponse* response);
+  absl::Status ListTenants(const Caller& caller,
+                           const v1::ListTenantsRequest& request,
+                           v1::ListTenantsResponse* response);
 
  private:
   ForTenant<SettingsStore> stores_;
   ForTenant<ConfigCache> caches_;
+  RedisClient* redis_;
+  KeyStore* keys_;
   AuditLog* audit_;
+  Clock clock_;
 };
 
 }  // namespace plaudit

@@ -83,6 +83,12 @@ struct TenantChange {
   std::string scopes;                // "global,dept:": the boards kept
 };
 absl::Status TenantShow(const Connection& c);
+// Operator keys: a new tenant (prints its settings and its first admin
+// key, once), and every tenant.
+absl::Status TenantCreate(const Connection& c, const std::string& tenant,
+                          const TenantChange& settings,
+                          const std::string& admin_key_name);
+absl::Status TenantList(const Connection& c);
 absl::Status TenantSet(const Connection& c, const TenantChange& change);
 
 }  // namespace plaudit::ctl

@@ -18,7 +18,7 @@ absl::StatusOr<v1::Role> ParseRole(const std::string& name) {
   if (!v1::Role_Parse(absl::AsciiStrToUpper(name), &role) ||
       role == v1::ROLE_UNSPECIFIED) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "role: expected admin, integration or reader, got ", name));
+        "role: expected admin, integration, reader or operator, got ", name));
   }
   return role;
 }

@@ -93,6 +93,9 @@ constexpr char kUsage[] = R"(plauditctl [--server=host:port] COMMAND
   redemptions list [--status=pending] [--user=U]   newest first
   approve ID | fulfil ID | reject ID --reason=R | cancel ID --user=U
   tenant show                           the company's settings (JSON)
+  tenant create ID [--display_name=N] [--time_zone=Z] [--name=K]   operator
+                                        keys: a new company and its first admin key
+  tenant list                           operator keys: every company
   tenant set [--display_name=N] [--time_zone=Z] [--retain=D,W,M,Y]
              [--privacy_min_active_users=N] [--periods=all,month,week]
              [--scopes=global,dept:]
@@ -308,6 +311,25 @@ const std::vector<Command>& Commands() {
          false,
          [](const Operands&, const Connection& c) {
            return ctl::TenantShow(c);
+         }},
+        {{"tenant", "create"},
+         1,
+         false,
+         [](const Operands& o, const Connection& c) {
+           ctl::TenantChange settings;
+           settings.display_name = absl::GetFlag(FLAGS_display_name);
+           settings.time_zone = absl::GetFlag(FLAGS_time_zone);
+           settings.retention = absl::GetFlag(FLAGS_retain);
+           settings.privacy_min_active_users =
+               absl::GetFlag(FLAGS_privacy_min_active_users);
+           return ctl::TenantCreate(c, o[0], settings,
+                                    absl::GetFlag(FLAGS_name));
+         }},
+        {{"tenant", "list"},
+         0,
+         false,
+         [](const Operands&, const Connection& c) {
+           return ctl::TenantList(c);
          }},
         {{"tenant", "set"},
          0,

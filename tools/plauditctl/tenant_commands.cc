@@ -107,4 +107,45 @@ absl::Status TenantSet(const Connection& c, const TenantChange& change) {
   return PrintSettings(c, response->settings());
 }
 
+absl::Status TenantCreate(const Connection& c, const std::string& tenant,
+                          const TenantChange& settings,
+                          const std::string& admin_key_name) {
+  v1::CreateTenantRequest request;
+  v1::TenantSettings* wanted = request.mutable_settings();
+  wanted->set_tenant_id(tenant);
+  wanted->set_display_name(settings.display_name);
+  wanted->set_time_zone(settings.time_zone);
+  if (!settings.retention.empty()) {
+    if (auto s =
+            ParseRetention(settings.retention, wanted->mutable_retention());
+        !s.ok()) {
+      return s;
+    }
+  }
+  wanted->set_privacy_min_active_users(settings.privacy_min_active_users);
+  request.set_admin_key_name(admin_key_name);
+  absl::StatusOr<v1::CreateTenantResponse> response =
+      Call(c, &v1::TenantService::Stub::CreateTenant, request);
+  if (!response.ok()) return response.status();
+  if (auto s = PrintSettings(c, response->settings()); !s.ok()) return s;
+  *c.out << "admin key (shown once): " << response->admin_secret() << "\n";
+  return absl::OkStatus();
+}
+
+absl::Status TenantList(const Connection& c) {
+  v1::ListTenantsRequest request;
+  request.set_page_size(1000);
+  do {
+    absl::StatusOr<v1::ListTenantsResponse> page =
+        Call(c, &v1::TenantService::Stub::ListTenants, request);
+    if (!page.ok()) return page.status();
+    for (const v1::TenantSettings& tenant : page->tenants()) {
+      *c.out << tenant.tenant_id() << "\t" << tenant.display_name() << "\t"
+             << tenant.time_zone() << "\n";
+    }
+    request.set_page_token(page->next_page_token());
+  } while (!request.page_token().empty());
+  return absl::OkStatus();
+}
+
 }  // namespace plaudit::ctl
