@@ -137,6 +137,19 @@ absl::StatusOr<plaudit::v1::Role> RoleFlag() {
   return plaudit::ctl::ParseRole(absl::GetFlag(FLAGS_role));
 }
 
+// The tenant settings the flags give (create, set).
+plaudit::ctl::TenantChange TenantChangeFromFlags() {
+  plaudit::ctl::TenantChange change;
+  change.display_name = absl::GetFlag(FLAGS_display_name);
+  change.time_zone = absl::GetFlag(FLAGS_time_zone);
+  change.retention = absl::GetFlag(FLAGS_retain);
+  change.privacy_min_active_users =
+      absl::GetFlag(FLAGS_privacy_min_active_users);
+  change.periods = absl::GetFlag(FLAGS_periods);
+  change.scopes = absl::GetFlag(FLAGS_scopes);
+  return change;
+}
+
 // One row per command: its words, how many operands follow them, whether
 // it needs -f, and what it runs.
 struct Command {
@@ -316,13 +329,7 @@ const std::vector<Command>& Commands() {
          1,
          false,
          [](const Operands& o, const Connection& c) {
-           ctl::TenantChange settings;
-           settings.display_name = absl::GetFlag(FLAGS_display_name);
-           settings.time_zone = absl::GetFlag(FLAGS_time_zone);
-           settings.retention = absl::GetFlag(FLAGS_retain);
-           settings.privacy_min_active_users =
-               absl::GetFlag(FLAGS_privacy_min_active_users);
-           return ctl::TenantCreate(c, o[0], settings,
+           return ctl::TenantCreate(c, o[0], TenantChangeFromFlags(),
                                     absl::GetFlag(FLAGS_name));
          }},
         {{"tenant", "list"},
@@ -335,15 +342,7 @@ const std::vector<Command>& Commands() {
          0,
          false,
          [](const Operands&, const Connection& c) {
-           ctl::TenantChange change;
-           change.display_name = absl::GetFlag(FLAGS_display_name);
-           change.time_zone = absl::GetFlag(FLAGS_time_zone);
-           change.retention = absl::GetFlag(FLAGS_retain);
-           change.privacy_min_active_users =
-               absl::GetFlag(FLAGS_privacy_min_active_users);
-           change.periods = absl::GetFlag(FLAGS_periods);
-           change.scopes = absl::GetFlag(FLAGS_scopes);
-           return ctl::TenantSet(c, change);
+           return ctl::TenantSet(c, TenantChangeFromFlags());
          }},
         {{"redemptions", "list"},
          0,

@@ -58,10 +58,11 @@ absl::Status TenantShow(const Connection& c) {
   return PrintSettings(c, response->settings());
 }
 
-absl::Status TenantSet(const Connection& c, const TenantChange& change) {
-  v1::UpdateTenantSettingsRequest request;
-  v1::TenantSettings* settings = request.mutable_settings();
-  google::protobuf::FieldMask* mask = request.mutable_update_mask();
+namespace {
+
+// Sets in `settings` what `change` gives, naming each field in `mask`.
+absl::Status Fill(const TenantChange& change, v1::TenantSettings* settings,
+                  google::protobuf::FieldMask* mask) {
   if (!change.display_name.empty()) {
     settings->set_display_name(change.display_name);
     mask->add_paths("display_name");
@@ -96,7 +97,19 @@ absl::Status TenantSet(const Connection& c, const TenantChange& change) {
     }
     mask->add_paths("scopes");
   }
-  if (mask->paths_size() == 0) {
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status TenantSet(const Connection& c, const TenantChange& change) {
+  v1::UpdateTenantSettingsRequest request;
+  if (auto s = Fill(change, request.mutable_settings(),
+                    request.mutable_update_mask());
+      !s.ok()) {
+    return s;
+  }
+  if (request.update_mask().paths_size() == 0) {
     return absl::InvalidArgumentError(
         "tenant set: nothing to change (--display_name, --time_zone, "
         "--retain, --privacy_min_active_users, --periods, --scopes)");
@@ -111,18 +124,11 @@ absl::Status TenantCreate(const Connection& c, const std::string& tenant,
                           const TenantChange& settings,
                           const std::string& admin_key_name) {
   v1::CreateTenantRequest request;
-  v1::TenantSettings* wanted = request.mutable_settings();
-  wanted->set_tenant_id(tenant);
-  wanted->set_display_name(settings.display_name);
-  wanted->set_time_zone(settings.time_zone);
-  if (!settings.retention.empty()) {
-    if (auto s =
-            ParseRetention(settings.retention, wanted->mutable_retention());
-        !s.ok()) {
-      return s;
-    }
+  google::protobuf::FieldMask given;  // what is not given: the defaults
+  if (auto s = Fill(settings, request.mutable_settings(), &given); !s.ok()) {
+    return s;
   }
-  wanted->set_privacy_min_active_users(settings.privacy_min_active_users);
+  request.mutable_settings()->set_tenant_id(tenant);
   request.set_admin_key_name(admin_key_name);
   absl::StatusOr<v1::CreateTenantResponse> response =
       Call(c, &v1::TenantService::Stub::CreateTenant, request);
