@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/call_guard.h"
+#include "services/common/error_reason.h"
 #include "services/common/grpc_status.h"
 #include "services/common/paging.h"
 #include "services/common/validation.h"
@@ -72,10 +73,18 @@ absl::Status AccountService::AdjustBalance(
     const Caller& caller, const v1::AdjustBalanceRequest& request,
     v1::AdjustBalanceResponse* response) {
   if (auto s = ValidateAdjustment(request); !s.ok()) return s;
+  if (caller.as_manager && request.delta() < 0) {
+    return WithReason(
+        absl::PermissionDeniedError(
+            "delta: a manager may grant points to their reports, not deduct "
+            "them (an admin key may)"),
+        "NOT_MANAGER", {{"field", "delta"}});
+  }
   absl::StatusOr<v1::AdjustBalanceResponse> result =
       stores_(caller.tenant)
           .Adjust({request.user_id(), request.delta(), request.reason(),
-                   request.request_id()});
+                   request.request_id(),
+                   caller.as_manager ? caller.actor : ""});
   if (!result.ok()) return result.status();
   // A resend changed nothing: the first call's entry is the audit's.
   if (!result->duplicate()) {

@@ -8,6 +8,7 @@
 #include "services/store/bucket_args.h"
 #include "services/store/lua_script.h"
 #include "services/store/scripts.h"
+#include "services/users/user_errors.h"
 
 namespace plaudit {
 namespace {
@@ -80,8 +81,7 @@ absl::StatusOr<v1::Balance> AccountStore::GetBalance(
 }
 
 absl::StatusOr<LedgerPage> AccountStore::ListLedger(
-    const std::string& user_id, const std::string& before_entry_id,
-    int limit) {
+    const std::string& user_id, const std::string& before_entry_id, int limit) {
   // One more than asked tells whether another page exists.
   absl::StatusOr<RedisValue> reply = redis_->Run(
       {"XREVRANGE", keys_.Ledger(user_id),
@@ -102,13 +102,13 @@ absl::StatusOr<LedgerPage> AccountStore::ListLedger(
 absl::StatusOr<v1::AdjustBalanceResponse> AccountStore::Adjust(
     const Adjustment& a) {
   const std::string fingerprint =
-      absl::StrCat(a.user_id, "\n", a.delta, "\n", a.reason);
+      absl::StrCat(a.user_id, "\n", a.delta, "\n", a.reason, "\n", a.manager);
   const absl::Time now = clock_();
   ScriptCall call{&AdjustScript(),
                   {keys_.Adjustment(a.request_id)},
                   {keys_.prefix(), a.user_id, absl::StrCat(a.delta), a.reason,
                    absl::StrCat(absl::ToUnixMillis(now)), a.request_id,
-                   fingerprint}};
+                   fingerprint, a.manager}};
   AppendBucketArgs(calendar_->Calendar()->BucketsAt(now, now), &call.args);
   absl::StatusOr<RedisValue> reply = RunScript(*redis_, call);
   if (!reply.ok()) return reply.status();
@@ -121,12 +121,14 @@ absl::StatusOr<v1::AdjustBalanceResponse> AccountStore::Adjust(
                       "ID_REUSED", {{"field", "request_id"}});
   }
   if (status == "INSUFFICIENT") {
-    return WithReason(absl::FailedPreconditionError(absl::StrCat(
-                          "balance of ", a.user_id, " is ", fields.at(1).str,
-                          "; a deduction of ", -a.delta,
-                          " would take it below zero")),
-                      "INSUFFICIENT_BALANCE");
+    return WithReason(
+        absl::FailedPreconditionError(absl::StrCat(
+            "balance of ", a.user_id, " is ", fields.at(1).str,
+            "; a deduction of ", -a.delta, " would take it below zero")),
+        "INSUFFICIENT_BALANCE");
   }
+  if (status == "DEACTIVATED") return UserDeactivated(a.user_id);
+  if (status == "NOT_MANAGER") return NotManager(a.manager, a.user_id);
   v1::AdjustBalanceResponse response;
   v1::LedgerEntry* entry = response.mutable_entry();
   entry->set_entry_id(fields.at(1).str);

@@ -26,6 +26,8 @@ struct Adjustment {
   int64_t delta = 0;
   std::string reason;
   std::string request_id;
+  // The manager acting for the user ("" = HR): checked by the script.
+  std::string manager;
 };
 
 class AccountStore {
@@ -42,7 +44,8 @@ class AccountStore {
                                         int limit);
   // FAILED_PRECONDITION when the balance would go below zero, or when the
   // request_id was used before with different arguments.
-  absl::StatusOr<v1::AdjustBalanceResponse> Adjust(const Adjustment& adjustment);
+  absl::StatusOr<v1::AdjustBalanceResponse> Adjust(
+      const Adjustment& adjustment);
 
  private:
   RedisClient* redis_;

@@ -40,6 +40,8 @@ v1::AuditEvent FromEntry(const RedisValue& item) {
     if (name == "target") event.set_target(value);
     if (name == "before") event.set_before_json(value);
     if (name == "after") event.set_after_json(value);
+    if (name == "actor") event.set_actor(value);
+    if (name == "as_manager") event.set_as_manager(value == "1");
     if (name == "at") {
       *event.mutable_time() =
           google::protobuf::util::TimeUtil::MillisecondsToTimestamp(
@@ -58,7 +60,8 @@ void AuditLog::Record(const Caller& caller, const std::string& kind,
   absl::StatusOr<RedisValue> added = redis_->Run(
       {"XADD", TrailOf(caller.tenant), "*", "kind", kind, "key", caller.key_id,
        "target", target, "at", absl::StrCat(absl::ToUnixMillis(clock_())),
-       "before", Json(before), "after", Json(after)});
+       "before", Json(before), "after", Json(after), "actor", caller.actor,
+       "as_manager", caller.as_manager ? "1" : "0"});
   if (!added.ok()) {
     LOG(ERROR) << "audit trail of " << caller.tenant << " missed " << kind
                << " of " << target << " by key " << caller.key_id << ": "

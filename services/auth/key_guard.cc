@@ -1,10 +1,12 @@
 #include "services/auth/key_guard.h"
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "glog/logging.h"
 #include "openssl/sha.h"
 #include "services/auth/api_key.h"
+#include "services/common/call_metadata.h"
 #include "services/common/error_reason.h"
 
 namespace plaudit {
@@ -45,6 +47,9 @@ const auto& MethodRoles() {
       {"RuleService/UpdateRule", Role::kAdmin},
       {"RuleService/DeleteRule", Role::kAdmin},
       {"AccountService/AdjustBalance", Role::kAdmin},
+      {"UserService/DeactivateUser", Role::kAdmin},
+      {"UserService/ReactivateUser", Role::kAdmin},
+      {"UserService/EraseUser", Role::kAdmin},
       {"LeaderboardService/SetUserVisibility", Role::kAdmin},
       {"RewardService/CreateReward", Role::kAdmin},
       {"RewardService/UpdateReward", Role::kAdmin},
@@ -62,6 +67,18 @@ const auto& MethodRoles() {
       {"TenantService/ListTenants", Role::kOperator},
   };
   return *roles;
+}
+
+// Methods an integration key may also call for a manager: the call's
+// plaudit-actor must then manage (directly or up the chain) every user the
+// call affects, which the acting script checks.
+const auto& ManagerMethods() {
+  static const auto* methods = new absl::flat_hash_set<std::string>{
+      "AccountService/AdjustBalance",
+      "RewardService/ApproveRedemption",
+      "RewardService/RejectRedemption",
+  };
+  return *methods;
 }
 
 // A role this build does not know refuses the key rather than guess.
@@ -132,6 +149,10 @@ absl::StatusOr<Role> RequiredRole(absl::string_view method) {
     return absl::NotFoundError(absl::StrCat("no role may call ", method));
   }
   return it->second;
+}
+
+bool ManagerMayCall(absl::string_view method) {
+  return ManagerMethods().contains(method);
 }
 
 KeyGuard::KeyGuard(KeyStore* keys, Clock clock, KeyGuardOptions options,
@@ -282,7 +303,11 @@ absl::StatusOr<Caller> KeyGuard::Admit(const grpc::ServerContextBase& context,
         "TENANT_MISMATCH");
   }
   absl::StatusOr<Role> required = RequiredRole(method);
-  if (!required.ok() || caller->role < *required) {
+  caller->actor = CallerName(context);
+  caller->as_manager = required.ok() && caller->role < *required &&
+                       caller->role == Role::kIntegration &&
+                       !caller->actor.empty() && ManagerMayCall(method);
+  if (!required.ok() || (caller->role < *required && !caller->as_manager)) {
     if (metrics_ != nullptr) metrics_->AuthFailed("ROLE_FORBIDDEN");
     return WithReason(absl::PermissionDeniedError(absl::StrCat(
                           "this key's role may not call ", method)),

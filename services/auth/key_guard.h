@@ -23,6 +23,10 @@ namespace plaudit {
 // The least role `method` ("Service/Method") needs; NOT_FOUND for a method
 // the table does not name (refused: fail closed).
 absl::StatusOr<Role> RequiredRole(absl::string_view method);
+// Whether an integration key may call `method` for a manager: with the
+// manager's user id as plaudit-actor, checked against the affected users
+// by the script that acts (see Caller::as_manager).
+bool ManagerMayCall(absl::string_view method);
 
 struct KeyGuardOptions {
   // How long a verified key is trusted before it is checked again (a

@@ -23,6 +23,11 @@ struct Caller {
   // Who the caller says is behind the call ("plaudit-actor" metadata): a
   // note beside the verified key, never an identity. Empty when not said.
   std::string actor;
+  // Admitted as the manager of the users the call affects: an integration
+  // key on a method managers may call (ManagerMayCall), with `actor` the
+  // manager's user id. The script that acts checks that `actor` manages
+  // every affected user, and refuses otherwise.
+  bool as_manager = false;
 };
 
 class CallGuard {

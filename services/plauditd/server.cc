@@ -263,7 +263,8 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
       t.Of(&Tenant::recorder), gate, metrics, options.clock));
   services.push_back(
       std::make_unique<AccountService>(t.Of(&Tenant::accounts), gate, audit));
-  services.push_back(std::make_unique<UserService>(t.Of(&Tenant::users), gate));
+  services.push_back(std::make_unique<UserService>(
+      t.Of(&Tenant::users), t.Of(&Tenant::config), gate, audit));
   services.push_back(std::make_unique<LeaderboardService>(
       t.Of(&Tenant::boards), gate, audit, metrics, t.Of(&Tenant::config),
       options.clock));

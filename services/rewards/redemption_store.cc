@@ -11,6 +11,7 @@
 #include "services/store/bucket_args.h"
 #include "services/store/lua_script.h"
 #include "services/store/scripts.h"
+#include "services/users/user_errors.h"
 
 namespace plaudit {
 namespace {
@@ -24,6 +25,11 @@ absl::Status Refusal(const std::string& reason, const std::string& detail,
   auto refused = [](absl::string_view reason, std::string message) {
     return WithReason(absl::FailedPreconditionError(message), reason);
   };
+  if (reason == "deactivated") {
+    return refused("USER_DEACTIVATED",
+                   absl::StrCat("user ", request.user_id(),
+                                " is deactivated: reactivate them first"));
+  }
   if (reason == "archived") {
     return refused("REWARD_ARCHIVED",
                    absl::StrCat("reward ", reward, " is archived"));
@@ -189,14 +195,16 @@ absl::StatusOr<RedemptionPage> RedemptionStore::List(
 
 absl::StatusOr<v1::Redemption> RedemptionStore::Apply(
     const std::string& redemption_id, RedemptionAction action,
-    const std::string& reason, const std::string& user_id) {
+    const std::string& reason, const std::string& user_id,
+    const std::string& manager) {
   static constexpr const char* kActions[] = {"approve", "reject", "fulfil",
                                              "cancel"};
   absl::StatusOr<RedisValue> reply = RunScript(
-      *redis_, {&RedemptionTransitionScript(),
-                {keys_.Redemption(redemption_id)},
-                {keys_.prefix(), kActions[static_cast<int>(action)],
-                 absl::StrCat(absl::ToUnixMillis(clock_())), reason, user_id}});
+      *redis_,
+      {&RedemptionTransitionScript(),
+       {keys_.Redemption(redemption_id)},
+       {keys_.prefix(), kActions[static_cast<int>(action)],
+        absl::StrCat(absl::ToUnixMillis(clock_())), reason, user_id, manager}});
   if (!reply.ok()) return reply.status();
   const auto& values = reply->elements;
   const std::string& status = values.at(0).str;
@@ -211,6 +219,7 @@ absl::StatusOr<v1::Redemption> RedemptionStore::Apply(
                                                  " belongs to another user")),
         "NOT_OWNER");
   }
+  if (status == "NOT_MANAGER") return NotManager(manager, values.at(1).str);
   if (status == "NOT_ALLOWED") {
     return WithReason(
         absl::FailedPreconditionError(absl::StrCat(

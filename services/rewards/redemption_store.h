@@ -47,11 +47,13 @@ class RedemptionStore {
   absl::StatusOr<RedemptionPage> List(const RedemptionFilter& filter,
                                       int64_t before, int limit);
   // FAILED_PRECONDITION when the transition is not allowed from the current
-  // status; PERMISSION_DENIED when `user_id` cancels another's redemption.
+  // status; PERMISSION_DENIED when `user_id` cancels another's redemption
+  // or `manager` ("" = an admin acts) does not manage its user.
   absl::StatusOr<v1::Redemption> Apply(const std::string& redemption_id,
                                        RedemptionAction action,
                                        const std::string& reason,
-                                       const std::string& user_id);
+                                       const std::string& user_id,
+                                       const std::string& manager = "");
 
  private:
   RedisClient* redis_;

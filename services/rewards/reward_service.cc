@@ -193,7 +193,8 @@ absl::Status RewardService::Transition(const Caller& caller,
                                        v1::Redemption* out) {
   if (auto s = ValidateRedemptionId(redemption_id); !s.ok()) return s;
   absl::StatusOr<v1::Redemption> redemption =
-      store.Apply(redemption_id, action, reason, user_id);
+      store.Apply(redemption_id, action, reason, user_id,
+                  caller.as_manager ? caller.actor : "");
   if (!redemption.ok()) return redemption.status();
   metrics_->RedemptionEntered(
       v1::Redemption::Status_Name(redemption->status()));

@@ -23,6 +23,7 @@ struct KeyFamily {
 };
 inline constexpr KeyFamily kKeyFamilies[] = {
     {"user:", "hash", "kept"},
+    {"reports:", "set", "kept (a manager's direct reports)"},
     {"names", "hash", "kept"},
     {"groups", "set", "kept"},
     {"scopes:", "set", "kept"},
@@ -69,9 +70,15 @@ class KeySchema {
   // Scripts build their per-user keys from this prefix (see lua/*.lua).
   const std::string& prefix() const { return prefix_; }
 
-  // Hash: groups (space separated), hidden ("1" = off leaderboards).
+  // Hash: groups (space separated), hidden ("1" = off leaderboards),
+  // manager (user id, "" = none), left (ms since epoch: deactivated then),
+  // erased ("1": personal data erased).
   std::string User(absl::string_view user_id) const {
     return absl::StrCat(prefix_, "user:", user_id);
+  }
+  // Set of a manager's direct reports (user ids).
+  std::string Reports(absl::string_view manager_id) const {
+    return absl::StrCat(prefix_, "reports:", manager_id);
   }
   // Hash: user_id -> display name, in one hash so that a leaderboard page
   // reads all its names with one HMGET.

@@ -7,19 +7,21 @@
 namespace plaudit {
 
 // Scripts that move points start with the shared boards library.
-#define PLAUDIT_SCRIPT(Name, source)                                   \
-  const LuaScript& Name() {                                            \
-    static const LuaScript* script = new LuaScript(source);           \
-    return *script;                                                    \
+#define PLAUDIT_SCRIPT(Name, source)                        \
+  const LuaScript& Name() {                                 \
+    static const LuaScript* script = new LuaScript(source); \
+    return *script;                                         \
   }
 // Scripts that only read run with EVALSHA_RO.
-#define PLAUDIT_READ_SCRIPT(Name, source)                                  \
-  const LuaScript& Name() {                                                \
-    static const LuaScript* script =                                       \
-        new LuaScript(source, LuaScript::Mode::kReadOnly);                 \
-    return *script;                                                        \
+#define PLAUDIT_READ_SCRIPT(Name, source)                  \
+  const LuaScript& Name() {                                \
+    static const LuaScript* script =                       \
+        new LuaScript(source, LuaScript::Mode::kReadOnly); \
+    return *script;                                        \
   }
 #define WITH_BOARDS(source) std::string(kBoardsLibLua) + source
+#define WITH_REDEMPTIONS(source) \
+  std::string(kBoardsLibLua) + kRedemptionsLibLua + source
 
 PLAUDIT_SCRIPT(AwardScript, WITH_BOARDS(kAwardLua))
 PLAUDIT_SCRIPT(RetractScript, WITH_BOARDS(kRetractLua))
@@ -32,9 +34,15 @@ PLAUDIT_READ_SCRIPT(LeaderboardPageScript, kLeaderboardPageLua)
 PLAUDIT_READ_SCRIPT(LeaderboardRankScript, kLeaderboardRankLua)
 PLAUDIT_SCRIPT(RewardWriteScript, kRewardWriteLua)
 PLAUDIT_SCRIPT(RedeemScript, WITH_BOARDS(kRedeemLua))
-PLAUDIT_SCRIPT(RedemptionTransitionScript, WITH_BOARDS(kRedemptionTransitionLua))
+PLAUDIT_SCRIPT(RedemptionTransitionScript,
+               WITH_REDEMPTIONS(kRedemptionTransitionLua))
+PLAUDIT_SCRIPT(UserSyncScript, WITH_BOARDS(kUserSyncLua))
+PLAUDIT_SCRIPT(UserDeactivateScript, WITH_REDEMPTIONS(kUserDeactivateLua))
+PLAUDIT_SCRIPT(UserReactivateScript, WITH_BOARDS(kUserReactivateLua))
+PLAUDIT_SCRIPT(UserEraseScript, WITH_BOARDS(kUserEraseLua))
 
 #undef WITH_BOARDS
+#undef WITH_REDEMPTIONS
 
 #undef PLAUDIT_SCRIPT
 #undef PLAUDIT_READ_SCRIPT

@@ -18,6 +18,10 @@ const LuaScript& RewardWriteScript();
 const LuaScript& RedeemScript();
 const LuaScript& RedemptionTransitionScript();
 const LuaScript& SettingsWriteScript();
+const LuaScript& UserSyncScript();
+const LuaScript& UserDeactivateScript();
+const LuaScript& UserReactivateScript();
+const LuaScript& UserEraseScript();
 
 }  // namespace plaudit
 

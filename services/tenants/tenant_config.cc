@@ -85,6 +85,11 @@ absl::Status ValidateSettings(const v1::TenantSettings& settings,
                           "group prefix such as dept:");
     }
   }
+  if (!v1::BalancePolicy_IsValid(settings.leaver_balance())) {
+    return InvalidField(absl::StrCat(field, ".leaver_balance"),
+                        "must be KEEP_BALANCE, PAY_OUT_BALANCE or "
+                        "FORFEIT_BALANCE");
+  }
   const v1::KeyRateLimit& rate = settings.rate_limit();
   if (!(rate.per_second() >= 0 && rate.per_second() <= 100'000)) {
     return InvalidField(absl::StrCat(field, ".rate_limit.per_second"),

@@ -47,6 +47,9 @@ v1::TenantSettings Overlay(v1::TenantSettings base,
   if (given.periods_size() > 0) *base.mutable_periods() = given.periods();
   if (given.scopes_size() > 0) *base.mutable_scopes() = given.scopes();
   if (given.has_rate_limit()) *base.mutable_rate_limit() = given.rate_limit();
+  if (given.leaver_balance() != v1::BALANCE_POLICY_UNSPECIFIED) {
+    base.set_leaver_balance(given.leaver_balance());
+  }
   return base;
 }
 

@@ -67,9 +67,11 @@ local function award_event(record, i)
     local interval, reciprocal = tonumber(ARGV[base + 6]), tonumber(ARGV[base + 7])
     local once_key = prefix .. 'once:' .. rule .. ':' .. actor
     local limit_key = prefix .. 'limit:' .. rule .. ':' .. day .. ':' .. user
-    local groups, hidden = user_info(prefix, user)
+    local groups, hidden, left = user_info(prefix, user)
     local reason = nil
-    if group ~= '' and not string.find(' ' .. groups .. ' ', ' ' .. group .. ' ',
+    if left then
+      reason = 'USER_DEACTIVATED'
+    elseif group ~= '' and not string.find(' ' .. groups .. ' ', ' ' .. group .. ' ',
                                        1, true) then
       reason = 'NOT_IN_GROUP'
     elseif once == '1' and redis.call('SISMEMBER', once_key, object) == 1 then
@@ -122,10 +124,13 @@ local function award_event(record, i)
                                reason = ARGV[base + 2]}
   end
 
-  -- Every event counts as activity of its actor, paid or not.
-  local actor_groups = user_info(prefix, actor)
-  count_activity(prefix, actor, scopes_of(prefix, actor_groups), buckets,
-                 action, now)
+  -- Every event counts as activity of its actor, paid or not (a leaver's
+  -- does not: they are no longer among the tenant's people).
+  local actor_groups, _, actor_left = user_info(prefix, actor)
+  if not actor_left then
+    count_activity(prefix, actor, scopes_of(prefix, actor_groups), buckets,
+                   action, now)
+  end
 
   -- Empty tables would encode as {} (an object): leave them out.
   local outcome = {event_id = event_id}

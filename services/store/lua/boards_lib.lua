@@ -116,10 +116,54 @@ local function read_buckets(i)
   return buckets, i + 2 * n + 1
 end
 
--- The user's groups ('' when unknown) and whether they are hidden.
+-- The user's groups ('' when unknown), whether their scores live on the
+-- hidden boards (hidden from boards, or deactivated), and whether they
+-- left (deactivated: they earn nothing).
 local function user_info(prefix, user)
-  local info = redis.call('HMGET', prefix .. 'user:' .. user, 'groups', 'hidden')
-  return info[1] or '', info[2] == '1'
+  local info = redis.call('HMGET', prefix .. 'user:' .. user, 'groups',
+                          'hidden', 'left')
+  local left = info[3] ~= false and info[3] ~= ''
+  return info[1] or '', info[2] == '1' or left, left
+end
+
+-- Whether `manager` is `user`'s manager, or their manager's, up the chain.
+-- Chains are loop-free and at most MAX_CHAIN deep (user_sync.lua refuses
+-- others), so the walk ends.
+local MAX_CHAIN = 64
+local function manages(prefix, manager, user)
+  local at = user
+  for _ = 1, MAX_CHAIN do
+    at = redis.call('HGET', prefix .. 'user:' .. at, 'manager') or ''
+    if at == '' then return false end
+    if at == manager then return true end
+  end
+  return false
+end
+
+-- Moves the user's scores from the visible boards to the hidden ones (or
+-- back) on every scope they scored on and each of `buckets`; returns how
+-- many entries moved. Added, not set, where they land: an entry may be
+-- there already, and no point may be lost.
+local function move_boards(prefix, user, to_hidden, buckets, now)
+  local from = prefix .. (to_hidden and 'lb:' or 'lbh:')
+  local to = prefix .. (to_hidden and 'lbh:' or 'lb:')
+  local moved = 0
+  for _, scope in ipairs(redis.call('SMEMBERS', prefix .. 'scopes:' .. user)) do
+    for _, bucket in ipairs(buckets) do
+      local suffix = bucket.key .. ':' .. scope
+      local score = redis.call('ZSCORE', from .. suffix, user)
+      if score then
+        redis.call('ZREM', from .. suffix, user)
+        redis.call('ZINCRBY', to .. suffix, score, user)
+        if bucket.until_ms ~= 0 then
+          redis.call('PEXPIRE', to .. suffix,
+                     string.format('%d', math.max(1, bucket.until_ms - now)))
+        end
+        moved = moved + 1
+      end
+    end
+  end
+  return moved
 end
 
 -- The scopes the tenant keeps boards and figures of (its settings' field

@@ -1,5 +1,6 @@
 -- Places a redemption atomically: checks the reward (exists, active, not
--- archived, group, stock, per-user limit) and the balance, then debits the
+-- archived, group, stock, per-user limit), that the user has not left,
+-- and the balance, then debits the
 -- points (REDEEM ledger entry), takes stock and records the redemption.
 -- Idempotent by request_id. Nothing changes when it refuses.
 --
@@ -25,8 +26,9 @@ if not r[1] then return {'NOT_FOUND'} end
 local cost, stock = tonumber(r[1]), tonumber(r[2] or '-1')
 if r[4] == '1' then return {'REFUSED', 'archived', ''} end
 if r[3] ~= '1' then return {'REFUSED', 'inactive', ''} end
+local groups, _, left = user_info(prefix, user)
+if left then return {'REFUSED', 'deactivated', ''} end
 if r[5] ~= '' then
-  local groups = user_info(prefix, user)
   if not string.find(' ' .. groups .. ' ', ' ' .. r[5] .. ' ', 1, true) then
     return {'REFUSED', 'group', r[5]}
   end
@@ -66,7 +68,7 @@ if limit_key then
   redis.call('INCRBY', limit_key, quantity)
   if limit_ttl ~= '0' then redis.call('PEXPIRE', limit_key, limit_ttl) end
 end
-local scopes = scopes_of(prefix, (user_info(prefix, user)))
+local scopes = scopes_of(prefix, groups)
 count_points(prefix, scopes, buckets, 'redeemed', points, tonumber(now), false)
 local status = r[6] == '1' and 'PENDING' or 'APPROVED'
 redis.call('HSET', prefix .. 'redemption:' .. id, 'user', user,
