@@ -138,6 +138,20 @@ echo "$out" | grep -q '"WEEK"' || fail "tenant set periods: $out"
 if out="$(ctl top global day 2>&1)"; then fail "day board of a tenant keeping none"; fi
 echo "$out" | grep -q "FAILED_PRECONDITION" || fail "day board: $out"
 
+# People: managers come from the CSV; a leaver is paid out and erased.
+ctl users show bob | grep -q '"manager_id": "ann"' || fail "manager from the CSV"
+ctl adjust dee --delta=15 --reason="talk" --request_id=e2e-dee >/dev/null
+out="$(ctl users deactivate dee --balance=pay_out --reason="left")"
+echo "$out" | grep -q '"settled_points": "[1-9]' || fail "deactivate: $out"
+ctl balance dee | grep -q "balance 0," || fail "paid out balance"
+ctl history dee | grep -q "PAYOUT" || fail "no PAYOUT entry"
+if out="$(ctl users deactivate dee --reason=again 2>&1)"; then fail "deactivated twice"; fi
+echo "$out" | grep -q "FAILED_PRECONDITION" || fail "deactivate twice: $out"
+out="$(ctl users erase dee)"
+echo "$out" | grep -q '"display_name_erased": true' || fail "erase: $out"
+ctl users show dee | grep -q '"erased": true' || fail "erased flag"
+if ctl users show dee | grep -q "Okafor"; then fail "name kept after erasure"; fi
+
 # SIGTERM stops plauditd gracefully and the local Redis with it.
 kill -TERM $serve_pid
 wait $serve_pid || true

@@ -24,6 +24,14 @@ absl::Status RulesApply(const Connection& c, const std::string& path,
 // Prints every rule as a rules file (JSON), ready for `rules apply`.
 absl::Status RulesList(const Connection& c);
 absl::Status UsersImport(const Connection& c, const std::string& path);
+absl::Status UsersShow(const Connection& c, const std::string& user_id);
+// `balance`: "keep", "pay_out", "forfeit" or "" (the tenant's policy).
+absl::Status UsersDeactivate(const Connection& c, const std::string& user_id,
+                             const std::string& balance, bool keep_past_places,
+                             const std::string& reason);
+absl::Status UsersReactivate(const Connection& c, const std::string& user_id);
+// Prints the report of what was erased.
+absl::Status UsersErase(const Connection& c, const std::string& user_id);
 absl::Status EventsSend(const Connection& c, const v1::Event& event);
 absl::Status EventsRetract(const Connection& c, const std::string& event_id);
 absl::Status ShowBalance(const Connection& c, const std::string& user_id);

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "google/protobuf/util/json_util.h"
 
 namespace plaudit::ctl {
 
@@ -30,6 +31,22 @@ std::string FormatTime(const google::protobuf::Timestamp& ts) {
   return absl::FormatTime("%Y-%m-%d %H:%M:%S",
                           absl::FromUnixSeconds(ts.seconds()),
                           absl::LocalTimeZone());
+}
+
+absl::Status PrintJson(const Connection& c,
+                       const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.preserve_proto_field_names = true;
+  options.always_print_primitive_fields = true;
+  std::string json;
+  if (auto s =
+          google::protobuf::util::MessageToJsonString(message, &json, options);
+      !s.ok()) {
+    return absl::InternalError(std::string(s.message()));
+  }
+  *c.out << json;
+  return absl::OkStatus();
 }
 
 }  // namespace plaudit::ctl

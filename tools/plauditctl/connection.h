@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "google/protobuf/message.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
@@ -46,6 +47,10 @@ absl::StatusOr<Response> Call(const Connection& c,
 }
 // `status` with "<what>: " before its message ("rule likes: ...").
 absl::Status Naming(absl::string_view what, const absl::Status& status);
+
+// Prints `message` as indented JSON with proto field names, zeros too.
+absl::Status PrintJson(const Connection& c,
+                       const google::protobuf::Message& message);
 
 // Local time, "2026-12-02 09:30:00".
 std::string FormatTime(const google::protobuf::Timestamp& ts);

@@ -62,6 +62,11 @@ ABSL_FLAG(std::string, periods, "",
           "tenant set: the periods whose boards are kept, e.g. all,month,week");
 ABSL_FLAG(std::string, scopes, "",
           "tenant set: the scopes whose boards are kept, e.g. global,dept:");
+ABSL_FLAG(std::string, balance, "",
+          "users deactivate: keep, pay_out or forfeit (empty: the tenant's "
+          "leaver_balance)");
+ABSL_FLAG(bool, keep_past_places, false,
+          "users deactivate: leave only the current boards");
 ABSL_FLAG(int, privacy_min_active_users, 0,
           "tenant set: smaller groups' engagement is withheld");
 
@@ -71,7 +76,14 @@ constexpr char kUsage[] = R"(plauditctl [--server=host:port] COMMAND
 
   rules apply -f rules.json [--prune]   create/update rules to match the file
   rules list                            print all rules as a rules file
-  users import -f users.csv             bulk upsert (user_id,display_name,groups)
+  users import -f users.csv             bulk upsert (columns user_id,display_name,
+                                        groups,manager_id; header names them)
+  users show USER                       the user (JSON)
+  users deactivate USER --reason=R [--balance=keep|pay_out|forfeit]
+                   [--keep_past_places] a leaver: off the boards, pending
+                                        redemptions refunded, balance settled
+  users reactivate USER                 back on the boards, earning again
+  users erase USER                      erase a deactivated user's personal data
   events send --id ID --action A --actor_id U [--subject U] [--object O] [--tags a,b]
   events retract ID                     reverse what an event paid
   balance USER                          spendable balance and lifetime earned
@@ -181,6 +193,32 @@ const std::vector<Command>& Commands() {
          true,
          [](const Operands&, const Connection& c) {
            return ctl::UsersImport(c, absl::GetFlag(FLAGS_f));
+         }},
+        {{"users", "show"},
+         1,
+         false,
+         [](const Operands& o, const Connection& c) {
+           return ctl::UsersShow(c, o[0]);
+         }},
+        {{"users", "deactivate"},
+         1,
+         false,
+         [](const Operands& o, const Connection& c) {
+           return ctl::UsersDeactivate(c, o[0], absl::GetFlag(FLAGS_balance),
+                                       absl::GetFlag(FLAGS_keep_past_places),
+                                       absl::GetFlag(FLAGS_reason));
+         }},
+        {{"users", "reactivate"},
+         1,
+         false,
+         [](const Operands& o, const Connection& c) {
+           return ctl::UsersReactivate(c, o[0]);
+         }},
+        {{"users", "erase"},
+         1,
+         false,
+         [](const Operands& o, const Connection& c) {
+           return ctl::UsersErase(c, o[0]);
          }},
         {{"events", "send"},
          0,

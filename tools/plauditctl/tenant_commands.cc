@@ -3,29 +3,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "google/protobuf/util/json_util.h"
 #include "plaudit/v1/tenant_service.grpc.pb.h"
 #include "tools/plauditctl/commands.h"
 #include "tools/plauditctl/connection.h"
 
 namespace plaudit::ctl {
 namespace {
-
-absl::Status PrintSettings(const Connection& c,
-                           const v1::TenantSettings& settings) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  options.preserve_proto_field_names = true;
-  options.always_print_primitive_fields = true;
-  std::string json;
-  if (auto s =
-          google::protobuf::util::MessageToJsonString(settings, &json, options);
-      !s.ok()) {
-    return absl::InternalError(std::string(s.message()));
-  }
-  *c.out << json;
-  return absl::OkStatus();
-}
 
 // "days,weeks,months,years", e.g. "30,12,13,5".
 absl::Status ParseRetention(const std::string& text, v1::Retention* out) {
@@ -55,7 +38,7 @@ absl::Status TenantShow(const Connection& c) {
       Call(c, &v1::TenantService::Stub::GetTenantSettings,
            v1::GetTenantSettingsRequest());
   if (!response.ok()) return response.status();
-  return PrintSettings(c, response->settings());
+  return PrintJson(c, response->settings());
 }
 
 namespace {
@@ -117,7 +100,7 @@ absl::Status TenantSet(const Connection& c, const TenantChange& change) {
   absl::StatusOr<v1::UpdateTenantSettingsResponse> response =
       Call(c, &v1::TenantService::Stub::UpdateTenantSettings, request);
   if (!response.ok()) return response.status();
-  return PrintSettings(c, response->settings());
+  return PrintJson(c, response->settings());
 }
 
 absl::Status TenantCreate(const Connection& c, const std::string& tenant,
@@ -133,7 +116,7 @@ absl::Status TenantCreate(const Connection& c, const std::string& tenant,
   absl::StatusOr<v1::CreateTenantResponse> response =
       Call(c, &v1::TenantService::Stub::CreateTenant, request);
   if (!response.ok()) return response.status();
-  if (auto s = PrintSettings(c, response->settings()); !s.ok()) return s;
+  if (auto s = PrintJson(c, response->settings()); !s.ok()) return s;
   *c.out << "admin key (shown once): " << response->admin_secret() << "\n";
   return absl::OkStatus();
 }

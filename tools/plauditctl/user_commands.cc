@@ -43,4 +43,54 @@ absl::Status UsersImport(const Connection& c, const std::string& path) {
   return absl::OkStatus();
 }
 
+absl::Status UsersShow(const Connection& c, const std::string& user_id) {
+  v1::GetUserRequest request;
+  request.set_user_id(user_id);
+  absl::StatusOr<v1::GetUserResponse> response =
+      Call(c, &v1::UserService::Stub::GetUser, request);
+  if (!response.ok()) return response.status();
+  return PrintJson(c, response->user());
+}
+
+absl::Status UsersDeactivate(const Connection& c, const std::string& user_id,
+                             const std::string& balance, bool keep_past_places,
+                             const std::string& reason) {
+  v1::DeactivateUserRequest request;
+  request.set_user_id(user_id);
+  request.set_reason(reason);
+  request.set_boards(keep_past_places ? v1::KEEP_PAST_PLACES
+                                      : v1::LEAVE_ALL_BOARDS);
+  if (balance == "keep") request.set_balance(v1::KEEP_BALANCE);
+  if (balance == "pay_out") request.set_balance(v1::PAY_OUT_BALANCE);
+  if (balance == "forfeit") request.set_balance(v1::FORFEIT_BALANCE);
+  if (!balance.empty() && request.balance() == v1::BALANCE_POLICY_UNSPECIFIED) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--balance: keep, pay_out or forfeit (empty: the tenant's "
+                     "leaver_balance), got ",
+                     balance));
+  }
+  absl::StatusOr<v1::DeactivateUserResponse> response =
+      Call(c, &v1::UserService::Stub::DeactivateUser, request);
+  if (!response.ok()) return response.status();
+  return PrintJson(c, *response);
+}
+
+absl::Status UsersReactivate(const Connection& c, const std::string& user_id) {
+  v1::ReactivateUserRequest request;
+  request.set_user_id(user_id);
+  absl::StatusOr<v1::ReactivateUserResponse> response =
+      Call(c, &v1::UserService::Stub::ReactivateUser, request);
+  if (!response.ok()) return response.status();
+  return PrintJson(c, *response);
+}
+
+absl::Status UsersErase(const Connection& c, const std::string& user_id) {
+  v1::EraseUserRequest request;
+  request.set_user_id(user_id);
+  absl::StatusOr<v1::EraseUserResponse> response =
+      Call(c, &v1::UserService::Stub::EraseUser, request);
+  if (!response.ok()) return response.status();
+  return PrintJson(c, *response);
+}
+
 }  // namespace plaudit::ctl

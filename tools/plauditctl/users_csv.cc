@@ -1,5 +1,7 @@
 #include "tools/plauditctl/users_csv.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -40,7 +42,10 @@ absl::StatusOr<std::vector<std::string>> SplitCsvLine(absl::string_view line,
 }  // namespace
 
 absl::StatusOr<std::vector<CsvUser>> ParseUsersCsv(absl::string_view text) {
+  static const std::vector<std::string>* known = new std::vector<std::string>{
+      "user_id", "display_name", "groups", "manager_id"};
   std::vector<CsvUser> users;
+  std::vector<int> column_of;  // header position -> index in `known`
   int line_number = 0;
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
     ++line_number;
@@ -52,24 +57,38 @@ absl::StatusOr<std::vector<CsvUser>> ParseUsersCsv(absl::string_view text) {
     if (line_number == 1) {
       if ((*fields)[0] != "user_id") {
         return absl::InvalidArgumentError(
-            "line 1: expected the header user_id,display_name,groups");
+            "line 1: expected the header "
+            "user_id,display_name,groups[,manager_id]");
+      }
+      for (const std::string& name : *fields) {
+        const auto it = std::find(known->begin(), known->end(), name);
+        if (it == known->end()) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "line 1: unknown column \"", name,
+              "\" (known: user_id, display_name, groups, manager_id)"));
+        }
+        column_of.push_back(static_cast<int>(it - known->begin()));
       }
       continue;
     }
-    if (fields->size() > 3) {
+    if (fields->size() > column_of.size()) {
       return absl::InvalidArgumentError(
-          absl::StrCat("line ", line_number,
-                       ": expected at most 3 fields, got ", fields->size()));
+          absl::StrCat("line ", line_number, ": expected at most ",
+                       column_of.size(), " fields, got ", fields->size()));
     }
-    fields->resize(3);
+    std::string value[4];
+    for (size_t i = 0; i < fields->size(); ++i) {
+      value[column_of[i]] = (*fields)[i];
+    }
     CsvUser user;
     user.line = line_number;
-    user.user.set_user_id((*fields)[0]);
-    user.user.set_display_name((*fields)[1]);
+    user.user.set_user_id(value[0]);
+    user.user.set_display_name(value[1]);
     for (absl::string_view group :
-         absl::StrSplit((*fields)[2], ' ', absl::SkipWhitespace())) {
+         absl::StrSplit(value[2], ' ', absl::SkipWhitespace())) {
       user.user.add_groups(std::string(group));
     }
+    user.user.set_manager_id(value[3]);
     users.push_back(std::move(user));
   }
   return users;

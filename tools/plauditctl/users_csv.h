@@ -1,6 +1,8 @@
-// users.csv for `plauditctl users import`: a header line
-// "user_id,display_name,groups", then one user per line; groups separated by
-// spaces; fields may be double-quoted ("Smith, Ann"), "" is a literal quote.
+// users.csv for `plauditctl users import`: a header line naming the
+// columns, user_id first, then any of display_name, groups, manager_id
+// ("user_id,display_name,groups,manager_id"), then one user per line; groups
+// separated by spaces; fields may be double-quoted ("Smith, Ann"), "" is a
+// literal quote.
 #ifndef PLAUDIT_TOOLS_PLAUDITCTL_USERS_CSV_H_
 #define PLAUDIT_TOOLS_PLAUDITCTL_USERS_CSV_H_
 

@@ -23,7 +23,11 @@ TEST(UsersCsvTest, ParsesQuotedNamesAndSpaceSeparatedGroups) {
 
 TEST(UsersCsvTest, ReportsTheLineOfAProblem) {
   EXPECT_EQ(ParseUsersCsv("id,name\n").status().message(),
-            "line 1: expected the header user_id,display_name,groups");
+            "line 1: expected the header "
+            "user_id,display_name,groups[,manager_id]");
+  EXPECT_EQ(ParseUsersCsv("user_id,boss\n").status().message(),
+            "line 1: unknown column \"boss\" (known: user_id, display_name, "
+            "groups, manager_id)");
   EXPECT_EQ(ParseUsersCsv("user_id,display_name,groups\nann,\"Ann\n")
                 .status()
                 .message(),
@@ -32,6 +36,18 @@ TEST(UsersCsvTest, ReportsTheLineOfAProblem) {
                 .status()
                 .message(),
             "line 2: expected at most 3 fields, got 4");
+}
+
+TEST(UsersCsvTest, ReadsManagersByTheHeader) {
+  const auto users = ParseUsersCsv(
+      "user_id,manager_id,display_name\n"
+      "ann,,Ann\n"
+      "bob,ann,Bob\n");
+  ASSERT_TRUE(users.ok()) << users.status();
+  ASSERT_EQ(users->size(), 2u);
+  EXPECT_EQ((*users)[0].user.manager_id(), "");
+  EXPECT_EQ((*users)[1].user.manager_id(), "ann");
+  EXPECT_EQ((*users)[1].user.display_name(), "Bob");
 }
 
 }  // namespace
