@@ -2,12 +2,14 @@
 // reports (and only theirs), manager loops refused, leavers deactivated
 // under each policy with the ledger still adding up, and erasure leaving no
 // trace of a person's name anywhere in Redis.
-#include <numeric>
-#include <set>
+#include <algorithm>
+#include <atomic>
+#include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "plaudit/v1/audit_service.grpc.pb.h"
+#include "plaudit/v1/tenant_service.grpc.pb.h"
 #include "services/auth/api_key.h"
 #include "tests/fixtures/plaudit_fixture.h"
 
@@ -409,6 +411,93 @@ TEST_F(PeopleTest, DeactivationUnderEachPolicyKeepsTheLedgerWhole) {
     status = users_->ReactivateUser(As(admin_).get(), back, &returned);
     EXPECT_EQ(ErrorReasonOf(status), "NOT_DEACTIVATED");
   }
+}
+
+// Leaving while HR clicks twice and the portal keeps sending events about
+// the user: one deactivation wins, the balance is paid out once, every
+// event is either paid before it (and in the payout) or refused after.
+TEST_F(PeopleTest, ConcurrentLeavingPaysOutExactlyOnce) {
+  PaidRule();
+  ApprovalReward(10);
+  ASSERT_TRUE(Sync("max", "").ok());
+  ASSERT_TRUE(Grant(admin_, "", "max", 100).ok());
+  for (int i = 0; i < 3; ++i) Redeem("max");
+  std::atomic<int> deactivated{0}, refused_twice{0};
+  std::vector<std::thread> callers;
+  for (int t = 0; t < 8; ++t) {
+    callers.emplace_back([&] {
+      v1::DeactivateUserResponse left;
+      const grpc::Status status =
+          Deactivate("max", v1::PAY_OUT_BALANCE, v1::LEAVE_ALL_BOARDS, &left);
+      if (status.ok()) ++deactivated;
+      if (ErrorReasonOf(status) == "ALREADY_DEACTIVATED") ++refused_twice;
+    });
+    callers.emplace_back([&, t] {
+      for (int i = 0; i < 5; ++i) {
+        v1::RecordEventRequest request;
+        *request.mutable_event() = MakeEvent(absl::StrCat("c-", t, "-", i),
+                                             "post.created", "max");
+        v1::RecordEventResponse response;
+        EXPECT_TRUE(
+            events_->RecordEvent(As(portal_).get(), request, &response).ok());
+      }
+    });
+  }
+  for (auto& caller : callers) caller.join();
+  EXPECT_EQ(deactivated.load(), 1);
+  EXPECT_EQ(refused_twice.load(), 7);
+  EXPECT_EQ(BalanceOf("max").balance(), 0);
+  const std::vector<v1::LedgerEntry::Type> types = LedgerTypes("max");
+  EXPECT_EQ(std::count(types.begin(), types.end(), v1::LedgerEntry::PAYOUT), 1);
+  EXPECT_EQ(std::count(types.begin(), types.end(), v1::LedgerEntry::REFUND), 3);
+  EXPECT_EQ(types.front(), v1::LedgerEntry::PAYOUT);  // nothing paid after it
+  ExpectLedgerAddsUp("max");
+}
+
+TEST_F(PeopleTest, TheTenantsLeaverPolicyAppliesWhenTheCallNamesNone) {
+  auto tenants = v1::TenantService::NewStub(channel_);
+  v1::UpdateTenantSettingsRequest update;
+  update.mutable_update_mask()->add_paths("leaver_balance");
+  update.mutable_settings()->set_leaver_balance(
+      static_cast<v1::BalancePolicy>(9));
+  v1::UpdateTenantSettingsResponse updated;
+  grpc::Status status =
+      tenants->UpdateTenantSettings(As(admin_).get(), update, &updated);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorMetadataOf(status, "field"), "settings.leaver_balance");
+  update.mutable_settings()->set_leaver_balance(v1::FORFEIT_BALANCE);
+  ASSERT_TRUE(
+      tenants->UpdateTenantSettings(As(admin_).get(), update, &updated).ok());
+
+  ASSERT_TRUE(Sync("lev", "").ok());
+  ASSERT_TRUE(Grant(admin_, "", "lev", 12).ok());
+  v1::DeactivateUserResponse left;
+  ASSERT_TRUE(Deactivate("lev", v1::BALANCE_POLICY_UNSPECIFIED,
+                         v1::BOARD_POLICY_UNSPECIFIED, &left)
+                  .ok());
+  EXPECT_EQ(left.balance_policy(), v1::FORFEIT_BALANCE);
+  EXPECT_EQ(left.settled_points(), 12);
+  EXPECT_EQ(LedgerTypes("lev").front(), v1::LedgerEntry::FORFEIT);
+
+  // Bad requests name their field and change nothing.
+  ASSERT_TRUE(Sync("kim", "").ok());
+  const std::string before = DataDigest();
+  v1::DeactivateUserRequest bad;
+  bad.set_user_id("kim");
+  v1::DeactivateUserResponse ignored;
+  status = users_->DeactivateUser(As(admin_).get(), bad, &ignored);
+  EXPECT_EQ(ErrorMetadataOf(status, "field"), "reason");
+  bad.set_reason("left");
+  bad.set_balance(static_cast<v1::BalancePolicy>(7));
+  status = users_->DeactivateUser(As(admin_).get(), bad, &ignored);
+  EXPECT_EQ(ErrorMetadataOf(status, "field"), "balance");
+  bad.set_balance(v1::KEEP_BALANCE);
+  bad.set_user_id("never-synced");
+  status = users_->DeactivateUser(As(admin_).get(), bad, &ignored);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+  status = users_->DeactivateUser(As(portal_).get(), bad, &ignored);
+  EXPECT_EQ(ErrorReasonOf(status), "ROLE_FORBIDDEN");
+  EXPECT_EQ(DataDigest(), before);
 }
 
 TEST_F(PeopleTest, KeepingPastPlacesLeavesOnlyTheCurrentBoards) {
