@@ -31,15 +31,11 @@ class PeopleTest : public PlauditTest {
     keyed_ = StartServer(KeyedOptions(file));
     ASSERT_NE(keyed_, nullptr);
     channel_ = ChannelTo(*keyed_);
-    users_ = v1::UserService::NewStub(channel_);
-    accounts_ = v1::AccountService::NewStub(channel_);
-    rewards_ = v1::RewardService::NewStub(channel_);
-    events_ = v1::EventService::NewStub(channel_);
-    boards_ = v1::LeaderboardService::NewStub(channel_);
-    rules_ = v1::RuleService::NewStub(channel_);
+    acme_ = std::make_unique<Client>(keyed_->port());
   }
 
   void TearDown() override {
+    acme_.reset();
     keyed_.reset();
     PlauditTest::TearDown();
   }
@@ -62,7 +58,7 @@ class PeopleTest : public PlauditTest {
     request.mutable_user()->set_manager_id(manager);
     for (auto& group : groups) request.mutable_user()->add_groups(group);
     v1::UpsertUserResponse response;
-    return users_->UpsertUser(As(portal_).get(), request, &response);
+    return acme_->users->UpsertUser(As(portal_).get(), request, &response);
   }
 
   grpc::Status Grant(const std::string& key, const std::string& actor,
@@ -74,7 +70,8 @@ class PeopleTest : public PlauditTest {
     request.set_reason(reason);
     request.set_request_id(absl::StrCat("grant-", ++grants_));
     v1::AdjustBalanceResponse response;
-    return accounts_->AdjustBalance(As(key, actor).get(), request, &response);
+    return acme_->accounts->AdjustBalance(As(key, actor).get(), request,
+                                          &response);
   }
 
   v1::Balance BalanceOf(const std::string& user) {
@@ -82,7 +79,8 @@ class PeopleTest : public PlauditTest {
     request.set_user_id(user);
     v1::GetBalanceResponse response;
     EXPECT_TRUE(
-        accounts_->GetBalance(As(portal_).get(), request, &response).ok());
+        acme_->accounts->GetBalance(As(portal_).get(), request, &response)
+            .ok());
     return response.balance();
   }
 
@@ -96,9 +94,9 @@ class PeopleTest : public PlauditTest {
       request.set_page_size(100);
       request.set_page_token(token);
       v1::ListTransactionsResponse response;
-      ASSERT_TRUE(
-          accounts_->ListTransactions(As(portal_).get(), request, &response)
-              .ok());
+      ASSERT_TRUE(acme_->accounts
+                      ->ListTransactions(As(portal_).get(), request, &response)
+                      .ok());
       for (const auto& entry : response.entries()) sum += entry.delta();
       token = response.next_page_token();
     } while (!token.empty());
@@ -111,7 +109,7 @@ class PeopleTest : public PlauditTest {
     request.set_page_size(100);
     v1::ListTransactionsResponse response;
     EXPECT_TRUE(
-        accounts_->ListTransactions(As(portal_).get(), request, &response)
+        acme_->accounts->ListTransactions(As(portal_).get(), request, &response)
             .ok());
     std::vector<v1::LedgerEntry::Type> types;
     for (const auto& entry : response.entries()) types.push_back(entry.type());
@@ -127,8 +125,8 @@ class PeopleTest : public PlauditTest {
     request.set_period(period);
     request.set_bucket(bucket);
     v1::GetLeaderboardResponse response;
-    const grpc::Status status =
-        boards_->GetLeaderboard(As(portal_).get(), request, &response);
+    const grpc::Status status = acme_->leaderboards->GetLeaderboard(
+        As(portal_).get(), request, &response);
     EXPECT_TRUE(status.ok()) << status.error_message();
     if (bucket_out != nullptr) *bucket_out = response.bucket();
     std::vector<std::string> users;
@@ -143,7 +141,8 @@ class PeopleTest : public PlauditTest {
     *request.mutable_rule() =
         MakeRule("post", "post.created", v1::Rule::ACTOR, 10);
     v1::CreateRuleResponse response;
-    ASSERT_TRUE(rules_->CreateRule(As(admin_).get(), request, &response).ok());
+    ASSERT_TRUE(
+        acme_->rules->CreateRule(As(admin_).get(), request, &response).ok());
   }
 
   grpc::Status Post(const std::string& user, v1::EventOutcome* outcome) {
@@ -152,7 +151,7 @@ class PeopleTest : public PlauditTest {
         MakeEvent(absl::StrCat("post-", ++posts_), "post.created", user);
     v1::RecordEventResponse response;
     grpc::Status status =
-        events_->RecordEvent(As(portal_).get(), request, &response);
+        acme_->events->RecordEvent(As(portal_).get(), request, &response);
     *outcome = response.outcome();
     return status;
   }
@@ -165,7 +164,8 @@ class PeopleTest : public PlauditTest {
     request.mutable_reward()->set_requires_approval(true);
     v1::CreateRewardResponse response;
     ASSERT_TRUE(
-        rewards_->CreateReward(As(admin_).get(), request, &response).ok());
+        acme_->rewards->CreateReward(As(admin_).get(), request, &response)
+            .ok());
   }
 
   std::string Redeem(const std::string& user) {
@@ -176,7 +176,7 @@ class PeopleTest : public PlauditTest {
     request.set_request_id(absl::StrCat("redeem-", ++redeems_));
     v1::RedeemResponse response;
     const grpc::Status status =
-        rewards_->Redeem(As(portal_).get(), request, &response);
+        acme_->rewards->Redeem(As(portal_).get(), request, &response);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return response.redemption().redemption_id();
   }
@@ -189,13 +189,13 @@ class PeopleTest : public PlauditTest {
     request.set_balance(balance);
     request.set_boards(boards);
     request.set_reason("left the company");
-    return users_->DeactivateUser(As(admin_).get(), request, response);
+    return acme_->users->DeactivateUser(As(admin_).get(), request, response);
   }
 
   grpc::Status Erase(const std::string& user, v1::EraseUserResponse* report) {
     v1::EraseUserRequest request;
     request.set_user_id(user);
-    return users_->EraseUser(As(admin_).get(), request, report);
+    return acme_->users->EraseUser(As(admin_).get(), request, report);
   }
 
   // Every key name and every value Redis holds, as text.
@@ -233,12 +233,7 @@ class PeopleTest : public PlauditTest {
   std::string admin_, portal_;
   std::unique_ptr<PlauditServer> keyed_;
   std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::UserService::Stub> users_;
-  std::unique_ptr<v1::AccountService::Stub> accounts_;
-  std::unique_ptr<v1::RewardService::Stub> rewards_;
-  std::unique_ptr<v1::EventService::Stub> events_;
-  std::unique_ptr<v1::LeaderboardService::Stub> boards_;
-  std::unique_ptr<v1::RuleService::Stub> rules_;
+  std::unique_ptr<Client> acme_;  // stubs; each call carries its key
   int grants_ = 0, posts_ = 0, redeems_ = 0;
 };
 
@@ -267,7 +262,7 @@ TEST_F(PeopleTest, ManagerLoopsAreRefusedAndChangeNothing) {
     user->set_manager_id(manager);
   }
   v1::ImportUsersResponse imported;
-  status = users_->ImportUsers(As(portal_).get(), import, &imported);
+  status = acme_->users->ImportUsers(As(portal_).get(), import, &imported);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(ErrorMetadataOf(status, "field"), "users[1].manager_id");
   EXPECT_EQ(DataDigest(), before);
@@ -277,7 +272,7 @@ TEST_F(PeopleTest, ManagerLoopsAreRefusedAndChangeNothing) {
   v1::GetUserRequest get;
   get.set_user_id("carl");
   v1::GetUserResponse got;
-  ASSERT_TRUE(users_->GetUser(As(portal_).get(), get, &got).ok());
+  ASSERT_TRUE(acme_->users->GetUser(As(portal_).get(), get, &got).ok());
   EXPECT_EQ(got.user().manager_id(), "anna");
 }
 
@@ -316,15 +311,16 @@ TEST_F(PeopleTest, AManagerGivesAndDecidesForTheirReportsOnly) {
   approve.set_redemption_id(alices);
   v1::ApproveRedemptionResponse approved;
   ASSERT_TRUE(
-      rewards_->ApproveRedemption(As(portal_, "boss").get(), approve, &approved)
+      acme_->rewards
+          ->ApproveRedemption(As(portal_, "boss").get(), approve, &approved)
           .ok());
   EXPECT_EQ(approved.redemption().status(), v1::Redemption::APPROVED);
   v1::RejectRedemptionRequest reject;
   reject.set_redemption_id(bobs);
   reject.set_reason("not now");
   v1::RejectRedemptionResponse rejected;
-  status =
-      rewards_->RejectRedemption(As(portal_, "boss").get(), reject, &rejected);
+  status = acme_->rewards->RejectRedemption(As(portal_, "boss").get(), reject,
+                                            &rejected);
   EXPECT_EQ(ErrorReasonOf(status), "NOT_MANAGER");
   EXPECT_EQ(BalanceOf("bob").balance(), 20);  // still debited, still pending
 
@@ -380,7 +376,8 @@ TEST_F(PeopleTest, DeactivationUnderEachPolicyKeepsTheLedgerWhole) {
     get.set_redemption_id(pending);
     v1::GetRedemptionResponse redemption;
     ASSERT_TRUE(
-        rewards_->GetRedemption(As(portal_).get(), get, &redemption).ok());
+        acme_->rewards->GetRedemption(As(portal_).get(), get, &redemption)
+            .ok());
     EXPECT_EQ(redemption.redemption().status(), v1::Redemption::CANCELLED);
 
     // Earns nothing more, says why; a second deactivation is refused.
@@ -399,7 +396,8 @@ TEST_F(PeopleTest, DeactivationUnderEachPolicyKeepsTheLedgerWhole) {
     v1::ReactivateUserRequest back;
     back.set_user_id(user);
     v1::ReactivateUserResponse returned;
-    ASSERT_TRUE(users_->ReactivateUser(As(admin_).get(), back, &returned).ok());
+    ASSERT_TRUE(
+        acme_->users->ReactivateUser(As(admin_).get(), back, &returned).ok());
     EXPECT_GT(returned.board_entries_restored(), 0);
     EXPECT_FALSE(returned.user().deactivated());
     board = OnBoard(v1::ALL_TIME);
@@ -408,7 +406,7 @@ TEST_F(PeopleTest, DeactivationUnderEachPolicyKeepsTheLedgerWhole) {
     EXPECT_EQ(outcome.awards_size(), 1);
     EXPECT_EQ(BalanceOf(user).balance(), balance_after + 10);
     ExpectLedgerAddsUp(user);
-    status = users_->ReactivateUser(As(admin_).get(), back, &returned);
+    status = acme_->users->ReactivateUser(As(admin_).get(), back, &returned);
     EXPECT_EQ(ErrorReasonOf(status), "NOT_DEACTIVATED");
   }
 }
@@ -435,11 +433,12 @@ TEST_F(PeopleTest, ConcurrentLeavingPaysOutExactlyOnce) {
     callers.emplace_back([&, t] {
       for (int i = 0; i < 5; ++i) {
         v1::RecordEventRequest request;
-        *request.mutable_event() = MakeEvent(absl::StrCat("c-", t, "-", i),
-                                             "post.created", "max");
+        *request.mutable_event() =
+            MakeEvent(absl::StrCat("c-", t, "-", i), "post.created", "max");
         v1::RecordEventResponse response;
         EXPECT_TRUE(
-            events_->RecordEvent(As(portal_).get(), request, &response).ok());
+            acme_->events->RecordEvent(As(portal_).get(), request, &response)
+                .ok());
       }
     });
   }
@@ -485,17 +484,17 @@ TEST_F(PeopleTest, TheTenantsLeaverPolicyAppliesWhenTheCallNamesNone) {
   v1::DeactivateUserRequest bad;
   bad.set_user_id("kim");
   v1::DeactivateUserResponse ignored;
-  status = users_->DeactivateUser(As(admin_).get(), bad, &ignored);
+  status = acme_->users->DeactivateUser(As(admin_).get(), bad, &ignored);
   EXPECT_EQ(ErrorMetadataOf(status, "field"), "reason");
   bad.set_reason("left");
   bad.set_balance(static_cast<v1::BalancePolicy>(7));
-  status = users_->DeactivateUser(As(admin_).get(), bad, &ignored);
+  status = acme_->users->DeactivateUser(As(admin_).get(), bad, &ignored);
   EXPECT_EQ(ErrorMetadataOf(status, "field"), "balance");
   bad.set_balance(v1::KEEP_BALANCE);
   bad.set_user_id("never-synced");
-  status = users_->DeactivateUser(As(admin_).get(), bad, &ignored);
+  status = acme_->users->DeactivateUser(As(admin_).get(), bad, &ignored);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
-  status = users_->DeactivateUser(As(portal_).get(), bad, &ignored);
+  status = acme_->users->DeactivateUser(As(portal_).get(), bad, &ignored);
   EXPECT_EQ(ErrorReasonOf(status), "ROLE_FORBIDDEN");
   EXPECT_EQ(DataDigest(), before);
 }
@@ -536,7 +535,8 @@ TEST_F(PeopleTest, ErasureLeavesNoTraceOfTheNameAndTotalsStay) {
   reject.set_reason(name + " asked twice");
   v1::RejectRedemptionResponse rejected;
   ASSERT_TRUE(
-      rewards_->RejectRedemption(As(admin_).get(), reject, &rejected).ok());
+      acme_->rewards->RejectRedemption(As(admin_).get(), reject, &rejected)
+          .ok());
   ASSERT_TRUE(absl::StrContains(EverythingInRedis(), name));
 
   v1::GetEngagementRequest figures;

@@ -178,18 +178,26 @@ absl::StatusOr<v1::DeactivateUserResponse> UserStore::Deactivate(
   return response;
 }
 
-absl::StatusOr<v1::ReactivateUserResponse> UserStore::Reactivate(
-    const std::string& user_id) {
+absl::StatusOr<std::vector<RedisValue>> UserStore::OnEveryBoard(
+    const LuaScript& script, const std::string& user_id) {
   const absl::Time now = clock_();
   ScriptCall call{
-      &UserReactivateScript(),
+      &script,
       {keys_.User(user_id)},
       {keys_.prefix(), user_id, absl::StrCat(absl::ToUnixMillis(now))}};
   AppendBucketArgs(calendar_->Calendar()->RetainedBuckets(now, absl::Hours(24)),
                    &call.args);
   absl::StatusOr<RedisValue> reply = RunScript(*redis_, call);
   if (!reply.ok()) return reply.status();
-  const auto& values = reply->elements;
+  return std::move(reply->elements);
+}
+
+absl::StatusOr<v1::ReactivateUserResponse> UserStore::Reactivate(
+    const std::string& user_id) {
+  absl::StatusOr<std::vector<RedisValue>> reply =
+      OnEveryBoard(UserReactivateScript(), user_id);
+  if (!reply.ok()) return reply.status();
+  const std::vector<RedisValue>& values = *reply;
   const std::string& status = values.at(0).str;
   if (status == "NOT_FOUND") return UserNotFound(user_id);
   if (status == "ERASED") return UserErased(user_id, "user_id");
@@ -206,14 +214,10 @@ absl::StatusOr<v1::ReactivateUserResponse> UserStore::Reactivate(
 
 absl::StatusOr<v1::EraseUserResponse> UserStore::Erase(
     const std::string& user_id) {
-  const absl::Time now = clock_();
-  ScriptCall call{
-      &UserEraseScript(), {keys_.User(user_id)}, {keys_.prefix(), user_id}};
-  AppendBucketArgs(calendar_->Calendar()->RetainedBuckets(now, absl::Hours(24)),
-                   &call.args);
-  absl::StatusOr<RedisValue> reply = RunScript(*redis_, call);
+  absl::StatusOr<std::vector<RedisValue>> reply =
+      OnEveryBoard(UserEraseScript(), user_id);
   if (!reply.ok()) return reply.status();
-  const auto& values = reply->elements;
+  const std::vector<RedisValue>& values = *reply;
   const std::string& status = values.at(0).str;
   if (status == "NOT_FOUND") return UserNotFound(user_id);
   if (status == "ACTIVE") {

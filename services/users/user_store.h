@@ -17,6 +17,7 @@
 #include "services/common/clock.h"
 #include "services/store/keys.h"
 #include "services/store/redis_client.h"
+#include "services/store/scripts.h"
 
 namespace plaudit {
 
@@ -55,6 +56,11 @@ class UserStore {
   absl::StatusOr<v1::EraseUserResponse> Erase(const std::string& user_id);
 
  private:
+  // Runs `script` (ARGV: prefix, user, now_ms, buckets) about one user over
+  // every bucket that may hold their scores; the script's reply.
+  absl::StatusOr<std::vector<RedisValue>> OnEveryBoard(
+      const LuaScript& script, const std::string& user_id);
+
   RedisClient* redis_;
   const KeySchema keys_;
   const CalendarSource* calendar_;

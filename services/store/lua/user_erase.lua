@@ -8,7 +8,7 @@
 -- something to erase is written again, entry by entry, with the same ids.
 --
 -- KEYS[1] user record
--- ARGV: prefix, user, buckets (every retained one, see read_buckets)
+-- ARGV: prefix, user, now_ms, buckets (every retained one, see read_buckets)
 -- Returns {'OK', name_erased, ledger_texts, redemption_texts,
 --          board_entries, groups, manager_erased, reports_unlinked}
 --         | {'NOT_FOUND'} | {'ACTIVE'} | {'ALREADY'}
@@ -112,7 +112,7 @@ rewrite_stream(prefix .. 'audit', function(f)
 end)
 
 local board_entries = 0
-local buckets = read_buckets(3)
+local buckets = read_buckets(4)
 local scopes = prefix .. 'scopes:' .. user
 for _, scope in ipairs(redis.call('SMEMBERS', scopes)) do
   for _, bucket in ipairs(buckets) do
