@@ -143,6 +143,16 @@ std::string PeerAddress(absl::string_view peer) {
   return std::string(peer);  // unix sockets, in-process: as they come
 }
 
+std::string CallerAddress(const grpc::ServerContextBase& context) {
+  const std::string peer = context.peer();
+  // Only the HTTP gateway calls in-process; nobody outside can.
+  if (absl::StartsWith(peer, "inproc")) {
+    std::string forwarded = Metadata(context, "plaudit-peer");
+    if (!forwarded.empty()) return forwarded;
+  }
+  return PeerAddress(peer);
+}
+
 absl::StatusOr<Role> RequiredRole(absl::string_view method) {
   const auto it = MethodRoles().find(method);
   if (it == MethodRoles().end()) {
@@ -278,7 +288,7 @@ KeyGuard::Looked KeyGuard::Lookup(const std::string& bearer) const {
 
 absl::StatusOr<Caller> KeyGuard::Admit(const grpc::ServerContextBase& context,
                                        absl::string_view method) const {
-  const std::string peer = PeerAddress(context.peer());
+  const std::string peer = CallerAddress(context);
   const std::string bearer = Metadata(context, "authorization");
   if (bearer.empty()) {
     if (const absl::Duration wait = Throttled(peer, "", clock_());

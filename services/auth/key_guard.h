@@ -97,6 +97,10 @@ class KeyGuard final : public CallGuard {
 // "ipv4:10.1.2.3" of "ipv4:10.1.2.3:51234" (the port changes per
 // connection; the address is who calls).
 std::string PeerAddress(absl::string_view peer);
+// Who is calling, for throttling: PeerAddress of the connection, or for the
+// HTTP gateway's in-process calls the HTTP client's address it forwards
+// (metadata "plaudit-peer", believed only on in-process calls).
+std::string CallerAddress(const grpc::ServerContextBase& context);
 
 }  // namespace plaudit
 

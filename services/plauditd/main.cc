@@ -42,20 +42,27 @@ ABSL_FLAG(int, privacy_min_active_users, 5,
           "(a tenant's default)");
 ABSL_FLAG(double, rate_limit, 200,
           "Calls per second per API key in this replica (0: unlimited)");
-ABSL_FLAG(double, rate_burst, 400, "Calls a key may make at once above the rate");
+ABSL_FLAG(double, rate_burst, 400,
+          "Calls a key may make at once above the rate");
 ABSL_FLAG(int, max_message_bytes, 8 << 20, "Largest request accepted");
-ABSL_FLAG(std::string, tls_cert, "", "TLS certificate chain (PEM); empty: plaintext");
+ABSL_FLAG(std::string, tls_cert, "",
+          "TLS certificate chain (PEM); empty: plaintext");
 ABSL_FLAG(std::string, tls_key, "", "TLS private key (PEM)");
 ABSL_FLAG(std::string, tls_client_ca, "",
           "CA (PEM) whose certificates clients must show (mutual TLS)");
+ABSL_FLAG(std::string, http_listen, "127.0.0.1:8080",
+          "HTTP/JSON API host:port (port 0: any; empty: off)");
+ABSL_FLAG(std::string, http_port_file, "",
+          "Write the bound HTTP port here (for --http_listen=...:0)");
 ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9464",
           "Prometheus /metrics address, host:port (empty: off)");
 ABSL_FLAG(std::string, build_revision, "unknown",
           "Source revision, shown in plaudit_build_info");
 ABSL_FLAG(std::string, rules_file, "",
           "Rules JSON applied at start (create or update to match)");
-ABSL_FLAG(std::string, port_file, "",
-          "Once serving, write the bound port here (useful with --listen=...:0)");
+ABSL_FLAG(
+    std::string, port_file, "",
+    "Once serving, write the bound port here (useful with --listen=...:0)");
 ABSL_FLAG(int, redis_connections, 4,
           "Redis connections, each carrying pipelined commands of many calls");
 ABSL_FLAG(absl::Duration, redis_timeout, absl::Seconds(2),
@@ -94,15 +101,17 @@ namespace {
 void ProtobufLog(google::protobuf::LogLevel level, const char* file, int line,
                  const std::string& message) {
   if (absl::StrContains(message, "invalid UTF-8 data when parsing")) return;
-  const int severity = level >= google::protobuf::LOGLEVEL_ERROR ? google::GLOG_ERROR
-                                                                 : google::GLOG_WARNING;
+  const int severity = level >= google::protobuf::LOGLEVEL_ERROR
+                           ? google::GLOG_ERROR
+                           : google::GLOG_WARNING;
   google::LogMessage(file, line, severity).stream() << message;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("plauditd: the Plaudit engagement and rewards service");
+  absl::SetProgramUsageMessage(
+      "plauditd: the Plaudit engagement and rewards service");
   absl::ParseCommandLine(argc, argv);
   // Logs go to stderr (one line per failed call; none per successful one).
   FLAGS_logtostderr = true;
@@ -148,19 +157,23 @@ int main(int argc, char** argv) {
   options.time_zone = absl::GetFlag(FLAGS_time_zone);
   options.rules_file = absl::GetFlag(FLAGS_rules_file);
   options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  options.http_listen = absl::GetFlag(FLAGS_http_listen);
   options.leaderboard_cache = absl::GetFlag(FLAGS_leaderboard_cache);
-  options.rate_limit = {absl::GetFlag(FLAGS_rate_limit), absl::GetFlag(FLAGS_rate_burst)};
+  options.rate_limit = {absl::GetFlag(FLAGS_rate_limit),
+                        absl::GetFlag(FLAGS_rate_burst)};
   options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   options.build.revision = absl::GetFlag(FLAGS_build_revision);
   options.retention.days = absl::GetFlag(FLAGS_retain_days);
   options.retention.weeks = absl::GetFlag(FLAGS_retain_weeks);
   options.retention.months = absl::GetFlag(FLAGS_retain_months);
   options.retention.years = absl::GetFlag(FLAGS_retain_years);
-  options.privacy_min_active_users = absl::GetFlag(FLAGS_privacy_min_active_users);
+  options.privacy_min_active_users =
+      absl::GetFlag(FLAGS_privacy_min_active_users);
   plaudit::ConnectionLimits& limits = options.limits;
   limits.max_connections = absl::GetFlag(FLAGS_max_connections);
   limits.reserved_descriptors = absl::GetFlag(FLAGS_reserved_descriptors);
-  limits.max_streams_per_connection = absl::GetFlag(FLAGS_max_streams_per_connection);
+  limits.max_streams_per_connection =
+      absl::GetFlag(FLAGS_max_streams_per_connection);
   limits.idle_timeout = absl::GetFlag(FLAGS_idle_timeout);
   limits.handshake_timeout = absl::GetFlag(FLAGS_handshake_timeout);
   limits.max_age = absl::GetFlag(FLAGS_max_connection_age);
@@ -184,22 +197,28 @@ int main(int argc, char** argv) {
             << std::min<int64_t>(limits.max_connections,
                                  descriptors - limits.reserved_descriptors)
             << " connections (" << descriptors << " file descriptors)";
+  if ((*server)->http_port() != 0) {
+    std::cout << ", HTTP/JSON on port " << (*server)->http_port();
+  }
   if ((*server)->metrics_port() != 0) {
     std::cout << ", metrics on port " << (*server)->metrics_port();
   }
   std::cout << std::endl;
 
-  if (const std::string path = absl::GetFlag(FLAGS_port_file); !path.empty()) {
-    // Written whole under another name, then renamed: readers never see half.
+  // Written whole under another name, then renamed: readers never see half.
+  auto write_port = [](const std::string& path, int port) {
+    if (path.empty()) return;
     const std::string partial = path + ".partial";
-    std::ofstream(partial) << (*server)->port() << "\n";
+    std::ofstream(partial) << port << "\n";
     std::rename(partial.c_str(), path.c_str());
-  }
+  };
+  write_port(absl::GetFlag(FLAGS_port_file), (*server)->port());
+  write_port(absl::GetFlag(FLAGS_http_port_file), (*server)->http_port());
 
   int signal = 0;
   sigwait(&stop_signals, &signal);
-  std::cout << "plauditd: signal " << signal
-            << ", finishing in-flight calls" << std::endl;
+  std::cout << "plauditd: signal " << signal << ", finishing in-flight calls"
+            << std::endl;
   (*server)->Shutdown(absl::GetFlag(FLAGS_shutdown_grace));
   (*server)->Wait();
   std::cout << "plauditd: stopped" << std::endl;

@@ -19,6 +19,8 @@
 #include "services/common/period.h"
 #include "services/common/validation.h"
 #include "services/events/event_service.h"
+#include "services/http/gateway.h"
+#include "services/http/route_table.h"
 #include "services/leaderboards/leaderboard_service.h"
 #include "services/metrics/grpc_interceptor.h"
 #include "services/plauditd/connection_listener.h"
@@ -60,6 +62,8 @@ struct PlauditServer::Parts {
   std::vector<std::unique_ptr<RpcService>> services;
   std::unique_ptr<ConnectionListener> listener;
   std::unique_ptr<grpc::Server> server;
+  std::unique_ptr<Gateway> gateway;
+  std::unique_ptr<HttpServer> http;  // after the gateway: stops first
   int port = 0;
 };
 
@@ -194,6 +198,45 @@ void ApplyLimits(const ConnectionLimits& limits, grpc::ServerBuilder& builder) {
   quota.Resize(static_cast<size_t>(limits.transport_memory));
   quota.SetMaxThreads(limits.max_threads);
   builder.SetResourceQuota(quota);
+}
+
+// The HTTP/JSON gateway: routes from the registered services' protos,
+// calls through the server's own in-process channel.
+absl::StatusOr<std::unique_ptr<HttpServer>> StartHttp(
+    const ServerOptions& options,
+    const std::vector<std::unique_ptr<RpcService>>& services,
+    RedisClient* redis, grpc::Server& server,
+    std::unique_ptr<Gateway>* gateway_out) {
+  std::vector<const google::protobuf::ServiceDescriptor*> descriptors;
+  for (const auto& service : services) {
+    descriptors.push_back(service->descriptor());
+  }
+  absl::StatusOr<RouteTable> routes = RouteTable::Build(descriptors);
+  if (!routes.ok()) return routes.status();
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(-1);
+  args.SetMaxSendMessageSize(options.max_message_bytes);
+  GatewayOptions gateway;
+  gateway.ready = [redis](std::function<void(bool)> done) {
+    redis->Send({{"PING"}}, [done = std::move(done)](RedisReplies replies) {
+      done(replies.ok() && !replies->empty() && !replies->front().is_error());
+    });
+  };
+  *gateway_out = std::make_unique<Gateway>(
+      *std::move(routes), server.InProcessChannel(args), std::move(gateway));
+  HttpServerOptions http;
+  http.listen = options.http_listen;
+  http.max_connections = options.limits.max_connections;
+  http.max_body_bytes = static_cast<size_t>(options.max_message_bytes);
+  http.header_timeout = options.limits.handshake_timeout;
+  if (options.limits.idle_timeout > absl::ZeroDuration()) {
+    http.idle_timeout = options.limits.idle_timeout;
+  }
+  return HttpServer::Start(
+      http, [gateway = gateway_out->get()](
+                HttpRequest request, std::function<void(HttpResponse)> done) {
+        gateway->Handle(std::move(request), std::move(done));
+      });
 }
 
 }  // namespace
@@ -348,6 +391,13 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
   }
   parts->listener->Start(std::move(acceptor));
   parts->port = parts->listener->port();
+  if (!options.http_listen.empty()) {
+    absl::StatusOr<std::unique_ptr<HttpServer>> http =
+        StartHttp(options, parts->services, parts->redis.get(), *parts->server,
+                  &parts->gateway);
+    if (!http.ok()) return http.status();
+    parts->http = *std::move(http);
+  }
   return std::unique_ptr<PlauditServer>(new PlauditServer(std::move(parts)));
 }
 
@@ -363,6 +413,10 @@ PlauditServer::~PlauditServer() {
 
 int PlauditServer::port() const { return parts_->port; }
 
+int PlauditServer::http_port() const {
+  return parts_->http == nullptr ? 0 : parts_->http->port();
+}
+
 int PlauditServer::metrics_port() const {
   if (parts_->exposer == nullptr) return 0;
   const std::vector<int> ports = parts_->exposer->GetListeningPorts();
@@ -370,6 +424,7 @@ int PlauditServer::metrics_port() const {
 }
 
 void PlauditServer::Shutdown(absl::Duration grace) {
+  if (parts_->http != nullptr) parts_->http->Stop();
   parts_->listener->Stop();
   parts_->server->Shutdown(absl::ToChronoTime(absl::Now() + grace));
 }

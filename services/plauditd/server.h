@@ -89,6 +89,11 @@ struct ServerOptions {
   std::string tls_cert;
   std::string tls_key;
   std::string tls_client_ca;
+  // HTTP/JSON API (every RPC with a google.api.http route, /healthz,
+  // /readyz) on host:port (port 0: any); empty = off. It shares the gRPC
+  // limits: max_connections, idle_timeout, handshake_timeout (for the
+  // request head), max_message_bytes (for the body).
+  std::string http_listen;
   // Prometheus /metrics on its own host:port (port 0: any); empty = off.
   std::string metrics_listen;
   BuildInfo build{"0.1.0", "unknown"};
@@ -103,6 +108,8 @@ class PlauditServer {
   ~PlauditServer();
 
   int port() const;
+  // The HTTP port (0 when HTTP is off).
+  int http_port() const;
   // The /metrics port (0 when metrics are off).
   int metrics_port() const;
   // Stops accepting calls and lets in-flight ones finish within `grace`.

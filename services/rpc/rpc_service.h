@@ -73,6 +73,9 @@ class RpcService : public grpc::Service {
 
   // OK when every method of the proto service has a handler.
   absl::Status Complete() const;
+  const google::protobuf::ServiceDescriptor* descriptor() const {
+    return descriptor_;
+  }
 
  protected:
   // A body that answers before it returns; it runs on one of gRPC's

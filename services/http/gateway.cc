@@ -1,0 +1,151 @@
+#include "services/http/gateway.h"
+
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/support/byte_buffer.h"
+#include "services/common/error_reason.h"
+#include "services/http/transcoder.h"
+
+namespace plaudit {
+namespace {
+
+HttpResponse FromError(const HttpError& error) {
+  HttpResponse response;
+  response.status = error.status;
+  response.body = error.body;
+  if (error.retry_after_seconds) {
+    response.headers.emplace_back("Retry-After",
+                                  absl::StrCat(*error.retry_after_seconds));
+  }
+  return response;
+}
+
+HttpResponse Refused(int status, absl::Status why) {
+  return FromError(HttpErrorOf(status, why));
+}
+
+// What travels from the HTTP request to the gRPC call, verbatim.
+constexpr const char* kPassedHeaders[] = {"authorization", "plaudit-actor",
+                                          "plaudit-tenant"};
+
+struct InFlight {
+  grpc::ClientContext context;
+  grpc::ByteBuffer request;
+  grpc::ByteBuffer response;
+  const google::protobuf::Descriptor* output = nullptr;
+  std::function<void(HttpResponse)> respond;
+};
+
+HttpResponse Answer(const InFlight& call, const grpc::Status& status) {
+  if (!status.ok()) return FromError(ToHttpError(status));
+  std::vector<grpc::Slice> slices;
+  std::string bytes;
+  if (call.response.Dump(&slices).ok()) {
+    for (const grpc::Slice& slice : slices) {
+      bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+    }
+  }
+  std::unique_ptr<google::protobuf::Message> message(
+      google::protobuf::MessageFactory::generated_factory()
+          ->GetPrototype(call.output)
+          ->New());
+  if (!message->ParseFromString(bytes)) {
+    return Refused(500, absl::InternalError("the answer did not parse"));
+  }
+  HttpResponse response;
+  response.body = ToJson(*message);
+  return response;
+}
+
+}  // namespace
+
+Gateway::Gateway(RouteTable routes, std::shared_ptr<grpc::Channel> channel,
+                 GatewayOptions options)
+    : routes_(std::move(routes)),
+      channel_(std::move(channel)),
+      stub_(channel_),
+      options_(std::move(options)) {}
+
+void Gateway::Handle(HttpRequest request,
+                     std::function<void(HttpResponse)> respond) {
+  const size_t question = request.target.find('?');
+  const std::string path = request.target.substr(0, question);
+  if (path == "/healthz" && request.method == "GET") {
+    HttpResponse response;
+    response.body = "{\"status\":\"SERVING\"}";
+    return respond(std::move(response));
+  }
+  if (path == "/readyz" && request.method == "GET" && options_.ready) {
+    return options_.ready([respond = std::move(respond)](bool ready) {
+      HttpResponse response;
+      response.status = ready ? 200 : 503;
+      response.body = ready ? "{\"status\":\"SERVING\"}"
+                            : "{\"status\":\"NOT_SERVING\",\"message\":"
+                              "\"Redis is not reachable\"}";
+      respond(std::move(response));
+    });
+  }
+  std::vector<std::string> allowed;
+  absl::StatusOr<RouteMatch> match =
+      routes_.Match(request.method, path, &allowed);
+  if (absl::IsNotFound(match.status())) {
+    return respond(Refused(404, WithReason(match.status(), "NO_ROUTE")));
+  }
+  if (absl::IsFailedPrecondition(match.status())) {
+    HttpResponse response = Refused(
+        405, WithReason(absl::InvalidArgumentError(match.status().message()),
+                        "METHOD_NOT_ALLOWED"));
+    response.headers.emplace_back("Allow", absl::StrJoin(allowed, ", "));
+    return respond(std::move(response));
+  }
+  if (!match.ok()) {
+    return respond(
+        Refused(400, WithReason(match.status(), "MALFORMED_REQUEST")));
+  }
+  if (!request.body.empty() &&
+      !absl::StartsWithIgnoreCase(request.Header("content-type"),
+                                  "application/json")) {
+    return respond(Refused(
+        415, WithReason(absl::InvalidArgumentError(
+                            "Content-Type: the body must be application/json"),
+                        "UNSUPPORTED_MEDIA_TYPE")));
+  }
+  Call(*match, std::move(request), std::move(respond));
+}
+
+void Gateway::Call(const RouteMatch& match, HttpRequest request,
+                   std::function<void(HttpResponse)> respond) {
+  const size_t question = request.target.find('?');
+  const absl::string_view query =
+      question == std::string::npos
+          ? absl::string_view()
+          : absl::string_view(request.target).substr(question + 1);
+  const std::string idempotency_key = request.Header("idempotency-key");
+  absl::StatusOr<std::unique_ptr<google::protobuf::Message>> message =
+      BuildRequest(match, {query, request.body, idempotency_key});
+  if (!message.ok()) return respond(Refused(400, message.status()));
+  auto call = std::make_shared<InFlight>();
+  call->output = match.route->method->output_type();
+  call->respond = std::move(respond);
+  const std::string bytes = (*message)->SerializeAsString();
+  grpc::Slice slice(bytes);
+  call->request = grpc::ByteBuffer(&slice, 1);
+  call->context.set_deadline(
+      absl::ToChronoTime(absl::Now() + options_.deadline));
+  for (const char* name : kPassedHeaders) {
+    const std::string value = request.Header(name);
+    if (!value.empty()) call->context.AddMetadata(name, value);
+  }
+  call->context.AddMetadata(kForwardedPeerHeader, request.peer);
+  stub_.UnaryCall(&call->context, match.route->grpc_path, grpc::StubOptions(),
+                  &call->request, &call->response, [call](grpc::Status status) {
+                    call->respond(Answer(*call, status));
+                  });
+}
+
+}  // namespace plaudit

@@ -1,0 +1,53 @@
+// The HTTP/JSON face of the API: each request is matched to its route
+// (RouteTable), transcoded (BuildRequest), and called through the gRPC
+// server itself over an in-process channel, so that the one key guard,
+// rate limit, metrics, deadlines and audit apply to both transports. The
+// caller's address and plaudit-actor go along (metadata plaudit-peer and
+// plaudit-actor), so throttling and the audit see the real caller.
+#ifndef PLAUDIT_SERVICES_HTTP_GATEWAY_H_
+#define PLAUDIT_SERVICES_HTTP_GATEWAY_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "grpcpp/channel.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "services/http/http_server.h"
+#include "services/http/route_table.h"
+
+namespace plaudit {
+
+struct GatewayOptions {
+  absl::Duration deadline = absl::Seconds(30);  // per call
+  // Answers /readyz: calls back with whether the service can serve (Redis
+  // reachable).
+  std::function<void(std::function<void(bool)>)> ready;
+};
+
+class Gateway {
+ public:
+  Gateway(RouteTable routes, std::shared_ptr<grpc::Channel> channel,
+          GatewayOptions options);
+
+  void Handle(HttpRequest request, std::function<void(HttpResponse)> respond);
+
+  const RouteTable& routes() const { return routes_; }
+
+ private:
+  void Call(const RouteMatch& match, HttpRequest request,
+            std::function<void(HttpResponse)> respond);
+
+  const RouteTable routes_;
+  std::shared_ptr<grpc::Channel> channel_;
+  grpc::GenericStub stub_;
+  const GatewayOptions options_;
+};
+
+// The metadata that carries the HTTP caller's address to the key guard;
+// trusted only on calls that arrive in-process.
+inline constexpr char kForwardedPeerHeader[] = "plaudit-peer";
+
+}  // namespace plaudit
+
+#endif  // PLAUDIT_SERVICES_HTTP_GATEWAY_H_
