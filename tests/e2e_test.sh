@@ -12,7 +12,8 @@ data="$TEST_TMPDIR/data"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 "$runfiles/tools/serve.sh" --plauditd="$plauditd" --plauditctl="$ctl" \
-  --listen=127.0.0.1:0 --data="$data" --example-rules -- --time_zone=Europe/Berlin \
+  --listen=127.0.0.1:0 --http-listen=127.0.0.1:0 --data="$data" --example-rules \
+  -- --time_zone=Europe/Berlin \
   --metrics_listen=127.0.0.1:0 \
   > "$TEST_TMPDIR/serve.log" 2>&1 &
 serve_pid=$!

@@ -5,7 +5,8 @@
 # end-to-end test.
 #
 #   serve.sh --plauditd=BIN --plauditctl=BIN [--redis=ADDR] [--data=DIR]
-#            [--listen=HOST:PORT] [--tenant=T] [--example-rules]
+#            [--listen=HOST:PORT] [--http-listen=HOST:PORT] [--tenant=T]
+#            [--example-rules]
 #            [-- plauditd flags...]
 # API keys are on: the first start writes DATA/keys.json with an admin key
 # of the tenant, whose secret is in DATA/admin.key (mode 600).
@@ -14,6 +15,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 plauditd="" plauditctl="" redis="" data="$root/data" listen="127.0.0.1:50051"
+http_listen="127.0.0.1:8080"
 tenant="default"
 examples=0
 extra=()
@@ -24,6 +26,7 @@ while [ $# -gt 0 ]; do
     --redis=*) redis="${1#*=}" ;;
     --data=*) data="${1#*=}" ;;
     --listen=*) listen="${1#*=}" ;;
+    --http-listen=*) http_listen="${1#*=}" ;;
     --tenant=*) tenant="${1#*=}" ;;
     --example-rules) examples=1 ;;
     --) shift; extra=("$@"); break ;;
@@ -75,9 +78,11 @@ fi
 [ -s "$data/admin.key" ] && export PLAUDIT_API_KEY="$(cat "$data/admin.key")"
 echo "serve.sh: to use plauditctl: export PLAUDIT_API_KEY=\$(cat $data/admin.key)"
 port_file="$data/plauditd.port"
-rm -f "$port_file"
+http_port_file="$data/plauditd.http_port"
+rm -f "$port_file" "$http_port_file"
 revision="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 "$plauditd" --listen="$listen" --redis="$redis" --port_file="$port_file" \
+  --http_listen="$http_listen" --http_port_file="$http_port_file" \
   --keys_file="$keys_file" --build_revision="$revision" ${extra[@]+"${extra[@]}"} &
 pids+=($!)
 plauditd_pid=$!

@@ -143,14 +143,14 @@ std::string PeerAddress(absl::string_view peer) {
   return std::string(peer);  // unix sockets, in-process: as they come
 }
 
-std::string CallerAddress(const grpc::ServerContextBase& context) {
-  const std::string peer = context.peer();
-  // Only the HTTP gateway calls in-process; nobody outside can.
-  if (absl::StartsWith(peer, "inproc")) {
+std::string CallerAddress(const grpc::ServerContextBase& context,
+                          const std::string& gateway_token) {
+  if (!gateway_token.empty() &&
+      Metadata(context, "plaudit-gateway") == gateway_token) {
     std::string forwarded = Metadata(context, "plaudit-peer");
     if (!forwarded.empty()) return forwarded;
   }
-  return PeerAddress(peer);
+  return PeerAddress(context.peer());
 }
 
 absl::StatusOr<Role> RequiredRole(absl::string_view method) {
@@ -288,7 +288,7 @@ KeyGuard::Looked KeyGuard::Lookup(const std::string& bearer) const {
 
 absl::StatusOr<Caller> KeyGuard::Admit(const grpc::ServerContextBase& context,
                                        absl::string_view method) const {
-  const std::string peer = CallerAddress(context);
+  const std::string peer = CallerAddress(context, options_.gateway_token);
   const std::string bearer = Metadata(context, "authorization");
   if (bearer.empty()) {
     if (const absl::Duration wait = Throttled(peer, "", clock_());

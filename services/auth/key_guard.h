@@ -41,6 +41,8 @@ struct KeyGuardOptions {
   // Failed authentications allowed per peer address and per key id before
   // the next attempts are refused without a lookup (RESOURCE_EXHAUSTED).
   RateLimit failure_limit{5, 20};
+  // The HTTP gateway's per-process secret (see CallerAddress); "" = none.
+  std::string gateway_token;
 };
 
 class KeyGuard final : public CallGuard {
@@ -99,8 +101,10 @@ class KeyGuard final : public CallGuard {
 std::string PeerAddress(absl::string_view peer);
 // Who is calling, for throttling: PeerAddress of the connection, or for the
 // HTTP gateway's in-process calls the HTTP client's address it forwards
-// (metadata "plaudit-peer", believed only on in-process calls).
-std::string CallerAddress(const grpc::ServerContextBase& context);
+// (metadata "plaudit-peer", believed only beside the gateway's secret
+// "plaudit-gateway" token, which no outside caller knows).
+std::string CallerAddress(const grpc::ServerContextBase& context,
+                          const std::string& gateway_token);
 
 }  // namespace plaudit
 

@@ -142,6 +142,7 @@ void Gateway::Call(const RouteMatch& match, HttpRequest request,
     if (!value.empty()) call->context.AddMetadata(name, value);
   }
   call->context.AddMetadata(kForwardedPeerHeader, request.peer);
+  call->context.AddMetadata(kGatewayTokenHeader, options_.token);
   stub_.UnaryCall(&call->context, match.route->grpc_path, grpc::StubOptions(),
                   &call->request, &call->response, [call](grpc::Status status) {
                     call->respond(Answer(*call, status));

@@ -23,6 +23,9 @@ struct GatewayOptions {
   // Answers /readyz: calls back with whether the service can serve (Redis
   // reachable).
   std::function<void(std::function<void(bool)>)> ready;
+  // Sent as "plaudit-gateway" beside the forwarded peer, so that the key
+  // guard believes the address (KeyGuardOptions::gateway_token).
+  std::string token;
 };
 
 class Gateway {
@@ -44,9 +47,10 @@ class Gateway {
   const GatewayOptions options_;
 };
 
-// The metadata that carries the HTTP caller's address to the key guard;
-// trusted only on calls that arrive in-process.
+// The metadata that carries the HTTP caller's address to the key guard,
+// and the token that vouches for it.
 inline constexpr char kForwardedPeerHeader[] = "plaudit-peer";
+inline constexpr char kGatewayTokenHeader[] = "plaudit-gateway";
 
 }  // namespace plaudit
 

@@ -30,7 +30,7 @@ std::chrono::steady_clock::duration Chrono(absl::Duration d) {
 std::string PeerOf(const tcp::socket& socket) {
   boost::system::error_code error;
   const tcp::endpoint remote = socket.remote_endpoint(error);
-  if (error) return "unknown";
+  if (error) return absl::StrCat("unknown (", error.message(), ")");
   const auto address = remote.address();
   return address.is_v6() ? absl::StrCat("ipv6:[", address.to_string(), "]")
                          : absl::StrCat("ipv4:", address.to_string());
@@ -70,7 +70,7 @@ struct HttpServer::Core : std::enable_shared_from_this<HttpServer::Core> {
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(tcp::socket socket, HttpServer::Core* core)
-      : stream_(std::move(socket)), core_(core) {}
+      : peer_(PeerOf(socket)), stream_(std::move(socket)), core_(core) {}
 
   void Start() { ReadHead(core_->options.header_timeout); }
 
@@ -116,7 +116,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
           absl::AsciiStrToLower(std::string(field.name_string())),
           std::string(field.value()));
     }
-    request.peer = PeerOf(stream_.socket());
+    request.peer = peer_;
     std::weak_ptr<HttpServer::Core> core = core_->shared_from_this();
     std::weak_ptr<HttpSession> session = shared_from_this();
     auto executor = stream_.get_executor();
@@ -148,6 +148,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   void WriteError(int status, const std::string& message) {
     keep_alive_ = false;
+    linger_ = true;  // the client may still be sending what we refused
     HttpResponse response;
     response.status = status;
     response.body =
@@ -171,8 +172,27 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     http::async_write(
         stream_, *message,
         [self = shared_from_this(), message](beast::error_code error, size_t) {
+          if (!error && self->linger_) return self->Linger();
           if (error || !self->keep_alive_) return self->Shutdown();
           self->ReadHead(self->core_->options.idle_timeout);
+        });
+  }
+
+  // Closes our side, then reads and drops what the client still sends for
+  // a while, so that it reads our answer instead of a connection reset.
+  void Linger() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(std::chrono::seconds(5));
+    Drain();
+  }
+
+  void Drain() {
+    stream_.async_read_some(
+        net::buffer(drain_),
+        [self = shared_from_this()](beast::error_code error, size_t) {
+          if (error) return self->Shutdown();
+          self->Drain();
         });
   }
 
@@ -185,12 +205,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     core_->Forget(this);
   }
 
+  const std::string peer_;
   beast::tcp_stream stream_;
   HttpServer::Core* const core_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   bool keep_alive_ = true;
+  bool linger_ = false;
   bool closed_ = false;
+  char drain_[16 << 10];
 };
 
 void HttpServer::Core::Accept() {

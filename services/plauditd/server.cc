@@ -1,5 +1,6 @@
 #include "services/plauditd/server.h"
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -7,6 +8,7 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
+#include "openssl/rand.h"
 #include "prometheus/exposer.h"
 #include "services/accounts/account_service.h"
 #include "services/analytics/analytics_service.h"
@@ -200,12 +202,21 @@ void ApplyLimits(const ConnectionLimits& limits, grpc::ServerBuilder& builder) {
   builder.SetResourceQuota(quota);
 }
 
+// A secret of this process by which the key guard knows the gateway's
+// in-process calls (and believes the HTTP caller's address they carry).
+std::string GatewayToken() {
+  unsigned char bytes[24];
+  RAND_bytes(bytes, sizeof(bytes));
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(bytes), sizeof(bytes)));
+}
+
 // The HTTP/JSON gateway: routes from the registered services' protos,
 // calls through the server's own in-process channel.
 absl::StatusOr<std::unique_ptr<HttpServer>> StartHttp(
     const ServerOptions& options,
     const std::vector<std::unique_ptr<RpcService>>& services,
-    RedisClient* redis, grpc::Server& server,
+    RedisClient* redis, grpc::Server& server, const std::string& token,
     std::unique_ptr<Gateway>* gateway_out) {
   std::vector<const google::protobuf::ServiceDescriptor*> descriptors;
   for (const auto& service : services) {
@@ -217,6 +228,7 @@ absl::StatusOr<std::unique_ptr<HttpServer>> StartHttp(
   args.SetMaxReceiveMessageSize(-1);
   args.SetMaxSendMessageSize(options.max_message_bytes);
   GatewayOptions gateway;
+  gateway.token = token;
   gateway.ready = [redis](std::function<void(bool)> done) {
     redis->Send({{"PING"}}, [done = std::move(done)](RedisReplies replies) {
       done(replies.ok() && !replies->empty() && !replies->front().is_error());
@@ -255,6 +267,7 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
     return s;
   }
   auto parts = std::make_unique<Parts>();
+  const std::string gateway_token = GatewayToken();
   parts->metrics = std::make_unique<Metrics>(options.build);
   options.redis.observer = parts->metrics.get();
   absl::StatusOr<std::unique_ptr<RedisClient>> redis =
@@ -278,6 +291,7 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
     guard.cache_for = options.key_cache_for;
     guard.rate_limit = options.rate_limit;
     guard.failure_limit = options.auth_failure_limit;
+    guard.gateway_token = gateway_token;
     guard.tenant_rate_limit =
         [tenants = parts->tenants.get()](
             const std::string& tenant) -> std::optional<RateLimit> {
@@ -394,7 +408,7 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
   if (!options.http_listen.empty()) {
     absl::StatusOr<std::unique_ptr<HttpServer>> http =
         StartHttp(options, parts->services, parts->redis.get(), *parts->server,
-                  &parts->gateway);
+                  gateway_token, &parts->gateway);
     if (!http.ok()) return http.status();
     parts->http = *std::move(http);
   }

@@ -40,6 +40,7 @@ run() {
   start_redis --appendonly no
   (ulimit -n 1024; exec "${PLAUDITD:-$bin/services/plauditd/plauditd}" \
      --listen=127.0.0.1:0 --redis="unix://$work/redis.sock" --metrics_listen= \
+     --http_listen= --undefok=http_listen \
      --port_file="$work/port" "${mode[@]}" >"$work/plauditd.log" 2>&1) &
   local pid=$!
   until [ -s "$work/port" ]; do sleep 0.05; done

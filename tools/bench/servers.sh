@@ -24,6 +24,7 @@ start_redis() {
 start_plauditd() {
   "${PLAUDITD:-$bin/services/plauditd/plauditd}" --listen=127.0.0.1:0 --tenant=bench \
     --insecure_open_mode --redis="unix://$work/redis.sock" \
+    --http_listen= --undefok=http_listen \
     --port_file="$work/port" "$@" >"$work/plauditd.log" 2>&1 &
   plauditd=$!
   pids+=($plauditd)
