@@ -3,6 +3,9 @@
 // through both transports gives the same results, errors included; every
 // RPC is routed; keys, roles, limits and bad input behave as over gRPC.
 #include "absl/strings/match.h"
+#include "absl/time/clock.h"
+#include "boost/asio/ip/tcp.hpp"
+#include "boost/asio/write.hpp"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "google/protobuf/struct.pb.h"
@@ -120,6 +123,7 @@ class HttpTest : public PlauditTest {
     ServerOptions options = KeyedOptions(file);
     options.http_listen = "127.0.0.1:0";
     options.rate_limit = {1000, 1000};
+    options.http_cors_origins = {"https://portal.example.com"};
     keyed_ = StartServer(options);
     ASSERT_NE(keyed_, nullptr);
     ASSERT_NE(keyed_->http_port(), 0);
@@ -418,6 +422,88 @@ TEST_F(HttpTest, BadInputIsRefusedClearlyAndChangesNothing) {
   EXPECT_EQ(Http("GET", "/v1/users/ann").status, 200);
   EXPECT_EQ(ViaGrpc("UserService/GetUser", R"({"userId":"nobody"})").status,
             "NOT_FOUND");
+}
+
+TEST_F(HttpTest, BrowsersOfListedOriginsOnly) {
+  const std::map<std::string, std::string> preflight = {
+      {"origin", "https://portal.example.com"},
+      {"access-control-request-method", "POST"},
+      {"access-control-request-headers", "authorization, content-type"}};
+  HttpReply reply = http_->Send("OPTIONS", "/v1/events", "", preflight);
+  EXPECT_EQ(reply.status, 204);
+  EXPECT_EQ(reply.Header("access-control-allow-origin"),
+            "https://portal.example.com");
+  EXPECT_TRUE(absl::StrContains(reply.Header("access-control-allow-methods"),
+                                "POST"));
+  EXPECT_TRUE(absl::StrContains(reply.Header("access-control-allow-headers"),
+                                "authorization"));
+  auto evil = preflight;
+  evil["origin"] = "https://evil.example.com";
+  reply = http_->Send("OPTIONS", "/v1/events", "", evil);
+  EXPECT_EQ(reply.status, 403);
+  EXPECT_EQ(FromHttp(reply).reason, "CORS_ORIGIN_REFUSED");
+  EXPECT_EQ(reply.Header("access-control-allow-origin"), "");
+
+  reply = Http("GET", "/v1/users/ann/balance", "",
+               {{"origin", "https://portal.example.com"}});
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.Header("access-control-allow-origin"),
+            "https://portal.example.com");
+  EXPECT_EQ(reply.Header("vary"), "Origin");
+  reply = Http("GET", "/v1/users/ann/balance", "",
+               {{"origin", "https://evil.example.com"}});
+  EXPECT_EQ(reply.Header("access-control-allow-origin"), "");
+}
+
+// Thousands of idle keep-alive connections cost sockets, not threads: a
+// new caller is still answered while they stay open.
+TEST_F(HttpTest, TwoThousandIdleConnectionsLeaveRoomForMore) {
+  std::vector<std::unique_ptr<HttpClient>> idle;
+  for (int i = 0; i < 2000; ++i) {
+    idle.push_back(std::make_unique<HttpClient>(keyed_->http_port()));
+    ASSERT_EQ(idle.back()->Send("GET", "/healthz").status, 200) << i;
+  }
+  HttpClient fresh(keyed_->http_port());
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_EQ(fresh.Send("GET", "/v1/users/ann/balance", "",
+                         {{"authorization", "Bearer " + http_admin_}})
+                  .status,
+              200);
+  }
+  // The idle ones are still open and answered on the same connection.
+  EXPECT_EQ(idle.front()->Send("GET", "/healthz").status, 200);
+  EXPECT_EQ(idle.front()->connections_opened(), 1);
+  EXPECT_EQ(idle.back()->Send("GET", "/healthz").status, 200);
+  EXPECT_EQ(idle.back()->connections_opened(), 1);
+}
+
+// A client that dribbles its request head is closed when the head's time
+// is up; the server goes on serving.
+TEST_F(HttpTest, ASlowClientIsClosed) {
+  ServerOptions options = Options();
+  options.http_listen = "127.0.0.1:0";
+  options.limits.handshake_timeout = absl::Milliseconds(300);
+  std::unique_ptr<PlauditServer> server = StartServer(options);
+  ASSERT_NE(server, nullptr);
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket slow(io);
+  slow.connect({boost::asio::ip::make_address("127.0.0.1"),
+                static_cast<unsigned short>(server->http_port())});
+  boost::system::error_code error;
+  const std::string head = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+  bool closed = false;
+  for (size_t i = 0; i < head.size() && !closed; ++i) {
+    boost::asio::write(slow, boost::asio::buffer(&head[i], 1), error);
+    closed = error.failed();
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  char byte;
+  if (!closed) slow.read_some(boost::asio::buffer(&byte, 1), error);
+  EXPECT_TRUE(closed || error == boost::asio::error::eof ||
+              error == boost::asio::error::connection_reset)
+      << error.message();
+  HttpClient fresh(server->http_port());
+  EXPECT_EQ(fresh.Send("GET", "/healthz").status, 200);
 }
 
 TEST_F(HttpTest, HealthAndReadiness) {

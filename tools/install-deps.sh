@@ -9,7 +9,7 @@ PACKAGES=(
   libhiredis-dev libabsl-dev prometheus-cpp-dev libgoogle-glog-dev
   libgtest-dev libgmock-dev libssl-dev
   golang-github-gogo-googleapis-dev
-  libboost1.74-dev
+  libboost1.74-dev nodejs
   redis-server tzdata prometheus openssl
 )
 

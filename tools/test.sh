@@ -6,6 +6,9 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 tools/install-deps.sh || exit 1
+# The OpenAPI check's validator (npm), when its lock file changed.
+[ tests/openapi/node_modules/.package-lock.json -nt tests/openapi/package-lock.json ] ||
+  npm ci --prefix tests/openapi --no-audit --no-fund >/dev/null || exit 1
 log="$(mktemp)"
 # In CI every test runs (the disk cache still saves the compiling).
 flags=()

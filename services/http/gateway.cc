@@ -1,5 +1,6 @@
 #include "services/http/gateway.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -9,6 +10,7 @@
 #include "grpcpp/client_context.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "services/common/error_reason.h"
+#include "services/http/openapi.h"
 #include "services/http/transcoder.h"
 
 namespace plaudit {
@@ -67,18 +69,51 @@ HttpResponse Answer(const InFlight& call, const grpc::Status& status) {
 Gateway::Gateway(RouteTable routes, std::shared_ptr<grpc::Channel> channel,
                  GatewayOptions options)
     : routes_(std::move(routes)),
+      openapi_(OpenApiDocument(routes_)),
       channel_(std::move(channel)),
       stub_(channel_),
       options_(std::move(options)) {}
 
+bool Gateway::AllowsOrigin(const std::string& origin) const {
+  return !origin.empty() &&
+         std::find(options_.cors_origins.begin(), options_.cors_origins.end(),
+                   origin) != options_.cors_origins.end();
+}
+
 void Gateway::Handle(HttpRequest request,
                      std::function<void(HttpResponse)> respond) {
+  const std::string origin = request.Header("origin");
+  if (AllowsOrigin(origin)) {
+    // Every answer to a listed origin says so; Vary keeps caches apart.
+    respond = [origin, respond = std::move(respond)](HttpResponse response) {
+      response.headers.emplace_back("Access-Control-Allow-Origin", origin);
+      response.headers.emplace_back("Access-Control-Expose-Headers",
+                                    "Retry-After");
+      response.headers.emplace_back("Vary", "Origin");
+      respond(std::move(response));
+    };
+  }
+  if (request.method == "OPTIONS" && !origin.empty()) {
+    return respond(Preflight(origin));
+  }
   const size_t question = request.target.find('?');
   const std::string path = request.target.substr(0, question);
   if (path == "/healthz" && request.method == "GET") {
     HttpResponse response;
     response.body = "{\"status\":\"SERVING\"}";
     return respond(std::move(response));
+  }
+  if (path == "/v1/openapi.json" && request.method == "GET") {
+    HttpResponse response;
+    response.body = openapi_;
+    return respond(std::move(response));
+  }
+  if (absl::StartsWith(path, "/scim/v2/") && options_.scim) {
+    std::vector<std::pair<std::string, std::string>> metadata = {
+        {kForwardedPeerHeader, request.peer},
+        {kGatewayTokenHeader, options_.token}};
+    return options_.scim(std::move(request), std::move(metadata),
+                         std::move(respond));
   }
   if (path == "/readyz" && request.method == "GET" && options_.ready) {
     return options_.ready([respond = std::move(respond)](bool ready) {
@@ -116,6 +151,29 @@ void Gateway::Handle(HttpRequest request,
                         "UNSUPPORTED_MEDIA_TYPE")));
   }
   Call(*match, std::move(request), std::move(respond));
+}
+
+// A browser asking whether a page of `origin` may call: yes for the
+// origins listed (--http_cors_origins), no for every other.
+HttpResponse Gateway::Preflight(const std::string& origin) const {
+  if (!AllowsOrigin(origin)) {
+    return Refused(
+        403,
+        WithReason(absl::PermissionDeniedError(absl::StrCat(
+                       "origin ", origin,
+                       " may not call this API from a browser (plauditd "
+                       "--http_cors_origins lists those that may)")),
+                   "CORS_ORIGIN_REFUSED"));
+  }
+  HttpResponse response;
+  response.status = 204;
+  response.headers = {
+      {"Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE"},
+      {"Access-Control-Allow-Headers",
+       "authorization, content-type, idempotency-key, plaudit-actor, "
+       "plaudit-tenant, last-event-id"},
+      {"Access-Control-Max-Age", "600"}};
+  return response;
 }
 
 void Gateway::Call(const RouteMatch& match, HttpRequest request,

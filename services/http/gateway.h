@@ -10,6 +10,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "grpcpp/channel.h"
 #include "grpcpp/generic/generic_stub.h"
@@ -26,6 +28,15 @@ struct GatewayOptions {
   // Sent as "plaudit-gateway" beside the forwarded peer, so that the key
   // guard believes the address (KeyGuardOptions::gateway_token).
   std::string token;
+  // Origins (scheme://host[:port]) whose pages may call the API from a
+  // browser (CORS, with preflight); none by default.
+  std::vector<std::string> cors_origins;
+  // Serves /scim/v2/... when set; gets the metadata every in-process call
+  // carries (forwarded peer and token).
+  std::function<void(HttpRequest,
+                     std::vector<std::pair<std::string, std::string>>,
+                     std::function<void(HttpResponse)>)>
+      scim;
 };
 
 class Gateway {
@@ -38,10 +49,13 @@ class Gateway {
   const RouteTable& routes() const { return routes_; }
 
  private:
+  bool AllowsOrigin(const std::string& origin) const;
+  HttpResponse Preflight(const std::string& origin) const;
   void Call(const RouteMatch& match, HttpRequest request,
             std::function<void(HttpResponse)> respond);
 
   const RouteTable routes_;
+  const std::string openapi_;  // GET /v1/openapi.json
   std::shared_ptr<grpc::Channel> channel_;
   grpc::GenericStub stub_;
   const GatewayOptions options_;

@@ -17,6 +17,7 @@
 #include "google/rpc/status.pb.h"
 #include "services/common/error_reason.h"
 #include "services/common/grpc_status.h"
+#include "services/http/json_writer.h"
 
 namespace plaudit {
 namespace {
@@ -294,10 +295,8 @@ absl::StatusOr<std::unique_ptr<Message>> BuildRequest(const RouteMatch& match,
 }
 
 std::string ToJson(const Message& message) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.always_print_primitive_fields = true;
   std::string json;
-  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
+  AppendJson(message, &json);
   return json;
 }
 

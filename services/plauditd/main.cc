@@ -52,6 +52,9 @@ ABSL_FLAG(std::string, tls_client_ca, "",
           "CA (PEM) whose certificates clients must show (mutual TLS)");
 ABSL_FLAG(std::string, http_listen, "127.0.0.1:8080",
           "HTTP/JSON API host:port (port 0: any; empty: off)");
+ABSL_FLAG(std::vector<std::string>, http_cors_origins, {},
+          "Origins (https://portal.example.com) whose pages may call the HTTP "
+          "API from a browser; comma separated; none by default");
 ABSL_FLAG(std::string, http_port_file, "",
           "Write the bound HTTP port here (for --http_listen=...:0)");
 ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9464",
@@ -158,6 +161,7 @@ int main(int argc, char** argv) {
   options.rules_file = absl::GetFlag(FLAGS_rules_file);
   options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   options.http_listen = absl::GetFlag(FLAGS_http_listen);
+  options.http_cors_origins = absl::GetFlag(FLAGS_http_cors_origins);
   options.leaderboard_cache = absl::GetFlag(FLAGS_leaderboard_cache);
   options.rate_limit = {absl::GetFlag(FLAGS_rate_limit),
                         absl::GetFlag(FLAGS_rate_burst)};

@@ -28,6 +28,7 @@
 #include "services/plauditd/connection_listener.h"
 #include "services/plauditd/tenants.h"
 #include "services/rewards/reward_service.h"
+#include "services/scim/scim_handler.h"
 #include "services/rpc/request_budget.h"
 #include "services/rpc/rpc_service.h"
 #include "services/rules/rule_service.h"
@@ -234,6 +235,13 @@ absl::StatusOr<std::unique_ptr<HttpServer>> StartHttp(
       done(replies.ok() && !replies->empty() && !replies->front().is_error());
     });
   };
+  auto scim = std::make_shared<ScimHandler>(server.InProcessChannel(args));
+  gateway.scim = [scim](HttpRequest request,
+                        std::vector<std::pair<std::string, std::string>> meta,
+                        std::function<void(HttpResponse)> respond) {
+    scim->Handle(std::move(request), std::move(meta), std::move(respond));
+  };
+  gateway.cors_origins = options.http_cors_origins;
   *gateway_out = std::make_unique<Gateway>(
       *std::move(routes), server.InProcessChannel(args), std::move(gateway));
   HttpServerOptions http;

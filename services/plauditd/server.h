@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -94,6 +95,9 @@ struct ServerOptions {
   // limits: max_connections, idle_timeout, handshake_timeout (for the
   // request head), max_message_bytes (for the body).
   std::string http_listen;
+  // Origins allowed to call the HTTP API from browsers (CORS); none = no
+  // cross-origin calls.
+  std::vector<std::string> http_cors_origins;
   // Prometheus /metrics on its own host:port (port 0: any); empty = off.
   std::string metrics_listen;
   BuildInfo build{"0.1.0", "unknown"};
