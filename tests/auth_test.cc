@@ -48,6 +48,7 @@ const std::map<std::string, Who>& Policy() {
       {"RuleService/UpdateRule", Who::kAdmin},
       {"RuleService/DeleteRule", Who::kAdmin},
       {"AccountService/AdjustBalance", Who::kAdmin},
+      {"AnalyticsService/GetTeamFigures", Who::kAdmin},
       {"UserService/DeactivateUser", Who::kAdmin},
       {"UserService/ReactivateUser", Who::kAdmin},
       {"UserService/EraseUser", Who::kAdmin},

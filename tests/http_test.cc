@@ -314,7 +314,7 @@ TEST_F(HttpTest, EveryRpcHasARouteAndEveryRouteReachesItsMethod) {
   }
   absl::StatusOr<RouteTable> table = RouteTable::Build(services);
   ASSERT_TRUE(table.ok()) << table.status();
-  EXPECT_EQ(table->routes().size(), 44u);
+  EXPECT_EQ(table->routes().size(), 45u);
   for (const Route& route : table->routes()) {
     std::string path;
     for (const std::string& segment : route.segments) {

@@ -338,6 +338,70 @@ TEST_F(PeopleTest, AManagerGivesAndDecidesForTheirReportsOnly) {
   EXPECT_TRUE(trail.events(1).as_manager());
 }
 
+TEST_F(PeopleTest, AManagerSeesTheTeamsFiguresAndNoOneElses) {
+  PaidRule();
+  ASSERT_TRUE(Sync("boss", "").ok());
+  ASSERT_TRUE(Sync("alice", "boss", "Alice A").ok());
+  ASSERT_TRUE(Sync("carol", "alice").ok());
+  ASSERT_TRUE(Sync("dan", "boss").ok());  // quiet
+  ASSERT_TRUE(Sync("bob", "other").ok());
+  v1::EventOutcome outcome;
+  ASSERT_TRUE(Post("alice", &outcome).ok());
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(Post("carol", &outcome).ok());
+  ASSERT_TRUE(Post("bob", &outcome).ok());
+
+  auto team = [&](const std::string& key, const std::string& actor,
+                  const std::string& manager, bool indirect,
+                  v1::TeamFigures* out) {
+    v1::GetTeamFiguresRequest request;
+    request.set_manager_id(manager);
+    request.set_period(v1::WEEK);
+    request.set_include_indirect(indirect);
+    v1::GetTeamFiguresResponse response;
+    grpc::Status status = acme_->analytics->GetTeamFigures(As(key, actor).get(),
+                                                           request, &response);
+    *out = response.team();
+    return status;
+  };
+  v1::TeamFigures figures;
+  ASSERT_TRUE(team(admin_, "", "boss", false, &figures).ok());
+  ASSERT_EQ(figures.members_size(), 2);
+  EXPECT_EQ(figures.members(0).user_id(), "alice");
+  EXPECT_EQ(figures.members(0).display_name(), "Alice A");
+  EXPECT_EQ(figures.members(0).points(), 10);
+  EXPECT_EQ(figures.points(), 10);
+  EXPECT_EQ(figures.active_members(), 1);
+  ASSERT_EQ(figures.quiet_user_ids_size(), 1);
+  EXPECT_EQ(figures.quiet_user_ids(0), "dan");
+
+  // Everyone under boss, through the portal for boss: carol leads.
+  ASSERT_TRUE(team(portal_, "boss", "boss", true, &figures).ok());
+  ASSERT_EQ(figures.members_size(), 3);
+  EXPECT_EQ(figures.members(0).user_id(), "carol");
+  EXPECT_FALSE(figures.members(0).direct());
+  EXPECT_EQ(figures.points(), 30);
+  // alice sees her own team, and boss sees it too; alice not boss's.
+  EXPECT_TRUE(team(portal_, "alice", "alice", false, &figures).ok());
+  EXPECT_TRUE(team(portal_, "boss", "alice", false, &figures).ok());
+  grpc::Status status = team(portal_, "alice", "boss", false, &figures);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ErrorReasonOf(status), "NOT_MANAGER");
+  status = team(portal_, "bob", "alice", false, &figures);
+  EXPECT_EQ(ErrorReasonOf(status), "NOT_MANAGER");
+  status = team(portal_, "", "boss", false, &figures);
+  EXPECT_EQ(ErrorReasonOf(status), "ROLE_FORBIDDEN");
+  status = team(admin_, "", "nobody", false, &figures);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+
+  // A leaver is no longer on the team.
+  v1::DeactivateUserResponse left;
+  ASSERT_TRUE(
+      Deactivate("carol", v1::KEEP_BALANCE, v1::LEAVE_ALL_BOARDS, &left).ok());
+  ASSERT_TRUE(team(admin_, "", "boss", true, &figures).ok());
+  EXPECT_EQ(figures.members_size(), 2);
+  EXPECT_EQ(figures.points(), 10);
+}
+
 // Deactivation under each balance policy: pending redemptions refunded,
 // off the boards, the balance settled, the ledger still adding up; events
 // about the leaver refused; reactivation brings them back.

@@ -43,6 +43,7 @@ AnalyticsService::AnalyticsService(ForTenant<EngagementStore> stores,
       clock_(std::move(clock)) {
   Handle("GetEngagement", &AnalyticsService::GetEngagement);
   Handle("GetEngagementSeries", &AnalyticsService::GetEngagementSeries);
+  Handle("GetTeamFigures", &AnalyticsService::GetTeamFigures);
 }
 
 absl::Status AnalyticsService::GetEngagement(
@@ -70,6 +71,28 @@ absl::Status AnalyticsService::GetEngagementSeries(
   for (auto& engagement : *series) {
     *response->add_series() = std::move(engagement);
   }
+  return absl::OkStatus();
+}
+
+absl::Status AnalyticsService::GetTeamFigures(
+    const Caller& caller, const v1::GetTeamFiguresRequest& request,
+    v1::GetTeamFiguresResponse* response) {
+  if (auto s = ValidateId("manager_id", request.manager_id()); !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<PeriodBucket> bucket =
+      ResolveBucket(*calendars_(caller.tenant).Calendar(), "global",
+                    request.period(), request.bucket(), clock_());
+  if (!bucket.ok()) return bucket.status();
+  absl::StatusOr<EngagementStore::TeamRead> read =
+      stores_(caller.tenant)
+          .Team(request.manager_id(), caller.as_manager ? caller.actor : "",
+                BucketKey(*bucket), request.include_indirect());
+  if (!read.ok()) return read.status();
+  *response->mutable_team() =
+      AssembleTeam(request.manager_id(), request.period(), bucket->id,
+                   std::move(read->members));
+  response->mutable_team()->set_truncated(read->truncated);
   return absl::OkStatus();
 }
 

@@ -31,6 +31,9 @@ class AnalyticsService final : public RpcService {
   absl::Status GetEngagementSeries(
       const Caller& caller, const v1::GetEngagementSeriesRequest& request,
       v1::GetEngagementSeriesResponse* response);
+  absl::Status GetTeamFigures(const Caller& caller,
+                              const v1::GetTeamFiguresRequest& request,
+                              v1::GetTeamFiguresResponse* response);
 
  private:
   // Engagement of the `count` buckets ending at the requested one, oldest

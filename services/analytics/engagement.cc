@@ -1,5 +1,7 @@
 #include "services/analytics/engagement.h"
 
+#include <algorithm>
+
 namespace plaudit {
 namespace {
 
@@ -79,6 +81,30 @@ std::vector<v1::Engagement> AssembleSeries(
     series.push_back(std::move(engagement));
   }
   return series;
+}
+
+v1::TeamFigures AssembleTeam(const std::string& manager_id, v1::Period period,
+                             const std::string& bucket,
+                             std::vector<v1::TeamMember> members) {
+  std::sort(members.begin(), members.end(),
+            [](const v1::TeamMember& a, const v1::TeamMember& b) {
+              return std::make_pair(-a.points(), a.user_id()) <
+                     std::make_pair(-b.points(), b.user_id());
+            });
+  v1::TeamFigures team;
+  team.set_manager_id(manager_id);
+  team.set_period(period);
+  team.set_bucket(bucket);
+  for (v1::TeamMember& member : members) {
+    team.set_points(team.points() + member.points());
+    if (member.points() != 0) {
+      team.set_active_members(team.active_members() + 1);
+    } else {
+      team.add_quiet_user_ids(member.user_id());
+    }
+    *team.add_members() = std::move(member);
+  }
+  return team;
 }
 
 }  // namespace plaudit

@@ -42,6 +42,12 @@ std::vector<v1::Engagement> AssembleSeries(
     const std::vector<v1::EngagementFigures>& figures, int count,
     int min_active_users);
 
+// A team's figures from its members' points in `bucket`: best first (equal
+// points by user id), the total, who scored and who went quiet.
+v1::TeamFigures AssembleTeam(const std::string& manager_id, v1::Period period,
+                             const std::string& bucket,
+                             std::vector<v1::TeamMember> members);
+
 }  // namespace plaudit
 
 #endif  // PLAUDIT_SERVICES_ANALYTICS_ENGAGEMENT_H_

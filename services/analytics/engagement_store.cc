@@ -2,7 +2,10 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "services/leaderboards/board_request.h"
+#include "services/store/scripts.h"
+#include "services/users/user_errors.h"
 
 namespace plaudit {
 namespace {
@@ -22,7 +25,8 @@ absl::StatusOr<std::vector<v1::EngagementFigures>> EngagementStore::Read(
     commands.push_back({"ZCARD", keys_.Board(bucket, scope, /*hidden=*/true)});
   }
   commands.push_back({"SISMEMBER", keys_.Groups(), scope});
-  absl::StatusOr<std::vector<RedisValue>> replies = redis_->RunPipeline(commands);
+  absl::StatusOr<std::vector<RedisValue>> replies =
+      redis_->RunPipeline(commands);
   if (!replies.ok()) return replies.status();
   for (const RedisValue& reply : *replies) {
     if (reply.is_error()) return RedisErrorStatus(reply.str);
@@ -52,6 +56,32 @@ absl::StatusOr<std::vector<v1::EngagementFigures>> EngagementStore::Read(
     f.set_participants(r[2].integer + r[3].integer);
   }
   return figures;
+}
+
+absl::StatusOr<EngagementStore::TeamRead> EngagementStore::Team(
+    const std::string& manager, const std::string& actor,
+    const std::string& bucket_key, bool include_indirect) {
+  constexpr int kMaxMembers = 5000;
+  absl::StatusOr<RedisValue> reply = RunScript(
+      *redis_, {&TeamFiguresScript(),
+                {keys_.Names()},
+                {keys_.prefix(), manager, actor, bucket_key,
+                 include_indirect ? "1" : "0", absl::StrCat(kMaxMembers)}});
+  if (!reply.ok()) return reply.status();
+  const std::vector<RedisValue>& values = reply->elements;
+  const std::string& status = values.at(0).str;
+  if (status == "NOT_FOUND") return UserNotFound(manager);
+  if (status == "NOT_MANAGER") return NotManager(actor, manager);
+  TeamRead team;
+  team.truncated = values.at(1).integer == 1;
+  for (size_t i = 2; i + 3 < values.size(); i += 4) {
+    v1::TeamMember& member = team.members.emplace_back();
+    member.set_user_id(values[i].str);
+    member.set_direct(values[i + 1].str == "1");
+    member.set_points(ParseInteger(values[i + 2].str));
+    member.set_display_name(values[i + 3].str);
+  }
+  return team;
 }
 
 }  // namespace plaudit

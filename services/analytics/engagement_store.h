@@ -18,6 +18,17 @@ class EngagementStore {
   EngagementStore(RedisClient* redis, KeySchema keys)
       : redis_(redis), keys_(std::move(keys)) {}
 
+  struct TeamRead {
+    std::vector<v1::TeamMember> members;  // as found, unsorted
+    bool truncated = false;
+  };
+  // The members of `manager`'s team and their points on the bucket's
+  // global board. `actor` ("" = an admin) must manage them (NOT_MANAGER).
+  absl::StatusOr<TeamRead> Team(const std::string& manager,
+                                const std::string& actor,
+                                const std::string& bucket_key,
+                                bool include_indirect);
+
   // Figures per bucket key (BucketKey(), e.g. "w:2026-W48"), in order.
   absl::StatusOr<std::vector<v1::EngagementFigures>> Read(
       const std::string& scope, const std::vector<std::string>& bucket_keys);

@@ -86,5 +86,27 @@ TEST(SeriesTest, BucketsBeyondRetentionAreLeftOut) {
   EXPECT_DOUBLE_EQ(series[1].growth().events(), 100.0);
 }
 
+TEST(AssembleTeamTest, BestFirstThenQuietOnes) {
+  std::vector<v1::TeamMember> members(4);
+  const std::pair<const char*, int64_t> given[] = {
+      {"zoe", 0}, {"bob", 30}, {"ann", 30}, {"cai", -5}};
+  for (int i = 0; i < 4; ++i) {
+    members[i].set_user_id(given[i].first);
+    members[i].set_points(given[i].second);
+  }
+  const v1::TeamFigures team =
+      AssembleTeam("boss", v1::WEEK, "2026-W49", std::move(members));
+  ASSERT_EQ(team.members_size(), 4);
+  EXPECT_EQ(team.members(0).user_id(), "ann");  // ties by user id
+  EXPECT_EQ(team.members(1).user_id(), "bob");
+  EXPECT_EQ(team.members(2).user_id(), "zoe");
+  EXPECT_EQ(team.members(3).user_id(), "cai");  // a retraction: negative
+  EXPECT_EQ(team.points(), 55);
+  EXPECT_EQ(team.active_members(), 3);
+  ASSERT_EQ(team.quiet_user_ids_size(), 1);
+  EXPECT_EQ(team.quiet_user_ids(0), "zoe");
+  EXPECT_EQ(team.bucket(), "2026-W49");
+}
+
 }  // namespace
 }  // namespace plaudit

@@ -47,6 +47,7 @@ const auto& MethodRoles() {
       {"RuleService/UpdateRule", Role::kAdmin},
       {"RuleService/DeleteRule", Role::kAdmin},
       {"AccountService/AdjustBalance", Role::kAdmin},
+      {"AnalyticsService/GetTeamFigures", Role::kAdmin},
       {"UserService/DeactivateUser", Role::kAdmin},
       {"UserService/ReactivateUser", Role::kAdmin},
       {"UserService/EraseUser", Role::kAdmin},
@@ -77,6 +78,7 @@ const auto& ManagerMethods() {
       "AccountService/AdjustBalance",
       "RewardService/ApproveRedemption",
       "RewardService/RejectRedemption",
+      "AnalyticsService/GetTeamFigures",
   };
   return *methods;
 }

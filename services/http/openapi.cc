@@ -1,9 +1,10 @@
 // How the gateway's JSON (services/http/transcoder.cc: proto3 canonical
 // JSON) reads in OpenAPI 3.0.3:
 //
-// - Paths: each route's pattern as declared. A variable keeps its field path
-//   as the parameter's name ("/v1/rules/{rule.rule_id}" has the path
-//   parameter "rule.rule_id"), a custom verb stays in the path
+// - Paths: each route's pattern with each variable named by the last part
+//   of its field path ("/v1/rules/{rule.rule_id}" is "/v1/rules/{rule_id}":
+//   OpenAPI counts paths that differ only in variable names as one, and
+//   GetRule has "/v1/rules/{rule_id}"), a custom verb stays in the path
 //   ("/v1/rewards/{reward_id}:redeem"). operationId "<Service>_<Method>"
 //   ("RewardService_Redeem"), tag "<Service>". Path parameters are required
 //   and typed like their field.
@@ -442,6 +443,31 @@ Json ErrorResponse() {
       .Set("content", JsonContent(Ref("schemas", "Error")));
 }
 
+// "rule_id" of the path variable "rule.rule_id".
+std::string ParameterName(absl::string_view field_path) {
+  const size_t dot = field_path.rfind('.');
+  return std::string(
+      dot == absl::string_view::npos ? field_path : field_path.substr(dot + 1));
+}
+
+// The route's pattern with its variables named as their parameters.
+std::string DocumentPath(const Route& route) {
+  std::string path;
+  for (const std::string& segment : route.segments) {
+    const bool variable = absl::StartsWith(segment, "{");
+    absl::StrAppend(
+        &path, "/",
+        variable
+            ? absl::StrCat("{",
+                           ParameterName(segment.substr(1, segment.size() - 2)),
+                           "}")
+            : segment);
+  }
+  if (!route.custom_verb.empty())
+    absl::StrAppend(&path, ":", route.custom_verb);
+  return path;
+}
+
 Json Operation(const Route& route, Schemas* schemas) {
   const auto* method = route.method;
   const Descriptor* request = method->input_type();
@@ -460,7 +486,7 @@ Json Operation(const Route& route, Schemas* schemas) {
     taken.insert(path);
     if (!absl::StrContains(path, '.')) top_level_path_fields.insert(path);
     parameters.Add(Json::Object()
-                       .Set("name", path)
+                       .Set("name", ParameterName(path))
                        .Set("in", "path")
                        .Set("required", Json::Bool(true))
                        .Set("schema", schemas->Field(FieldAt(request, path))));
@@ -614,8 +640,8 @@ std::string OpenApiDocument(const RouteTable& routes) {
                    .Set("name", service->name())
                    .Set("description", service->full_name()));
     }
-    paths[route.pattern].Set(absl::AsciiStrToLower(route.verb),
-                             Operation(route, &schemas));
+    paths[DocumentPath(route)].Set(absl::AsciiStrToLower(route.verb),
+                                   Operation(route, &schemas));
   }
   tags.Add(Json::Object()
                .Set("name", "Gateway")

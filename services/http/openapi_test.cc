@@ -1,5 +1,6 @@
 #include "services/http/openapi.h"
 
+#include <regex>
 #include <set>
 #include <string>
 #include <vector>
@@ -150,11 +151,14 @@ TEST_F(OpenApiTest, HeadsTheDocument) {
 
 TEST_F(OpenApiTest, EveryRouteIsAnOperationOfItsVerb) {
   std::set<std::string> ids;
-  ASSERT_EQ(table_.routes().size(), 44u);
+  ASSERT_EQ(table_.routes().size(), 45u);
   for (const Route& route : table_.routes()) {
     SCOPED_TRACE(route.pattern);
-    const Value& operation =
-        Operation(route.pattern, absl::AsciiStrToLower(route.verb));
+    // Variables are named by their field's last part: {rule.rule_id} is
+    // {rule_id}.
+    const std::string path =
+        std::regex_replace(route.pattern, std::regex("\\{[a-z_]+\\."), "{");
+    const Value& operation = Operation(path, absl::AsciiStrToLower(route.verb));
     const std::string id = absl::StrCat(route.method->service()->name(), "_",
                                         route.method->name());
     EXPECT_EQ(StringAt(operation, {"operationId"}), id);
@@ -177,24 +181,36 @@ TEST_F(OpenApiTest, EveryRouteIsAnOperationOfItsVerb) {
     // Every {variable} of the path is a required path parameter.
     for (const std::string& segment : route.segments) {
       if (!absl::StartsWith(segment, "{")) continue;
+      const std::string field = segment.substr(1, segment.size() - 2);
       const Value* parameter =
-          Parameter(operation, segment.substr(1, segment.size() - 2), "path");
+          Parameter(operation, field.substr(field.rfind('.') + 1), "path");
       ASSERT_NE(parameter, nullptr) << segment;
       EXPECT_TRUE(At(*parameter, {"required"})->bool_value()) << segment;
     }
   }
 }
 
-TEST_F(OpenApiTest, PathParametersKeepTheirFieldPathAndCustomVerbsStay) {
+// OpenAPI 3 forbids paths that differ only in their variables' names.
+TEST_F(OpenApiTest, NoTwoPathsDifferOnlyInVariableNames) {
+  std::set<std::string> shapes;
+  for (const auto& [path, item] :
+       At(document_, {"paths"})->struct_value().fields()) {
+    const std::string shape =
+        std::regex_replace(path, std::regex("\\{[^}]*\\}"), "{}");
+    EXPECT_TRUE(shapes.insert(shape).second) << path;
+  }
+}
+
+TEST_F(OpenApiTest, PathParametersAreTypedAndCustomVerbsStay) {
   const Value* user_id = Parameter(
       Operation("/v1/users/{user_id}/balance", "get"), "user_id", "path");
   ASSERT_NE(user_id, nullptr);
   EXPECT_TRUE(At(*user_id, {"required"})->bool_value());
   EXPECT_EQ(StringAt(*user_id, {"schema", "type"}), "string");
 
-  EXPECT_NE(Parameter(Operation("/v1/rules/{rule.rule_id}", "patch"),
-                      "rule.rule_id", "path"),
-            nullptr);
+  EXPECT_NE(
+      Parameter(Operation("/v1/rules/{rule_id}", "patch"), "rule_id", "path"),
+      nullptr);
   EXPECT_EQ(StringAt(Operation("/v1/rewards/{reward_id}:redeem", "post"),
                      {"operationId"}),
             "RewardService_Redeem");
@@ -224,7 +240,7 @@ TEST_F(OpenApiTest, QueryParametersAreTheFieldsNeitherPathNorBodyTakes) {
   EXPECT_EQ(StringAt(*start, {"schema", "format"}), "date-time");
 
   // A body "<field>" route: the other fields ride in the query.
-  const Value& update = Operation("/v1/rules/{rule.rule_id}", "patch");
+  const Value& update = Operation("/v1/rules/{rule_id}", "patch");
   EXPECT_NE(Parameter(update, "updateMask", "query"), nullptr);
   EXPECT_EQ(Parameter(update, "rule.points", "query"), nullptr);
   // A body "*" route has none.
@@ -286,7 +302,7 @@ TEST_F(OpenApiTest, SchemasFollowTheProto3JsonMapping) {
             "number");
   EXPECT_EQ(StringAt(rule, {"properties", "validFrom", "format"}), "date-time");
   EXPECT_EQ(StringAt(rule, {"properties", "allowSelf", "type"}), "boolean");
-  EXPECT_EQ(StringAt(*Parameter(Operation("/v1/rules/{rule.rule_id}", "patch"),
+  EXPECT_EQ(StringAt(*Parameter(Operation("/v1/rules/{rule_id}", "patch"),
                                 "updateMask", "query"),
                      {"schema", "type"}),
             "string");
@@ -513,7 +529,7 @@ TEST(OpenApiShapesTest, RecursiveMessagesAndWellKnownTypes) {
   // Query parameters stop where a message recurses, and skip what a query
   // cannot carry (Struct, Value, Duration, Any, repeated messages).
   const Value& get =
-      *At(document, {"paths", "/v1/nodes/{node.node_id}", "get"});
+      *At(document, {"paths", "/v1/nodes/{node_id}", "get"});
   std::set<std::string> query;
   for (const Value& p : At(get, {"parameters"})->list_value().values()) {
     if (StringAt(p, {"in"}) == "query") query.insert(StringAt(p, {"name"}));

@@ -148,9 +148,10 @@ TEST_F(RouteTableTest, PatchWithoutMaskUpdatesTheFieldsTheBodyNames) {
 
   request = Build<v1::UpdateRuleRequest>(
       "PATCH", "/v1/rules/likes",
-      {"update_mask=points", R"({"points":3,"dailyLimit":10})"});
+      {"update_mask=points,dailyLimit", R"({"points":3,"dailyLimit":10})"});
   ASSERT_TRUE(request.ok()) << request.status();
-  ASSERT_EQ(request->update_mask().paths_size(), 1);
+  ASSERT_EQ(request->update_mask().paths_size(), 2);
+  EXPECT_EQ(request->update_mask().paths(1), "daily_limit");
 }
 
 TEST_F(RouteTableTest, IdempotencyKeyFillsAnEmptyRequestId) {

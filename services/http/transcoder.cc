@@ -140,9 +140,15 @@ absl::Status SetScalar(Message* message, const FieldDescriptor* field,
     return absl::OkStatus();
   }
   if (auto* mask = dynamic_cast<google::protobuf::FieldMask*>(target)) {
+    // Proto names (daily_limit) or JSON names (dailyLimit), as in a body.
     for (absl::string_view path :
          absl::StrSplit(text, ',', absl::SkipEmpty())) {
-      mask->add_paths(std::string(path));
+      std::string snake;
+      for (const char c : path) {
+        if (absl::ascii_isupper(c)) snake.push_back('_');
+        snake.push_back(absl::ascii_tolower(c));
+      }
+      mask->add_paths(snake);
     }
     return absl::OkStatus();
   }

@@ -32,6 +32,7 @@ PLAUDIT_SCRIPT(SettingsWriteScript, kSettingsWriteLua)
 PLAUDIT_READ_SCRIPT(RulesSnapshotScript, kRulesSnapshotLua)
 PLAUDIT_READ_SCRIPT(LeaderboardPageScript, kLeaderboardPageLua)
 PLAUDIT_READ_SCRIPT(LeaderboardRankScript, kLeaderboardRankLua)
+PLAUDIT_READ_SCRIPT(TeamFiguresScript, WITH_BOARDS(kTeamFiguresLua))
 PLAUDIT_SCRIPT(RewardWriteScript, kRewardWriteLua)
 PLAUDIT_SCRIPT(RedeemScript, WITH_BOARDS(kRedeemLua))
 PLAUDIT_SCRIPT(RedemptionTransitionScript,

@@ -13,6 +13,7 @@ const LuaScript& RuleWriteScript();
 const LuaScript& RulesSnapshotScript();
 const LuaScript& LeaderboardPageScript();
 const LuaScript& LeaderboardRankScript();
+const LuaScript& TeamFiguresScript();
 const LuaScript& VisibilityScript();
 const LuaScript& RewardWriteScript();
 const LuaScript& RedeemScript();

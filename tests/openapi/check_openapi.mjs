@@ -350,7 +350,7 @@ async function main() {
                   [b.rule.points === "25", "points as an int64 string"],
                   [b.rule.recipient === "ACTOR", "recipient by name"]]],
     ["RuleService_UpdateRule",
-     { params: { "rule.rule_id": ruleId, updateMask: "daily_limit" },
+     { params: { rule_id: ruleId, updateMask: "dailyLimit" },
        body: { dailyLimit: 5 } },
      200, (b) => [[b.rule.dailyLimit === 5, "dailyLimit 5"],
                   [b.rule.points === "25", "points kept (the mask)"]]],
