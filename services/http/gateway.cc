@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "grpcpp/client_context.h"
+#include "grpcpp/impl/codegen/proto_utils.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "services/common/error_reason.h"
 #include "services/http/openapi.h"
@@ -43,20 +44,16 @@ struct InFlight {
   std::function<void(HttpResponse)> respond;
 };
 
-HttpResponse Answer(const InFlight& call, const grpc::Status& status) {
+HttpResponse Answer(InFlight& call, const grpc::Status& status) {
   if (!status.ok()) return FromError(ToHttpError(status));
-  std::vector<grpc::Slice> slices;
-  std::string bytes;
-  if (call.response.Dump(&slices).ok()) {
-    for (const grpc::Slice& slice : slices) {
-      bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
-    }
-  }
   std::unique_ptr<google::protobuf::Message> message(
       google::protobuf::MessageFactory::generated_factory()
           ->GetPrototype(call.output)
           ->New());
-  if (!message->ParseFromString(bytes)) {
+  // Read from gRPC's slices in place.
+  if (!grpc::SerializationTraits<google::protobuf::Message>::Deserialize(
+           &call.response, message.get())
+           .ok()) {
     return Refused(500, absl::InternalError("the answer did not parse"));
   }
   HttpResponse response;
@@ -158,12 +155,11 @@ void Gateway::Handle(HttpRequest request,
 HttpResponse Gateway::Preflight(const std::string& origin) const {
   if (!AllowsOrigin(origin)) {
     return Refused(
-        403,
-        WithReason(absl::PermissionDeniedError(absl::StrCat(
-                       "origin ", origin,
-                       " may not call this API from a browser (plauditd "
-                       "--http_cors_origins lists those that may)")),
-                   "CORS_ORIGIN_REFUSED"));
+        403, WithReason(absl::PermissionDeniedError(absl::StrCat(
+                            "origin ", origin,
+                            " may not call this API from a browser (plauditd "
+                            "--http_cors_origins lists those that may)")),
+                        "CORS_ORIGIN_REFUSED"));
   }
   HttpResponse response;
   response.status = 204;

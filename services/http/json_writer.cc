@@ -20,9 +20,15 @@ using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
 
+// Appends runs of plain characters whole; escapes the few that need it.
 void AppendString(absl::string_view text, std::string* out) {
   out->push_back('"');
-  for (const char c : text) {
+  size_t run = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out->append(text.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"':
         out->append("\\\"");
@@ -40,13 +46,10 @@ void AppendString(absl::string_view text, std::string* out) {
         out->append("\\t");
         break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          absl::StrAppend(out, "\\u00", absl::Hex(c, absl::kZeroPad2));
-        } else {
-          out->push_back(c);
-        }
+        absl::StrAppend(out, "\\u00", absl::Hex(c, absl::kZeroPad2));
     }
   }
+  out->append(text.data() + run, text.size() - run);
   out->push_back('"');
 }
 
@@ -99,9 +102,8 @@ bool AppendWellKnown(const Message& message, std::string* out) {
 void AppendMessage(const Message& message, std::string* out);
 
 // One value of `field` (element `index` when repeated, else -1).
-void AppendValue(const Message& message, const FieldDescriptor* field,
-                 int index, std::string* out) {
-  const Reflection* r = message.GetReflection();
+void AppendValue(const Message& message, const Reflection* r,
+                 const FieldDescriptor* field, int index, std::string* out) {
   const bool rep = index >= 0;
   switch (field->cpp_type()) {
     case FieldDescriptor::CPPTYPE_INT32:
@@ -170,10 +172,10 @@ void AppendValue(const Message& message, const FieldDescriptor* field,
 void AppendKey(const Message& entry, std::string* out) {
   const FieldDescriptor* key = entry.GetDescriptor()->map_key();
   if (key->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
-    return AppendValue(entry, key, -1, out);
+    return AppendValue(entry, entry.GetReflection(), key, -1, out);
   }
   std::string text;
-  AppendValue(entry, key, -1, &text);
+  AppendValue(entry, entry.GetReflection(), key, -1, &text);
   if (!text.empty() && text.front() == '"') {
     out->append(text);
     return;
@@ -181,9 +183,8 @@ void AppendKey(const Message& entry, std::string* out) {
   AppendString(text, out);
 }
 
-void AppendField(const Message& message, const FieldDescriptor* field,
-                 std::string* out) {
-  const Reflection* r = message.GetReflection();
+void AppendField(const Message& message, const Reflection* r,
+                 const FieldDescriptor* field, std::string* out) {
   AppendString(field->json_name(), out);
   out->push_back(':');
   if (field->is_map()) {
@@ -194,7 +195,8 @@ void AppendField(const Message& message, const FieldDescriptor* field,
       const Message& entry = r->GetRepeatedMessage(message, field, i);
       AppendKey(entry, out);
       out->push_back(':');
-      AppendValue(entry, entry.GetDescriptor()->map_value(), -1, out);
+      AppendValue(entry, entry.GetReflection(),
+                  entry.GetDescriptor()->map_value(), -1, out);
     }
     out->push_back('}');
   } else if (field->is_repeated()) {
@@ -202,11 +204,11 @@ void AppendField(const Message& message, const FieldDescriptor* field,
     const int n = r->FieldSize(message, field);
     for (int i = 0; i < n; ++i) {
       if (i > 0) out->push_back(',');
-      AppendValue(message, field, i, out);
+      AppendValue(message, r, field, i, out);
     }
     out->push_back(']');
   } else {
-    AppendValue(message, field, -1, out);
+    AppendValue(message, r, field, -1, out);
   }
 }
 
@@ -226,7 +228,7 @@ void AppendMessage(const Message& message, std::string* out) {
     }
     if (!first) out->push_back(',');
     first = false;
-    AppendField(message, field, out);
+    AppendField(message, r, field, out);
   }
   out->push_back('}');
 }

@@ -528,8 +528,7 @@ TEST(OpenApiShapesTest, RecursiveMessagesAndWellKnownTypes) {
 
   // Query parameters stop where a message recurses, and skip what a query
   // cannot carry (Struct, Value, Duration, Any, repeated messages).
-  const Value& get =
-      *At(document, {"paths", "/v1/nodes/{node_id}", "get"});
+  const Value& get = *At(document, {"paths", "/v1/nodes/{node_id}", "get"});
   std::set<std::string> query;
   for (const Value& p : At(get, {"parameters"})->list_value().values()) {
     if (StringAt(p, {"in"}) == "query") query.insert(StringAt(p, {"name"}));

@@ -302,6 +302,7 @@ absl::StatusOr<std::unique_ptr<Message>> BuildRequest(const RouteMatch& match,
 
 std::string ToJson(const Message& message) {
   std::string json;
+  json.reserve(4096);
   AppendJson(message, &json);
   return json;
 }
