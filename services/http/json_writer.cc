@@ -20,8 +20,10 @@ using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
 
+}  // namespace
+
 // Appends runs of plain characters whole; escapes the few that need it.
-void AppendString(absl::string_view text, std::string* out) {
+void AppendJsonString(absl::string_view text, std::string* out) {
   out->push_back('"');
   size_t run = 0;
   for (size_t i = 0; i < text.size(); ++i) {
@@ -53,6 +55,8 @@ void AppendString(absl::string_view text, std::string* out) {
   out->push_back('"');
 }
 
+namespace {
+
 void AppendDouble(double value, std::string* out) {
   if (std::isnan(value)) {
     out->append("\"NaN\"");
@@ -71,22 +75,24 @@ void AppendDouble(double value, std::string* out) {
 bool AppendWellKnown(const Message& message, std::string* out) {
   const std::string& type = message.GetDescriptor()->full_name();
   if (type == "google.protobuf.Timestamp") {
-    AppendString(google::protobuf::util::TimeUtil::ToString(
-                     static_cast<const google::protobuf::Timestamp&>(message)),
-                 out);
+    AppendJsonString(
+        google::protobuf::util::TimeUtil::ToString(
+            static_cast<const google::protobuf::Timestamp&>(message)),
+        out);
     return true;
   }
   if (type == "google.protobuf.Duration") {
-    AppendString(google::protobuf::util::TimeUtil::ToString(
-                     static_cast<const google::protobuf::Duration&>(message)),
-                 out);
+    AppendJsonString(
+        google::protobuf::util::TimeUtil::ToString(
+            static_cast<const google::protobuf::Duration&>(message)),
+        out);
     return true;
   }
   if (type == "google.protobuf.FieldMask") {
     std::string paths;
     google::protobuf::util::FieldMaskUtil::ToJsonString(
         static_cast<const google::protobuf::FieldMask&>(message), &paths);
-    AppendString(paths, out);
+    AppendJsonString(paths, out);
     return true;
   }
   if (absl::StartsWith(type, "google.protobuf.")) {
@@ -149,7 +155,7 @@ void AppendValue(const Message& message, const Reflection* r,
                              : r->GetEnumValue(message, field);
       const auto* value = field->enum_type()->FindValueByNumber(number);
       if (value == nullptr) return absl::StrAppend(out, number);
-      return AppendString(value->name(), out);
+      return AppendJsonString(value->name(), out);
     }
     case FieldDescriptor::CPPTYPE_STRING: {
       std::string scratch;
@@ -157,9 +163,9 @@ void AppendValue(const Message& message, const Reflection* r,
           rep ? r->GetRepeatedStringReference(message, field, index, &scratch)
               : r->GetStringReference(message, field, &scratch);
       if (field->type() == FieldDescriptor::TYPE_BYTES) {
-        return AppendString(absl::Base64Escape(text), out);
+        return AppendJsonString(absl::Base64Escape(text), out);
       }
-      return AppendString(text, out);
+      return AppendJsonString(text, out);
     }
     case FieldDescriptor::CPPTYPE_MESSAGE:
       return AppendMessage(rep ? r->GetRepeatedMessage(message, field, index)
@@ -180,12 +186,12 @@ void AppendKey(const Message& entry, std::string* out) {
     out->append(text);
     return;
   }
-  AppendString(text, out);
+  AppendJsonString(text, out);
 }
 
 void AppendField(const Message& message, const Reflection* r,
                  const FieldDescriptor* field, std::string* out) {
-  AppendString(field->json_name(), out);
+  AppendJsonString(field->json_name(), out);
   out->push_back(':');
   if (field->is_map()) {
     out->push_back('{');

@@ -9,11 +9,14 @@
 
 #include <string>
 
+#include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
 
 namespace plaudit {
 
 void AppendJson(const google::protobuf::Message& message, std::string* out);
+// `text` as a JSON string, quoted and escaped.
+void AppendJsonString(absl::string_view text, std::string* out);
 
 }  // namespace plaudit
 

@@ -58,6 +58,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/descriptor.h"
+#include "services/http/json_writer.h"
 
 namespace plaudit {
 namespace {
@@ -140,34 +141,7 @@ class Json {
       : kind_(kind), scalar_(std::move(scalar)) {}
 
   static void AppendQuoted(absl::string_view text, std::string* out) {
-    out->push_back('"');
-    for (const char c : text) {
-      switch (c) {
-        case '"':
-          out->append("\\\"");
-          break;
-        case '\\':
-          out->append("\\\\");
-          break;
-        case '\n':
-          out->append("\\n");
-          break;
-        case '\r':
-          out->append("\\r");
-          break;
-        case '\t':
-          out->append("\\t");
-          break;
-        default:
-          if (static_cast<unsigned char>(c) < 0x20) {
-            absl::StrAppendFormat(out, "\\u%04x",
-                                  static_cast<unsigned char>(c));
-          } else {
-            out->push_back(c);
-          }
-      }
-    }
-    out->push_back('"');
+    AppendJsonString(text, out);
   }
 
   Kind kind_ = Kind::kNull;
