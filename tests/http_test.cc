@@ -3,11 +3,11 @@
 // through both transports gives the same results, errors included; every
 // RPC is routed; keys, roles, limits and bad input behave as over gRPC.
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "boost/asio/ip/tcp.hpp"
 #include "boost/asio/write.hpp"
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/impl/codegen/client_unary_call.h"
@@ -283,6 +283,10 @@ const Case kCases[] = {
     {"engagement", "AnalyticsService/GetEngagement",
      R"({"scope":"global","period":"MONTH"})", "GET",
      "/v1/engagement/global/month", ""},
+    {"an engagement series (a custom verb after a variable)",
+     "AnalyticsService/GetEngagementSeries",
+     R"({"scope":"global","period":"WEEK","buckets":3})", "GET",
+     "/v1/engagement/global/week:series?buckets=3", ""},
 };
 
 TEST_F(HttpTest, BothTransportsGiveTheSameResults) {
@@ -413,6 +417,11 @@ TEST_F(HttpTest, BadInputIsRefusedClearlyAndChangesNothing) {
     }
     EXPECT_TRUE(absl::StrContains(reply.body, bad.says)) << reply.body;
   }
+  // Bytes gRPC metadata cannot carry (they would abort the process there).
+  HttpReply latin =
+      Http("GET", "/v1/users/ann", "", {{"plaudit-actor", "Jos\xe9"}});
+  EXPECT_EQ(latin.status, 400) << latin.body;
+  EXPECT_TRUE(absl::StrContains(latin.body, "plaudit-actor")) << latin.body;
   const HttpReply form =
       Http("POST", "/v1/events", "event=1",
            {{"content-type", "application/x-www-form-urlencoded"}});
@@ -433,8 +442,8 @@ TEST_F(HttpTest, BrowsersOfListedOriginsOnly) {
   EXPECT_EQ(reply.status, 204);
   EXPECT_EQ(reply.Header("access-control-allow-origin"),
             "https://portal.example.com");
-  EXPECT_TRUE(absl::StrContains(reply.Header("access-control-allow-methods"),
-                                "POST"));
+  EXPECT_TRUE(
+      absl::StrContains(reply.Header("access-control-allow-methods"), "POST"));
   EXPECT_TRUE(absl::StrContains(reply.Header("access-control-allow-headers"),
                                 "authorization"));
   auto evil = preflight;
@@ -465,8 +474,9 @@ TEST_F(HttpTest, TwoThousandIdleConnectionsLeaveRoomForMore) {
   }
   HttpClient fresh(keyed_->http_port());
   for (int i = 0; i < 20; ++i) {
-    ASSERT_EQ(fresh.Send("GET", "/v1/users/ann/balance", "",
-                         {{"authorization", "Bearer " + http_admin_}})
+    ASSERT_EQ(fresh
+                  .Send("GET", "/v1/users/ann/balance", "",
+                        {{"authorization", "Bearer " + http_admin_}})
                   .status,
               200);
   }

@@ -198,6 +198,23 @@ class PeopleTest : public PlauditTest {
     return acme_->users->EraseUser(As(admin_).get(), request, report);
   }
 
+  // Whether `user` has an entry on any board, visible or hidden.
+  bool OnAnyBoard(const std::string& user) {
+    std::string cursor = "0";
+    do {
+      absl::StatusOr<RedisValue> page = redis_->client().Run(
+          {"SCAN", cursor, "MATCH", "plaudit:{acme}:lb*", "COUNT", "1000"});
+      if (!page.ok()) return true;
+      cursor = page->elements.at(0).str;
+      for (const RedisValue& key : page->elements.at(1).elements) {
+        if (!redis_->client().Run({"ZSCORE", key.str, user})->is_nil()) {
+          return true;
+        }
+      }
+    } while (cursor != "0");
+    return false;
+  }
+
   // Every key name and every value Redis holds, as text.
   std::string EverythingInRedis() {
     RedisClient& redis = redis_->client();
@@ -336,6 +353,45 @@ TEST_F(PeopleTest, AManagerGivesAndDecidesForTheirReportsOnly) {
   EXPECT_EQ(trail.events(1).target(), "carol");
   EXPECT_EQ(trail.events(1).actor(), "boss");
   EXPECT_TRUE(trail.events(1).as_manager());
+}
+
+TEST_F(PeopleTest, AManagerWhoLeftManagesNobody) {
+  ASSERT_TRUE(Sync("boss", "").ok());
+  ASSERT_TRUE(Sync("alice", "boss").ok());
+  ASSERT_TRUE(Grant(portal_, "boss", "alice", 5).ok());
+  v1::DeactivateUserResponse left;
+  ASSERT_TRUE(
+      Deactivate("boss", v1::KEEP_BALANCE, v1::LEAVE_ALL_BOARDS, &left).ok());
+  EXPECT_EQ(ErrorReasonOf(Grant(portal_, "boss", "alice", 5)), "NOT_MANAGER");
+  EXPECT_EQ(BalanceOf("alice").balance(), 5);
+}
+
+TEST_F(PeopleTest, ALeaversApprovedRedemptionsAreCancelledToo) {
+  ApprovalReward(10);
+  ASSERT_TRUE(Sync("ivy", "").ok());
+  ASSERT_TRUE(Grant(admin_, "", "ivy", 30).ok());
+  const std::string approved = Redeem("ivy");
+  v1::ApproveRedemptionRequest approve;
+  approve.set_redemption_id(approved);
+  v1::ApproveRedemptionResponse answer;
+  ASSERT_TRUE(
+      acme_->rewards->ApproveRedemption(As(admin_).get(), approve, &answer)
+          .ok());
+  v1::DeactivateUserResponse left;
+  ASSERT_TRUE(
+      Deactivate("ivy", v1::PAY_OUT_BALANCE, v1::LEAVE_ALL_BOARDS, &left).ok());
+  EXPECT_EQ(left.cancelled_redemption_ids_size(), 1);
+  EXPECT_EQ(left.settled_points(), 30);  // the refund was paid out too
+  // Nothing is left for HR to reject, so nothing can be refunded again.
+  v1::RejectRedemptionRequest reject;
+  reject.set_redemption_id(approved);
+  reject.set_reason("gone");
+  v1::RejectRedemptionResponse rejected;
+  EXPECT_EQ(ErrorReasonOf(acme_->rewards->RejectRedemption(As(admin_).get(),
+                                                           reject, &rejected)),
+            "TRANSITION_NOT_ALLOWED");
+  EXPECT_EQ(BalanceOf("ivy").balance(), 0);
+  ExpectLedgerAddsUp("ivy");
 }
 
 TEST_F(PeopleTest, AManagerSeesTheTeamsFiguresAndNoOneElses) {
@@ -581,6 +637,16 @@ TEST_F(PeopleTest, KeepingPastPlacesLeavesOnlyTheCurrentBoards) {
   EXPECT_TRUE(OnBoard(v1::WEEK).empty());
   EXPECT_TRUE(OnBoard(v1::ALL_TIME).empty());
   EXPECT_EQ(BalanceOf("vera").balance(), 20);
+
+  // Hiding the leaver takes the places kept too.
+  v1::SetUserVisibilityRequest hide;
+  hide.set_user_id("vera");
+  hide.set_hidden(true);
+  v1::SetUserVisibilityResponse hidden;
+  ASSERT_TRUE(
+      acme_->leaderboards->SetUserVisibility(As(admin_).get(), hide, &hidden)
+          .ok());
+  EXPECT_TRUE(OnBoard(v1::WEEK, last_week).empty());
 }
 
 TEST_F(PeopleTest, ErasureLeavesNoTraceOfTheNameAndTotalsStay) {
@@ -640,6 +706,17 @@ TEST_F(PeopleTest, ErasureLeavesNoTraceOfTheNameAndTotalsStay) {
             before.engagement().figures().points_awarded());
   EXPECT_EQ(after.engagement().figures().events(),
             before.engagement().figures().events());
+
+  // Retracting one of their events takes the points back but puts them on
+  // no board again.
+  v1::RetractEventRequest retract;
+  retract.set_event_id("post-1");
+  v1::RetractEventResponse retracted;
+  ASSERT_TRUE(
+      acme_->events->RetractEvent(As(portal_).get(), retract, &retracted).ok());
+  EXPECT_EQ(BalanceOf("zoya").balance(), 27);
+  ExpectLedgerAddsUp("zoya");
+  EXPECT_FALSE(OnAnyBoard("zoya"));
 
   // Once is enough; the person cannot come back under the same id.
   ASSERT_TRUE(Erase("zoya", &report).ok());

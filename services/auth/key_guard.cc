@@ -4,6 +4,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "glog/logging.h"
+#include "openssl/crypto.h"
 #include "openssl/sha.h"
 #include "services/auth/api_key.h"
 #include "services/common/call_metadata.h"
@@ -147,8 +148,9 @@ std::string PeerAddress(absl::string_view peer) {
 
 std::string CallerAddress(const grpc::ServerContextBase& context,
                           const std::string& gateway_token) {
-  if (!gateway_token.empty() &&
-      Metadata(context, "plaudit-gateway") == gateway_token) {
+  const std::string token = Metadata(context, "plaudit-gateway");
+  if (!gateway_token.empty() && token.size() == gateway_token.size() &&
+      CRYPTO_memcmp(token.data(), gateway_token.data(), token.size()) == 0) {
     std::string forwarded = Metadata(context, "plaudit-peer");
     if (!forwarded.empty()) return forwarded;
   }

@@ -93,6 +93,18 @@ void Gateway::Handle(HttpRequest request,
   if (request.method == "OPTIONS" && !origin.empty()) {
     return respond(Preflight(origin));
   }
+  // gRPC metadata takes printable ASCII only (anything else aborts the
+  // process inside gRPC): refuse it here, before any call.
+  for (const char* name : kPassedHeaders) {
+    const std::string value = request.Header(name);
+    if (!std::all_of(value.begin(), value.end(),
+                     [](char c) { return c >= 0x20 && c <= 0x7e; })) {
+      return respond(
+          Refused(400, WithReason(absl::InvalidArgumentError(absl::StrCat(
+                                      name, ": may hold only printable ASCII")),
+                                  "MALFORMED_REQUEST", {{"field", name}})));
+    }
+  }
   const size_t question = request.target.find('?');
   const std::string path = request.target.substr(0, question);
   if (path == "/healthz" && request.method == "GET") {

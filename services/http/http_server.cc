@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "boost/asio/ip/tcp.hpp"
+#include "boost/asio/steady_timer.hpp"
 #include "boost/asio/strand.hpp"
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
@@ -47,7 +48,10 @@ std::string HttpRequest::Header(const std::string& lower_case_name) const {
 
 struct HttpServer::Core : std::enable_shared_from_this<HttpServer::Core> {
   Core(HttpServerOptions o, HttpHandler h)
-      : options(std::move(o)), handler(std::move(h)), acceptor(io) {}
+      : options(std::move(o)),
+        handler(std::move(h)),
+        acceptor(net::make_strand(io)),
+        retry(acceptor.get_executor()) {}
 
   void Accept();
   void Forget(HttpSession* session);
@@ -55,7 +59,8 @@ struct HttpServer::Core : std::enable_shared_from_this<HttpServer::Core> {
   const HttpServerOptions options;
   const HttpHandler handler;
   net::io_context io;
-  tcp::acceptor acceptor;
+  tcp::acceptor acceptor;   // on its own strand: Stop closes it there
+  net::steady_timer retry;  // after a failed accept (EMFILE)
   std::vector<std::thread> threads;
   std::atomic<int> connections{0};
   std::atomic<bool> stopped{false};
@@ -133,6 +138,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   // A request the parser refused: answered when there is something to say.
   void Fail(beast::error_code error) {
+    if (error == http::error::end_of_stream) return Shutdown();  // a close
     if (error == http::error::body_limit) {
       return WriteError(413, "the request body is larger than the limit");
     }
@@ -220,7 +226,12 @@ void HttpServer::Core::Accept() {
   acceptor.async_accept(net::make_strand(io), [this](beast::error_code error,
                                                      tcp::socket socket) {
     if (error) {
-      if (!stopped) Accept();
+      // Out of descriptors, say: wait a little rather than spin.
+      if (stopped || error == net::error::operation_aborted) return;
+      retry.expires_after(std::chrono::milliseconds(100));
+      retry.async_wait([this](beast::error_code) {
+        if (!stopped) Accept();
+      });
       return;
     }
     if (connections.load() >= options.max_connections) {
@@ -300,12 +311,17 @@ int HttpServer::port() const {
 
 int HttpServer::open_connections() const { return core_->connections.load(); }
 
-void HttpServer::Stop() {
-  if (core_->stopped.exchange(true)) return;
-  net::post(core_->io, [core = core_.get()] {
+void HttpServer::StopAccepting() {
+  net::post(core_->acceptor.get_executor(), [core = core_.get()] {
     beast::error_code ignored;
     core->acceptor.close(ignored);
+    core->retry.cancel();
   });
+}
+
+void HttpServer::Stop() {
+  if (core_->stopped.exchange(true)) return;
+  StopAccepting();
   std::vector<std::shared_ptr<HttpSession>> open;
   {
     absl::MutexLock lock(&core_->mu);

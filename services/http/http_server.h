@@ -65,6 +65,8 @@ class HttpServer {
 
   int port() const;
   int open_connections() const;
+  // Takes no new connections; those open are served on.
+  void StopAccepting();
   // Stops accepting and closes every connection; idempotent.
   void Stop();
 

@@ -1,5 +1,7 @@
 #include "services/http/route_table.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -134,6 +136,13 @@ absl::StatusOr<RouteTable> RouteTable::Build(
       table.routes_.push_back(*std::move(route));
     }
   }
+  // Routes with a custom verb are tried first: "/v1/engagement/global/
+  // week:series" is GetEngagementSeries, not GetEngagement of a period
+  // named "week:series".
+  std::stable_sort(table.routes_.begin(), table.routes_.end(),
+                   [](const Route& a, const Route& b) {
+                     return !a.custom_verb.empty() && b.custom_verb.empty();
+                   });
   return table;
 }
 

@@ -28,11 +28,11 @@
 #include "services/plauditd/connection_listener.h"
 #include "services/plauditd/tenants.h"
 #include "services/rewards/reward_service.h"
-#include "services/scim/scim_handler.h"
 #include "services/rpc/request_budget.h"
 #include "services/rpc/rpc_service.h"
 #include "services/rules/rule_service.h"
 #include "services/rules/rules_file.h"
+#include "services/scim/scim_handler.h"
 #include "services/tenants/tenant_config.h"
 #include "services/tenants/tenant_service.h"
 #include "services/users/user_service.h"
@@ -207,7 +207,9 @@ void ApplyLimits(const ConnectionLimits& limits, grpc::ServerBuilder& builder) {
 // in-process calls (and believes the HTTP caller's address they carry).
 std::string GatewayToken() {
   unsigned char bytes[24];
-  RAND_bytes(bytes, sizeof(bytes));
+  // Without randomness no token: forwarded addresses are then never
+  // believed (throttling sees the in-process peer), nothing worse.
+  if (RAND_bytes(bytes, sizeof(bytes)) != 1) return "";
   return absl::BytesToHexString(
       absl::string_view(reinterpret_cast<const char*>(bytes), sizeof(bytes)));
 }
@@ -446,9 +448,13 @@ int PlauditServer::metrics_port() const {
 }
 
 void PlauditServer::Shutdown(absl::Duration grace) {
-  if (parts_->http != nullptr) parts_->http->Stop();
+  // New HTTP and gRPC connections stop first; calls in flight on either
+  // get the grace, and HTTP answers are written before its connections
+  // close.
+  if (parts_->http != nullptr) parts_->http->StopAccepting();
   parts_->listener->Stop();
   parts_->server->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  if (parts_->http != nullptr) parts_->http->Stop();
 }
 
 void PlauditServer::Wait() { parts_->server->Wait(); }

@@ -128,9 +128,12 @@ end
 
 -- Whether `manager` is `user`'s manager, or their manager's, up the chain.
 -- Chains are loop-free and at most MAX_CHAIN deep (user_sync.lua refuses
--- others), so the walk ends.
+-- others), so the walk ends. A manager who left manages nobody.
 local MAX_CHAIN = 64
 local function manages(prefix, manager, user)
+  if redis.call('HGET', prefix .. 'user:' .. manager, 'left') then
+    return false
+  end
   local at = user
   for _ = 1, MAX_CHAIN do
     at = redis.call('HGET', prefix .. 'user:' .. at, 'manager') or ''

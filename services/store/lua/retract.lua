@@ -27,8 +27,11 @@ for _, award in ipairs(outcome.awards or {}) do
              'ref', 'event:' .. event_id, 'rule', award.rule_id, 'at', ARGV[3])
   local _, hidden = user_info(prefix, user)
   local scopes = boards.scopes[user] or {}
-  add_to_boards(prefix, user, hidden, scopes, boards.buckets, -award.points,
-                now, true)
+  -- An erased user is on no board, and must not come back on one.
+  if redis.call('HGET', prefix .. 'user:' .. user, 'erased') ~= '1' then
+    add_to_boards(prefix, user, hidden, scopes, boards.buckets, -award.points,
+                  now, true)
+  end
   count_points(prefix, scopes, boards.buckets, 'points', -award.points, now,
                true)
   reversals[#reversals + 1] = {user_id = user, points = -award.points,

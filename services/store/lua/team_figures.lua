@@ -14,7 +14,10 @@ local indirect, limit = ARGV[5] == '1', tonumber(ARGV[6])
 if redis.call('EXISTS', prefix .. 'user:' .. manager) == 0 then
   return {'NOT_FOUND'}
 end
-if actor ~= '' and actor ~= manager and not manages(prefix, actor, manager) then
+local actor_left = actor ~= '' and
+                   redis.call('HGET', prefix .. 'user:' .. actor, 'left')
+if actor ~= '' and (actor_left or
+                    (actor ~= manager and not manages(prefix, actor, manager))) then
   return {'NOT_MANAGER'}
 end
 

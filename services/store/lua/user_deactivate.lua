@@ -1,5 +1,5 @@
--- Offboards a user at once: their pending redemptions cancelled and given
--- back (redemptions_lib), their scores moved to the hidden boards of the
+-- Offboards a user at once: their redemptions not yet handed out (pending
+-- or approved) cancelled and given back (redemptions_lib), their scores moved to the hidden boards of the
 -- buckets given (all retained ones, or only the current ones to keep past
 -- places), the balance settled by the policy (a PAYOUT or FORFEIT ledger
 -- entry to zero; a negative balance stays as it is), and the mark that
@@ -19,9 +19,11 @@ if left then return {'ALREADY'} end
 local cancelled, refunded = {}, 0
 for _, id in ipairs(redis.call('ZRANGE', prefix .. 'redemptions:user:' .. user,
                                0, -1)) do
-  if redis.call('HGET', prefix .. 'redemption:' .. id, 'status') == 'PENDING' then
+  -- Pending or approved: not handed out, and now never will be.
+  local status = redis.call('HGET', prefix .. 'redemption:' .. id, 'status')
+  if status == 'PENDING' or status == 'APPROVED' then
     refunded = refunded + give_back_redemption(prefix, id, 'CANCELLED', reason, now)
-    set_redemption_status(prefix, id, 'PENDING', 'CANCELLED', reason, now)
+    set_redemption_status(prefix, id, status, 'CANCELLED', reason, now)
     cancelled[#cancelled + 1] = id
   end
 end

@@ -90,13 +90,28 @@ for _, id in ipairs(redis.call('ZRANGE', prefix .. 'redemptions:user:' .. user,
   end
 end
 
-local mention = '"user_id":' .. cjson.encode(user)
+-- Whether a decoded JSON document names the user as a user_id anywhere.
+-- (Decoded, not searched as text: JSON may escape an id in several ways.)
+local function names_user(doc)
+  if type(doc) ~= 'table' then return false end
+  for key, value in pairs(doc) do
+    if (key == 'user_id' or key == 'userId') and value == user then
+      return true
+    end
+    if names_user(value) then return true end
+  end
+  return false
+end
+local function about_user(json)
+  if json == '' or not string.find(json, 'user', 1, true) then return false end
+  local ok, doc = pcall(cjson.decode, json)
+  return ok and names_user(doc)
+end
 rewrite_stream(prefix .. 'audit', function(f)
   local about = false
   for i = 1, #f - 1, 2 do
     about = about or (f[i] == 'target' and f[i + 1] == user) or
-            ((f[i] == 'before' or f[i] == 'after') and
-             string.find(f[i + 1], mention, 1, true) ~= nil)
+            ((f[i] == 'before' or f[i] == 'after') and about_user(f[i + 1]))
   end
   if not about then return false end
   local changed = false

@@ -1,8 +1,7 @@
 -- Hides a user from every board (or shows them again) by moving their
 -- scores between the visible boards (lb:) and the hidden ones (lbh:) of
--- every scope they have scored on and every retained bucket. A deactivated
--- user's scores are hidden already: only the flag changes, and
--- reactivation honours it.
+-- every scope they have scored on and every retained bucket. Showing a
+-- deactivated user again only changes the flag: reactivation honours it.
 --
 -- KEYS[1] user record
 -- ARGV: prefix, user, hidden (0/1), now_ms, buckets (see read_buckets)
@@ -14,7 +13,9 @@ if was_hidden == hide then return {'OK', 0} end
 
 local _, _, left = user_info(prefix, user)
 local moved = 0
-if not left then
+-- A leaver's current scores are hidden already; hiding takes the past ones
+-- (kept places) too, and only reactivation shows them again.
+if not left or hide then
   moved = move_boards(prefix, user, hide, read_buckets(5), tonumber(ARGV[4]))
 end
 redis.call('HSET', KEYS[1], 'hidden', hide and '1' or '0')
