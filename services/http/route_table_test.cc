@@ -106,6 +106,10 @@ TEST_F(RouteTableTest, QueryParametersBindByEitherNameAndCheckTheirType) {
     EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument) << query;
     EXPECT_EQ(ErrorReason(bad.status()), "MALFORMED_REQUEST");
   }
+  auto all =
+      Build<v1::GetLeaderboardRequest>("GET", "/v1/leaderboards/global/all");
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_EQ(all->period(), v1::ALL_TIME);
   EXPECT_EQ(Build<v1::GetLeaderboardRequest>(
                 "GET", "/v1/leaderboards/global/fortnight")
                 .status()

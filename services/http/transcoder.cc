@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -43,6 +44,20 @@ const FieldDescriptor* FindField(const Descriptor* message,
     if (message->field(i)->json_name() == key) return message->field(i);
   }
   return nullptr;
+}
+
+const google::protobuf::EnumValueDescriptor* FindEnumValue(
+    const google::protobuf::EnumDescriptor* type, const std::string& text) {
+  const std::string upper = absl::AsciiStrToUpper(text);
+  if (const auto* exact = type->FindValueByName(upper)) return exact;
+  const google::protobuf::EnumValueDescriptor* found = nullptr;
+  for (int i = 0; i < type->value_count() && !upper.empty(); ++i) {
+    if (absl::StartsWith(type->value(i)->name(), upper)) {
+      if (found != nullptr) return nullptr;  // ambiguous
+      found = type->value(i);
+    }
+  }
+  return found;
 }
 
 // Sets one scalar (or appends to a repeated field) from text.
@@ -108,9 +123,9 @@ absl::Status SetScalar(Message* message, const FieldDescriptor* field,
       return absl::OkStatus();
     }
     case FieldDescriptor::CPPTYPE_ENUM: {
-      // By name in any case ("week", "WEEK"), or by number.
-      const auto* value =
-          field->enum_type()->FindValueByName(absl::AsciiStrToUpper(text));
+      // By name in any case ("week", "WEEK"), by a prefix naming one value
+      // ("all" for ALL_TIME, as plauditctl says it), or by number.
+      const auto* value = FindEnumValue(field->enum_type(), text);
       int number;
       if (value == nullptr && absl::SimpleAtoi(text, &number)) {
         value = field->enum_type()->FindValueByNumber(number);
