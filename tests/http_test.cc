@@ -15,7 +15,6 @@
 #include "plaudit/v1/audit_service.pb.h"
 #include "plaudit/v1/key_service.pb.h"
 #include "plaudit/v1/tenant_service.pb.h"
-#include "services/auth/api_key.h"
 #include "services/common/error_reason.h"
 #include "services/http/route_table.h"
 #include "services/http/transcoder.h"
@@ -109,17 +108,10 @@ class HttpTest : public PlauditTest {
     PlauditTest::SetUp();
     clock_->Set(absl::FromUnixSeconds(1'796'000'000));
     v1::KeyFile file;
-    auto add = [&](const std::string& tenant, v1::Role role,
-                   bool revoked = false) {
-      NewKey key = GenerateKey(tenant, role, "test");
-      key.record.set_revoked(revoked);
-      *file.add_keys() = key.record;
-      return key.secret;
-    };
-    grpc_admin_ = add("viagrpc", v1::ADMIN);
-    http_admin_ = add("viahttp", v1::ADMIN);
-    http_reader_ = add("viahttp", v1::READER);
-    revoked_ = add("viahttp", v1::ADMIN, /*revoked=*/true);
+    grpc_admin_ = AddKey(&file, "viagrpc", v1::ADMIN);
+    http_admin_ = AddKey(&file, "viahttp", v1::ADMIN);
+    http_reader_ = AddKey(&file, "viahttp", v1::READER);
+    revoked_ = AddKey(&file, "viahttp", v1::ADMIN, /*revoked=*/true);
     ServerOptions options = KeyedOptions(file);
     options.http_listen = "127.0.0.1:0";
     options.rate_limit = {1000, 1000};
@@ -526,13 +518,9 @@ TEST_F(HttpTest, HealthAndReadiness) {
 }
 
 TEST_F(HttpTest, RateLimitedCallsGet429WithRetryAfter) {
-  ServerOptions options = KeyedOptions([&] {
-    v1::KeyFile file;
-    NewKey key = GenerateKey("slow", v1::READER, "test");
-    *file.add_keys() = key.record;
-    slow_key_ = key.secret;
-    return file;
-  }());
+  v1::KeyFile file;
+  slow_key_ = AddKey(&file, "slow", v1::READER);
+  ServerOptions options = KeyedOptions(file);
   options.http_listen = "127.0.0.1:0";
   options.rate_limit = {0.5, 2};
   std::unique_ptr<PlauditServer> slow = StartServer(options);

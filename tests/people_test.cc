@@ -10,7 +10,6 @@
 #include "absl/strings/str_cat.h"
 #include "plaudit/v1/audit_service.grpc.pb.h"
 #include "plaudit/v1/tenant_service.grpc.pb.h"
-#include "services/auth/api_key.h"
 #include "tests/fixtures/plaudit_fixture.h"
 
 namespace plaudit::testing {
@@ -21,13 +20,8 @@ class PeopleTest : public PlauditTest {
   void SetUp() override {
     PlauditTest::SetUp();
     v1::KeyFile file;
-    auto add = [&](v1::Role role) {
-      NewKey key = GenerateKey("acme", role, "test");
-      *file.add_keys() = key.record;
-      return key.secret;
-    };
-    admin_ = add(v1::ADMIN);
-    portal_ = add(v1::INTEGRATION);
+    admin_ = AddKey(&file, "acme", v1::ADMIN);
+    portal_ = AddKey(&file, "acme", v1::INTEGRATION);
     keyed_ = StartServer(KeyedOptions(file));
     ASSERT_NE(keyed_, nullptr);
     channel_ = ChannelTo(*keyed_);

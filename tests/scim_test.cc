@@ -11,7 +11,6 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
-#include "services/auth/api_key.h"
 #include "tests/fixtures/http_client.h"
 #include "tests/fixtures/plaudit_fixture.h"
 
@@ -76,14 +75,9 @@ class ScimTest : public PlauditTest {
   void SetUp() override {
     PlauditTest::SetUp();
     v1::KeyFile file;
-    auto add = [&](v1::Role role) {
-      NewKey key = GenerateKey("acme", role, "test");
-      *file.add_keys() = key.record;
-      return key.secret;
-    };
-    admin_ = add(v1::ADMIN);
-    integration_ = add(v1::INTEGRATION);
-    reader_ = add(v1::READER);
+    admin_ = AddKey(&file, "acme", v1::ADMIN);
+    integration_ = AddKey(&file, "acme", v1::INTEGRATION);
+    reader_ = AddKey(&file, "acme", v1::READER);
     ServerOptions options = KeyedOptions(file);
     options.http_listen = "127.0.0.1:0";
     options.rate_limit = {1000, 1000};

@@ -8,7 +8,6 @@
 #include "absl/strings/str_split.h"
 #include "plaudit/v1/key_service.grpc.pb.h"
 #include "plaudit/v1/tenant_service.grpc.pb.h"
-#include "services/auth/api_key.h"
 #include "tests/fixtures/plaudit_fixture.h"
 
 namespace plaudit::testing {
@@ -19,15 +18,10 @@ class TenantsTest : public PlauditTest {
   void SetUp() override {
     PlauditTest::SetUp();
     v1::KeyFile file;
-    auto add = [&](const std::string& tenant, v1::Role role) {
-      NewKey key = GenerateKey(tenant, role, "test");
-      *file.add_keys() = key.record;
-      return key.secret;
-    };
-    acme_ = add("acme", v1::ADMIN);
-    globex_ = add("globex", v1::ADMIN);
-    acme_reader_ = add("acme", v1::READER);
-    operator_ = add("ops", v1::OPERATOR);
+    acme_ = AddKey(&file, "acme", v1::ADMIN);
+    globex_ = AddKey(&file, "globex", v1::ADMIN);
+    acme_reader_ = AddKey(&file, "acme", v1::READER);
+    operator_ = AddKey(&file, "ops", v1::OPERATOR);
     options_ = KeyedOptions(file);
     keyed_ = StartServer(options_);
     ASSERT_NE(keyed_, nullptr);

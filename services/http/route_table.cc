@@ -154,44 +154,41 @@ absl::StatusOr<RouteMatch> RouteTable::Match(
       absl::StrSplit(path.substr(1), '/');
   for (const Route& route : routes_) {
     if (route.segments.size() != given.size()) continue;
-    std::vector<absl::string_view> parts = given;
     // The custom verb is split off at the last raw ':' (an id holding ':'
     // sends it as %3A).
+    absl::string_view last = given.back();
     if (!route.custom_verb.empty()) {
-      const size_t colon = parts.back().rfind(':');
+      const size_t colon = last.rfind(':');
       if (colon == absl::string_view::npos ||
-          parts.back().substr(colon + 1) != route.custom_verb) {
+          last.substr(colon + 1) != route.custom_verb) {
         continue;
       }
-      parts.back() = parts.back().substr(0, colon);
+      last = last.substr(0, colon);
     }
+    auto part = [&](size_t i) {
+      return i + 1 == given.size() ? last : given[i];
+    };
     bool matches = true;
-    RouteMatch match{&route, {}};
-    for (size_t i = 0; i < parts.size() && matches; ++i) {
+    for (size_t i = 0; i < given.size() && matches; ++i) {
       const std::string& segment = route.segments[i];
-      if (IsVariable(segment)) {
-        if (parts[i].empty()) {
-          matches = false;
-          break;
-        }
-        match.bindings.emplace_back(segment.substr(1, segment.size() - 2),
-                                    std::string(parts[i]));
-      } else {
-        matches = parts[i] == segment;
-      }
+      matches = IsVariable(segment) ? !part(i).empty() : part(i) == segment;
     }
     if (!matches) continue;
     if (route.verb != verb) {
       if (allowed != nullptr) allowed->push_back(route.verb);
       continue;
     }
-    for (auto& [field, value] : match.bindings) {
-      absl::StatusOr<std::string> decoded = PercentDecode(value);
+    RouteMatch match{&route, {}};
+    for (size_t i = 0; i < given.size(); ++i) {
+      const std::string& segment = route.segments[i];
+      if (!IsVariable(segment)) continue;
+      const std::string field = segment.substr(1, segment.size() - 2);
+      absl::StatusOr<std::string> decoded = PercentDecode(part(i));
       if (!decoded.ok()) {
         return absl::InvalidArgumentError(
             absl::StrCat(field, ": ", decoded.status().message()));
       }
-      value = *std::move(decoded);
+      match.bindings.emplace_back(field, *std::move(decoded));
     }
     return match;
   }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -686,6 +687,32 @@ absl::StatusOr<std::vector<PatchOperation>> ParsePatch(const Struct& body) {
 namespace {
 
 // The attribute at `path` as one operation sets it on `change`.
+// Calls `apply` for each attribute the operations name: an operation's
+// path, or, for one without a path, each attribute of its value (RFC 7644
+// §3.5.2.1/.3), keyed by name or, as Azure AD sends them, by path.
+absl::Status ForEachPatchedAttribute(
+    const std::vector<PatchOperation>& operations,
+    const std::function<absl::Status(const PatchOperation&, absl::string_view,
+                                     const Value*)>& apply) {
+  for (const PatchOperation& operation : operations) {
+    if (!operation.path.empty()) {
+      if (auto s = apply(operation, operation.path, operation.value); !s.ok()) {
+        return s;
+      }
+      continue;
+    }
+    if (operation.value->kind_case() != Value::kStructValue) {
+      return InvalidValue(
+          "value: must be an object of attributes when the operation has no "
+          "path");
+    }
+    for (const auto& [key, value] : operation.value->struct_value().fields()) {
+      if (auto s = apply(operation, key, &value); !s.ok()) return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status PatchUserAttribute(const std::string& op, absl::string_view path,
                                 const Value* value, const std::string& user_id,
                                 UserChange* change) {
@@ -745,29 +772,15 @@ absl::StatusOr<UserChange> ParseUserPatch(const Struct& body,
   absl::StatusOr<std::vector<PatchOperation>> operations = ParsePatch(body);
   if (!operations.ok()) return operations.status();
   UserChange change;
-  for (const PatchOperation& operation : *operations) {
-    if (!operation.path.empty()) {
-      if (auto s = PatchUserAttribute(operation.op, operation.path,
-                                      operation.value, user_id, &change);
-          !s.ok()) {
-        return s;
-      }
-      continue;
-    }
-    // No path: the value holds attributes (RFC 7644 §3.5.2.1/.3), keyed
-    // by name or, as Azure AD sends them, by path.
-    if (operation.value->kind_case() != Value::kStructValue) {
-      return InvalidValue(
-          "value: must be an object of attributes when the operation has no "
-          "path");
-    }
-    for (const auto& [key, value] : operation.value->struct_value().fields()) {
-      if (auto s =
-              PatchUserAttribute(operation.op, key, &value, user_id, &change);
-          !s.ok()) {
-        return s;
-      }
-    }
+  if (auto s = ForEachPatchedAttribute(
+          *operations,
+          [&](const PatchOperation& operation, absl::string_view path,
+              const Value* value) {
+            return PatchUserAttribute(operation.op, path, value, user_id,
+                                      &change);
+          });
+      !s.ok()) {
+    return s;
   }
   return change;
 }
@@ -890,26 +903,14 @@ absl::StatusOr<MembershipChange> ParseGroupPatch(const Struct& body,
   absl::StatusOr<std::vector<PatchOperation>> operations = ParsePatch(body);
   if (!operations.ok()) return operations.status();
   MembershipChange change;
-  for (const PatchOperation& operation : *operations) {
-    if (!operation.path.empty()) {
-      if (auto s = PatchGroupAttribute(operation, operation.path,
-                                       operation.value, group, &change);
-          !s.ok()) {
-        return s;
-      }
-      continue;
-    }
-    if (operation.value->kind_case() != Value::kStructValue) {
-      return InvalidValue(
-          "value: must be an object of attributes when the operation has no "
-          "path");
-    }
-    for (const auto& [key, value] : operation.value->struct_value().fields()) {
-      if (auto s = PatchGroupAttribute(operation, key, &value, group, &change);
-          !s.ok()) {
-        return s;
-      }
-    }
+  if (auto s = ForEachPatchedAttribute(
+          *operations,
+          [&](const PatchOperation& operation, absl::string_view path,
+              const Value* value) {
+            return PatchGroupAttribute(operation, path, value, group, &change);
+          });
+      !s.ok()) {
+    return s;
   }
   if (change.size() > kMaxMembersPerRequest) {
     return InvalidValue(absl::StrCat("members: at most ", kMaxMembersPerRequest,
