@@ -42,14 +42,15 @@ absl::StatusOr<std::vector<v1::EngagementFigures>> EngagementStore::Read(
     for (size_t i = 0; i + 1 < fields.size(); i += 2) {
       const std::string& name = fields[i].str;
       const int64_t value = ParseInteger(fields[i + 1].str);
-      if (name == "events") {
-        f.set_events(value);
-      } else if (name == "points") {
+      // Events are the sum of events:<action> ("events", written before
+      // 2026-12 alongside, is no longer kept up to date).
+      if (name == "points") {
         f.set_points_awarded(value);
       } else if (name == "redeemed") {
         f.set_points_redeemed(value);
       } else if (absl::StartsWith(name, "events:")) {
         (*f.mutable_events_by_action())[name.substr(7)] = value;
+        f.set_events(f.events() + value);
       }
     }
     f.set_active_users(r[1].integer);

@@ -3,14 +3,24 @@
 // random intranet events, pipelined over raw hiredis connections, with no
 // gRPC and no plauditd: the ceiling the service is measured against.
 // Commands are encoded before the clock starts, so the figure is Redis'.
+//
+// --scripts=legacy,current --rounds=3 interleaves the script as it was
+// before performance round 2 with today's (A/B/A/B on the same, growing
+// data: Redis slows as it fills, so runs one after the other mislead), and
+// --commandstats prints the Redis commands each event cost.
+#include <algorithm>
 #include <atomic>
 #include <iostream>
+#include <map>
 #include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "hiredis/hiredis.h"
@@ -18,6 +28,7 @@
 #include "services/events/event_recorder.h"
 #include "services/rules/rule_store.h"
 #include "services/store/scripts.h"
+#include "tools/bench/legacy/legacy_award.h"
 #include "tools/loadgen/event_source.h"
 
 ABSL_FLAG(std::string, redis_socket, "", "redis-server's unix socket");
@@ -29,6 +40,11 @@ ABSL_FLAG(int, pipeline, 100, "commands per write");
 ABSL_FLAG(int, connections, 2, "connections, one thread each");
 ABSL_FLAG(int, events_per_script, 1,
           "events per script call (the service sends up to 100 of a batch)");
+ABSL_FLAG(std::vector<std::string>, scripts, {"current"},
+          "award scripts to run, in turn: current, legacy (before round 2)");
+ABSL_FLAG(int, rounds, 1, "times each script runs, interleaved");
+ABSL_FLAG(bool, commandstats, false,
+          "print Redis' commands and their time per event (INFO commandstats)");
 
 namespace plaudit::bench {
 namespace {
@@ -36,10 +52,14 @@ namespace {
 // One pipeline's commands in Redis' wire format.
 using Chunk = std::string;
 
-std::vector<Chunk> EncodeEvents(const RuleSnapshot& rules, const KeySchema& keys,
+// Fresh events (new ids, drawn from `seed`) for `script`.
+std::vector<Chunk> EncodeEvents(const LuaScript& script, uint32_t seed,
+                                const RuleSnapshot& rules,
+                                const KeySchema& keys,
                                 const BoardCalendar& calendar) {
-  loadgen::EventSource source(absl::GetFlag(FLAGS_users), 7,
-                              absl::StrCat("ceiling-", absl::ToUnixNanos(absl::Now())));
+  loadgen::EventSource source(
+      absl::GetFlag(FLAGS_users), seed,
+      absl::StrCat("ceiling-", seed, "-", absl::ToUnixNanos(absl::Now())));
   const absl::Time now = absl::Now();
   const int per_script = absl::GetFlag(FLAGS_events_per_script);
   std::vector<Chunk> chunks;
@@ -52,7 +72,7 @@ std::vector<Chunk> EncodeEvents(const RuleSnapshot& rules, const KeySchema& keys
       pointers.push_back(&event);
     }
     const ScriptCall call = AwardCall(pointers, rules, keys, calendar, now);
-    std::vector<std::string> argv = {"EVALSHA", call.script->sha(),
+    std::vector<std::string> argv = {"EVALSHA", script.sha(),
                                      absl::StrCat(call.keys.size())};
     argv.insert(argv.end(), call.keys.begin(), call.keys.end());
     argv.insert(argv.end(), call.args.begin(), call.args.end());
@@ -63,8 +83,8 @@ std::vector<Chunk> EncodeEvents(const RuleSnapshot& rules, const KeySchema& keys
       sizes.push_back(arg.size());
     }
     char* encoded = nullptr;
-    const int n = redisFormatCommandArgv(&encoded, static_cast<int>(argv.size()),
-                                         data.data(), sizes.data());
+    const int n = redisFormatCommandArgv(
+        &encoded, static_cast<int>(argv.size()), data.data(), sizes.data());
     chunks.back().append(encoded, n);
     redisFreeCommand(encoded);
   }
@@ -74,7 +94,8 @@ std::vector<Chunk> EncodeEvents(const RuleSnapshot& rules, const KeySchema& keys
 // Sends chunks `first`, `first + step`, ... and counts "OK" replies.
 void Drive(const std::vector<Chunk>& chunks, size_t first, size_t step,
            std::atomic<long long>* paid, std::atomic<long long>* failed) {
-  redisContext* redis = redisConnectUnix(absl::GetFlag(FLAGS_redis_socket).c_str());
+  redisContext* redis =
+      redisConnectUnix(absl::GetFlag(FLAGS_redis_socket).c_str());
   if (redis == nullptr || redis->err) {
     std::cerr << "award_ceiling: cannot connect\n";
     ++*failed;
@@ -83,9 +104,11 @@ void Drive(const std::vector<Chunk>& chunks, size_t first, size_t step,
   const int per_chunk = absl::GetFlag(FLAGS_pipeline);
   for (size_t c = first; c < chunks.size(); c += step) {
     redisAppendFormattedCommand(redis, chunks[c].data(), chunks[c].size());
-    const int calls = absl::GetFlag(FLAGS_events) / absl::GetFlag(FLAGS_events_per_script);
-    const int replies = c + 1 == chunks.size() && calls % per_chunk ? calls % per_chunk
-                                                                     : per_chunk;
+    const int calls =
+        absl::GetFlag(FLAGS_events) / absl::GetFlag(FLAGS_events_per_script);
+    const int replies = c + 1 == chunks.size() && calls % per_chunk
+                            ? calls % per_chunk
+                            : per_chunk;
     for (int r = 0; r < replies; ++r) {
       void* raw = nullptr;
       if (redisGetReply(redis, &raw) != REDIS_OK) {
@@ -100,12 +123,75 @@ void Drive(const std::vector<Chunk>& chunks, size_t first, size_t step,
       ++*(ok ? paid : failed);
       if (!ok && *failed <= 3) {
         std::cerr << "award_ceiling: unexpected reply "
-                  << (reply->type == REDIS_REPLY_ERROR ? reply->str : "") << "\n";
+                  << (reply->type == REDIS_REPLY_ERROR ? reply->str : "")
+                  << "\n";
       }
       freeReplyObject(reply);
     }
   }
   redisFree(redis);
+}
+
+struct Run {
+  double events_per_s = 0;
+  long long failed = 0;
+};
+
+Run Measure(const std::vector<Chunk>& chunks) {
+  std::atomic<long long> paid{0}, failed{0};
+  const int connections = absl::GetFlag(FLAGS_connections);
+  const absl::Time start = absl::Now();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < connections; ++t) {
+    threads.emplace_back(Drive, std::cref(chunks), t, connections, &paid,
+                         &failed);
+  }
+  for (auto& thread : threads) thread.join();
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  return {static_cast<double>(paid + failed) *
+              absl::GetFlag(FLAGS_events_per_script) / seconds,
+          failed.load()};
+}
+
+// INFO commandstats as "calls and usec per event" lines, busiest first.
+void PrintCommandStats(RedisClient& redis, int events) {
+  auto info = redis.Run({"INFO", "commandstats"});
+  if (!info.ok()) return;
+  struct Line {
+    std::string name;
+    double calls, usec;
+  };
+  std::vector<Line> lines;
+  double calls = 0, usec = 0;
+  for (absl::string_view line : absl::StrSplit(info->str, "\r\n")) {
+    // cmdstat_zincrby:calls=400000,usec=1193548,usec_per_call=2.98,...
+    std::vector<absl::string_view> parts =
+        absl::StrSplit(line, absl::ByAnyChar(":=,"));
+    if (parts.size() < 5 || !absl::ConsumePrefix(&parts[0], "cmdstat_"))
+      continue;
+    Line parsed{std::string(parts[0]), 0, 0};
+    if (!absl::SimpleAtod(parts[2], &parsed.calls) ||
+        !absl::SimpleAtod(parts[4], &parsed.usec) ||
+        parsed.calls < events / 100) {
+      continue;
+    }
+    parsed.calls /= events;
+    parsed.usec /= events;
+    if (parsed.name.rfind("evalsha", 0) != 0) {
+      calls += parsed.calls;
+      usec += parsed.usec;
+    }
+    lines.push_back(parsed);
+  }
+  std::sort(lines.begin(), lines.end(),
+            [](const Line& a, const Line& b) { return a.usec > b.usec; });
+  for (const Line& line : lines) {
+    std::cout << absl::StrFormat("  %-12s %6.2f calls/event %7.1f us/event\n",
+                                 line.name, line.calls, line.usec);
+  }
+  std::cout << absl::StrFormat(
+      "  commands inside the script: %.1f calls, %.1f us per event\n", calls,
+      usec);
 }
 
 int Main() {
@@ -119,37 +205,69 @@ int Main() {
   const KeySchema keys(absl::GetFlag(FLAGS_tenant));
   RuleStore rule_store(redis->get(), keys, SystemClock());
   absl::StatusOr<RuleSnapshot> rules = rule_store.Snapshot();
-  absl::StatusOr<absl::TimeZone> zone = LoadTenantTimeZone("time_zone", absl::GetFlag(FLAGS_time_zone));
+  absl::StatusOr<absl::TimeZone> zone =
+      LoadTenantTimeZone("time_zone", absl::GetFlag(FLAGS_time_zone));
   if (!rules.ok() || !zone.ok()) {
-    std::cerr << "award_ceiling: " << (rules.ok() ? zone.status() : rules.status()) << "\n";
+    std::cerr << "award_ceiling: "
+              << (rules.ok() ? zone.status() : rules.status()) << "\n";
     return 1;
   }
-  if (auto loaded = (*redis)->Run({"SCRIPT", "LOAD", AwardScript().source()});
-      !loaded.ok()) {
-    std::cerr << "award_ceiling: " << loaded.status() << "\n";
-    return 1;
+  const std::vector<std::string> names = absl::GetFlag(FLAGS_scripts);
+  std::vector<const LuaScript*> scripts;
+  for (const std::string& name : names) {
+    if (name != "current" && name != "legacy") {
+      std::cerr << "award_ceiling: --scripts: unknown script " << name << "\n";
+      return 2;
+    }
+    scripts.push_back(name == "current" ? &AwardScript()
+                                        : &LegacyAwardScript());
+    auto loaded = (*redis)->Run({"SCRIPT", "LOAD", scripts.back()->source()});
+    if (!loaded.ok()) {
+      std::cerr << "award_ceiling: " << loaded.status() << "\n";
+      return 1;
+    }
   }
   const BoardCalendar calendar(*zone, Retention{});
-  const std::vector<Chunk> chunks = EncodeEvents(*rules, keys, calendar);
-
-  std::atomic<long long> paid{0}, failed{0};
-  const int connections = absl::GetFlag(FLAGS_connections);
-  const absl::Time start = absl::Now();
-  std::vector<std::thread> threads;
-  for (int t = 0; t < connections; ++t) {
-    threads.emplace_back(Drive, std::cref(chunks), t, connections, &paid, &failed);
+  std::map<std::string, std::vector<double>> rates;
+  long long failed = 0;
+  uint32_t seed = 7;
+  for (int round = 1; round <= absl::GetFlag(FLAGS_rounds); ++round) {
+    for (size_t s = 0; s < scripts.size(); ++s) {
+      const std::string& name = names[s];
+      const std::vector<Chunk> chunks =
+          EncodeEvents(*scripts[s], seed++, *rules, keys, calendar);
+      if (absl::GetFlag(FLAGS_commandstats))
+        (void)(*redis)->Run({"CONFIG", "RESETSTAT"});
+      const Run run = Measure(chunks);
+      failed += run.failed;
+      rates[name].push_back(run.events_per_s);
+      std::cout << absl::StrFormat(
+          "%s award script via EVALSHA, %d events per call, pipeline %d, %d "
+          "connections: %.0f events/s (%d failed)\n",
+          name, absl::GetFlag(FLAGS_events_per_script),
+          absl::GetFlag(FLAGS_pipeline), absl::GetFlag(FLAGS_connections),
+          run.events_per_s, run.failed);
+      if (absl::GetFlag(FLAGS_commandstats)) {
+        PrintCommandStats(**redis, absl::GetFlag(FLAGS_events));
+      }
+    }
   }
-  for (auto& thread : threads) thread.join();
-  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
-  const double rate = static_cast<double>(paid + failed) *
-                     absl::GetFlag(FLAGS_events_per_script) / seconds;
-  std::cout << absl::StrFormat(
-      "award script via EVALSHA, %d events per call, pipeline %d, %d "
-      "connections: %.0f events/s (%d calls OK, %d failed, %.1fs)\n",
-      absl::GetFlag(FLAGS_events_per_script), absl::GetFlag(FLAGS_pipeline),
-      connections, rate, paid.load(), failed.load(), seconds);
-  std::cout << absl::StrFormat("result: events_per_s=%.0f errors=%d\n", rate,
-                               failed.load());
+  // One "result:" line: the first script's mean, then each script's.
+  const auto mean = [](const std::vector<double>& values) {
+    double sum = 0;
+    for (double value : values) sum += value;
+    return sum / values.size();
+  };
+  std::string line =
+      absl::StrFormat("result: events_per_s=%.0f", mean(rates[names[0]]));
+  for (const auto& [name, values] : rates) {
+    absl::StrAppendFormat(&line, " %s=%.0f", name, mean(values));
+  }
+  if (rates.count("legacy") && rates.count("current")) {
+    absl::StrAppendFormat(&line, " current_over_legacy=%.2f",
+                          mean(rates["current"]) / mean(rates["legacy"]));
+  }
+  std::cout << line << absl::StrFormat(" errors=%d\n", failed);
   return failed == 0 ? 0 : 1;
 }
 

@@ -24,6 +24,18 @@ local prefix, now_ms = ARGV[1], ARGV[3]
 local now = tonumber(now_ms)
 local FIELDS = 8  -- per candidate
 
+-- user_info, read once per user per script: only the active mark changes
+-- here, and it is kept up to date in this cache.
+local infos = {}
+local function info_of(user)
+  local info = infos[user]
+  if info == nil then
+    info = {user_info(prefix, user)}
+    infos[user] = info
+  end
+  return info
+end
+
 -- The position after the arguments of the event at ARGV[i].
 local function skip_event(i)
   local _, j = read_buckets(i + 8)
@@ -67,7 +79,7 @@ local function award_event(record, i)
     local interval, reciprocal = tonumber(ARGV[base + 6]), tonumber(ARGV[base + 7])
     local once_key = prefix .. 'once:' .. rule .. ':' .. actor
     local limit_key = prefix .. 'limit:' .. rule .. ':' .. day .. ':' .. user
-    local groups, hidden, left = user_info(prefix, user)
+    local groups, hidden, left = unpack(info_of(user))
     local reason = nil
     if left then
       reason = 'USER_DEACTIVATED'
@@ -126,10 +138,11 @@ local function award_event(record, i)
 
   -- Every event counts as activity of its actor, paid or not (a leaver's
   -- does not: they are no longer among the tenant's people).
-  local actor_groups, _, actor_left = user_info(prefix, actor)
-  if not actor_left then
-    count_activity(prefix, actor, scopes_of(prefix, actor_groups), buckets,
-                   action, now)
+  local actor_info = info_of(actor)
+  if not actor_info[3] then
+    actor_info[4] = count_activity(prefix, actor, scopes_of(prefix, actor_info[1]),
+                                   buckets, action, now, actor_info[4]) or
+                    actor_info[4]
   end
 
   -- Empty tables would encode as {} (an object): leave them out.
@@ -137,15 +150,17 @@ local function award_event(record, i)
   if #awards > 0 then outcome.awards = awards end
   if #refusals > 0 then outcome.refusals = refusals end
   local json = cjson.encode(outcome)
-  redis.call('HSET', record, 'outcome', json, 'at', now_ms, 'fp', fingerprint)
+  local fields = {'outcome', json, 'at', now_ms, 'fp', fingerprint}
   if #once_marks > 0 then
-    redis.call('HSET', record, 'once', cjson.encode(once_marks))
+    fields[#fields + 1] = 'once'
+    fields[#fields + 1] = cjson.encode(once_marks)
   end
   if #awards > 0 then
     -- What a retraction must take back from the boards.
-    redis.call('HSET', record, 'boards',
-               cjson.encode({buckets = buckets, scopes = board_scopes}))
+    fields[#fields + 1] = 'boards'
+    fields[#fields + 1] = cjson.encode({buckets = buckets, scopes = board_scopes})
   end
+  redis.call('HSET', record, unpack(fields))
   return 'OK', json
 end
 

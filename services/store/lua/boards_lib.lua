@@ -8,57 +8,54 @@
 -- (begin_buffering) and apply them once at its end (flush_buffered): each
 -- key is then written once per script, not once per event. The result is
 -- identical, as a script is atomic and nothing in between reads them.
+--
+-- Every key of a bucket that ends gets its expiry once, when the script
+-- that creates it writes it (relative to the script's now_ms, never
+-- Redis' own clock). A key that exists got it then, so a flush asks Redis
+-- which keys exist in one EXISTS instead of an expiry per key and write.
 local buffered = nil
 
 local function begin_buffering()
-  buffered = {zincr = {}, hincr = {}, pfadd = {}, sadd = {}, expire = {},
-              expire_nx = {}, order = {}}
+  buffered = {zincr = {}, hincr = {}, pfadd = {}, sadd = {}, ttl = {},
+              keys = {}, kinds = {}}
 end
 
 -- Remembers the first time a key is touched, so flushing is deterministic.
-local function touch(kind, key)
-  if buffered[kind][key] == nil then
-    buffered[kind][key] = {}
-    buffered.order[#buffered.order + 1] = {kind, key}
+local function touch(kind, key, ttl)
+  local writes = buffered[kind][key]
+  if writes == nil then
+    writes = {}
+    buffered[kind][key] = writes
+    local n = #buffered.keys + 1
+    buffered.keys[n], buffered.kinds[n] = key, kind
+    buffered.ttl[key] = ttl
   end
-  return buffered[kind][key]
+  return writes
 end
 
 local function board_incr(key, user, delta, ttl)
   if not buffered then
     redis.call('ZINCRBY', key, string.format('%d', delta), user)
-    if ttl then redis.call('PEXPIRE', key, string.format('%d', ttl)) end
+    if ttl then redis.call('PEXPIRE', key, string.format('%d', ttl), 'NX') end
     return
   end
-  local members = touch('zincr', key)
+  local members = touch('zincr', key, ttl)
   members[user] = (members[user] or 0) + delta
-  if ttl then buffered.expire[key] = ttl end
 end
 
 -- Adds to a counter hash field; expiry set only if the key has none.
 local function stats_incr(key, field, amount, ttl)
   if not buffered then
-    local value = redis.call('HINCRBY', key, field, string.format('%d', amount))
-    if redis.call('PTTL', key) == -1 then
-      redis.call('PEXPIRE', key, string.format('%d', ttl))
-    end
-    return value
+    redis.call('HINCRBY', key, field, string.format('%d', amount))
+    redis.call('PEXPIRE', key, string.format('%d', ttl), 'NX')
+    return
   end
-  local fields = touch('hincr', key)
+  local fields = touch('hincr', key, ttl)
   fields[field] = (fields[field] or 0) + amount
-  buffered.expire_nx[key] = ttl
 end
 
 local function active_add(key, user, ttl)
-  if not buffered then
-    redis.call('PFADD', key, user)
-    if redis.call('PTTL', key) == -1 then
-      redis.call('PEXPIRE', key, string.format('%d', ttl))
-    end
-    return
-  end
-  touch('pfadd', key)[user] = true
-  buffered.expire_nx[key] = ttl
+  touch('pfadd', key, ttl)[user] = true
 end
 
 local function scope_add(key, scope)
@@ -66,40 +63,70 @@ local function scope_add(key, scope)
     redis.call('SADD', key, scope)
     return
   end
-  touch('sadd', key)[scope] = true
+  touch('sadd', key, nil)[scope] = true
 end
 
--- Members of a buffered set, sorted (a deterministic command).
+-- Members of a buffered set, sorted (a deterministic command). A lone
+-- member, the common case, comes in one reused table (read it at once).
+local lone = {false}
 local function sorted_keys(set)
+  local first = next(set)
+  if next(set, first) == nil then
+    lone[1] = first
+    return lone
+  end
   local members = {}
   for member in pairs(set) do members[#members + 1] = member end
   table.sort(members)
   return members
 end
 
+-- Of `keys` (each once), those that may not exist yet: one EXISTS when all
+-- do, halves searched apart when some do not.
+local function maybe_new(keys, first, last, found)
+  local n = last - first + 1
+  if n <= 0 then return end
+  -- (unpack's stack is bounded: big sets are split before they are asked.)
+  if n <= 1000 and redis.call('EXISTS', unpack(keys, first, last)) == n then
+    return
+  end
+  if n <= 4 then
+    for k = first, last do found[#found + 1] = keys[k] end
+    return
+  end
+  local middle = math.floor((first + last) / 2)
+  maybe_new(keys, first, middle, found)
+  maybe_new(keys, middle + 1, last, found)
+end
+
 local function flush_buffered()
   if not buffered then return end
-  for _, touched in ipairs(buffered.order) do
-    local kind, key = touched[1], touched[2]
+  local keys, kinds, ttl = buffered.keys, buffered.kinds, buffered.ttl
+  local expiring = {}
+  for _, key in ipairs(keys) do
+    if ttl[key] then expiring[#expiring + 1] = key end
+  end
+  local new_keys = {}
+  maybe_new(expiring, 1, #expiring, new_keys)
+  for k, key in ipairs(keys) do
+    local kind = kinds[k]
     local writes = buffered[kind][key]
-    if kind == 'zincr' then
-      for _, user in ipairs(sorted_keys(writes)) do
+    local sorted = sorted_keys(writes)
+    if kind == 'zincr' then  -- ZINCRBY key increment member
+      for _, user in ipairs(sorted) do
         redis.call('ZINCRBY', key, string.format('%d', writes[user]), user)
       end
-    elseif kind == 'hincr' then
-      for _, field in ipairs(sorted_keys(writes)) do
+    elseif kind == 'hincr' then  -- HINCRBY key field increment
+      for _, field in ipairs(sorted) do
         redis.call('HINCRBY', key, field, string.format('%d', writes[field]))
       end
-    elseif kind == 'pfadd' then
-      redis.call('PFADD', key, unpack(sorted_keys(writes)))
     else
-      redis.call('SADD', key, unpack(sorted_keys(writes)))
+      redis.call(kind == 'pfadd' and 'PFADD' or 'SADD', key, unpack(sorted))
     end
-    if buffered.expire[key] then
-      redis.call('PEXPIRE', key, string.format('%d', buffered.expire[key]))
-    elseif buffered.expire_nx[key] then
-      redis.call('PEXPIRE', key, string.format('%d', buffered.expire_nx[key]), 'NX')
-    end
+  end
+  -- NX: of a few keys searched together, some may have existed.
+  for _, key in ipairs(new_keys) do
+    redis.call('PEXPIRE', key, string.format('%d', ttl[key]), 'NX')
   end
   buffered = nil
 end
@@ -117,13 +144,15 @@ local function read_buckets(i)
 end
 
 -- The user's groups ('' when unknown), whether their scores live on the
--- hidden boards (hidden from boards, or deactivated), and whether they
--- left (deactivated: they earn nothing).
+-- hidden boards (hidden from boards, or deactivated), whether they left
+-- (deactivated: they earn nothing), and, for a known user, where they were
+-- last counted active (see count_activity; false when unknown or never).
 local function user_info(prefix, user)
   local info = redis.call('HMGET', prefix .. 'user:' .. user, 'groups',
-                          'hidden', 'left')
+                          'hidden', 'left', 'active')
   local left = info[3] ~= false and info[3] ~= ''
-  return info[1] or '', info[2] == '1' or left, left
+  return info[1] or '', info[2] == '1' or left, left,
+         info[1] ~= false and (info[4] or '') or false
 end
 
 -- Whether `manager` is `user`'s manager, or their manager's, up the chain.
@@ -223,8 +252,10 @@ local function add_to_boards(prefix, user, hidden, scopes, buckets, points,
 end
 
 -- Engagement counters per bucket and scope (every period but all time):
---   <prefix>stats:<bucket>:<scope>   hash: events, events:<action>, points,
---                                    redeemed
+--   <prefix>stats:<bucket>:<scope>   hash: events:<action>, points, redeemed
+--                                    (the events are the sum of events:*;
+--                                    data written before 2026-12 also has
+--                                    a field "events", no longer read)
 --   <prefix>active:<bucket>:<scope>  HyperLogLog of the users who acted
 -- They expire with the bucket's retention, like the boards.
 local function counted(bucket, now)
@@ -232,19 +263,34 @@ local function counted(bucket, now)
 end
 
 -- The actor did something: an event and an active user in each scope.
-local function count_activity(prefix, actor, scopes, buckets, action, now)
+-- `active_mark` is user_info's: a known user's active buckets and scopes,
+-- recorded on their user hash, spare the HyperLogLog writes (adding a
+-- member twice changes nothing) until a bucket or a scope changes. Returns
+-- the new mark (nil when unchanged). Needs buffering (begin_buffering).
+local function count_activity(prefix, actor, scopes, buckets, action, now,
+                              active_mark)
+  local field = 'events:' .. action
+  local mark = {}
+  for _, bucket in ipairs(buckets) do
+    if counted(bucket, now) then mark[#mark + 1] = bucket.key end
+  end
+  mark[#mark + 1] = '|'
+  for _, scope in ipairs(scopes) do mark[#mark + 1] = scope end
+  mark = table.concat(mark, ' ')
+  local seen = mark == active_mark
   for _, scope in ipairs(scopes) do
     for _, bucket in ipairs(buckets) do
       if counted(bucket, now) then
         local suffix = bucket.key .. ':' .. scope
-        local stats = prefix .. 'stats:' .. suffix
         local ttl = bucket.until_ms - now
-        stats_incr(stats, 'events', 1, ttl)
-        stats_incr(stats, 'events:' .. action, 1, ttl)
-        active_add(prefix .. 'active:' .. suffix, actor, ttl)
+        stats_incr(prefix .. 'stats:' .. suffix, field, 1, ttl)
+        if not seen then active_add(prefix .. 'active:' .. suffix, actor, ttl) end
       end
     end
   end
+  if seen or active_mark == false then return nil end
+  redis.call('HSET', prefix .. 'user:' .. actor, 'active', mark)
+  return mark
 end
 
 -- Adds `amount` to `field` ('points' or 'redeemed') in each scope. With
