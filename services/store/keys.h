@@ -112,8 +112,9 @@ class KeySchema {
     return absl::StrCat(prefix_, hidden ? "lbh:" : "lb:", bucket_key, ":",
                         scope);
   }
-  // Hash of engagement counters of one bucket and scope: events,
-  // events:<action>, points, redeemed. HyperLogLog of its active users.
+  // Hash of engagement counters of one bucket and scope: events:<action>,
+  // points, redeemed (and, written before 2026-12, "events", no longer
+  // read). HyperLogLog of its active users.
   std::string Stats(absl::string_view bucket_key,
                     absl::string_view scope) const {
     return absl::StrCat(prefix_, "stats:", bucket_key, ":", scope);

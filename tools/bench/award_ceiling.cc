@@ -12,10 +12,12 @@
 #include <atomic>
 #include <iostream>
 #include <map>
+#include <random>
 #include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -43,6 +45,10 @@ ABSL_FLAG(int, events_per_script, 1,
 ABSL_FLAG(std::vector<std::string>, scripts, {"current"},
           "award scripts to run, in turn: current, legacy (before round 2)");
 ABSL_FLAG(int, rounds, 1, "times each script runs, interleaved");
+ABSL_FLAG(bool, fill_boards, false,
+          "first put every user on the boards of their scopes for today's "
+          "buckets (as loadgen's users: dept, office, team), so that events "
+          "move boards of --users members");
 ABSL_FLAG(bool, commandstats, false,
           "print Redis' commands and their time per event (INFO commandstats)");
 
@@ -130,6 +136,48 @@ void Drive(const std::vector<Chunk>& chunks, size_t first, size_t step,
     }
   }
   redisFree(redis);
+}
+
+// Every user u<i> on today's boards of "global" and their groups (see
+// loadgen::MakeUser), with a random score and the expiry the script sets.
+absl::Status FillBoards(RedisClient& redis, const KeySchema& keys,
+                        const BoardCalendar& calendar) {
+  const absl::Time now = absl::Now();
+  const std::vector<BoardBucket> buckets = calendar.BucketsAt(now, now);
+  std::mt19937 random(11);
+  const int users = absl::GetFlag(FLAGS_users);
+  for (int start = 0; start < users; start += 10'000) {
+    std::map<std::string, RedisCommand> zadds;
+    for (int i = start; i < std::min(users, start + 10'000); ++i) {
+      const v1::User user = loadgen::MakeUser(i);
+      std::vector<std::string> scopes = {"global"};
+      scopes.insert(scopes.end(), user.groups().begin(), user.groups().end());
+      for (const BoardBucket& bucket : buckets) {
+        for (const std::string& scope : scopes) {
+          RedisCommand& zadd = zadds[keys.Board(bucket.key, scope)];
+          zadd.push_back(absl::StrCat(-static_cast<int>(random() % 1000)));
+          zadd.push_back(user.user_id());
+        }
+      }
+    }
+    std::vector<RedisCommand> commands;
+    for (auto& [key, members] : zadds) {
+      RedisCommand zadd = {"ZADD", key};
+      zadd.insert(zadd.end(), members.begin(), members.end());
+      commands.push_back(std::move(zadd));
+      for (const BoardBucket& bucket : buckets) {
+        if (bucket.retained_until_ms != 0 &&
+            absl::StartsWith(key, keys.Board(bucket.key, ""))) {
+          commands.push_back(
+              {"PEXPIRE", key,
+               absl::StrCat(bucket.retained_until_ms - absl::ToUnixMillis(now)), "NX"});
+        }
+      }
+    }
+    absl::StatusOr<std::vector<RedisValue>> replies = redis.RunPipeline(commands);
+    if (!replies.ok()) return replies.status();
+  }
+  return absl::OkStatus();
 }
 
 struct Run {
@@ -228,6 +276,13 @@ int Main() {
     }
   }
   const BoardCalendar calendar(*zone, Retention{});
+  if (absl::GetFlag(FLAGS_fill_boards)) {
+    if (absl::Status filled = FillBoards(**redis, keys, calendar); !filled.ok()) {
+      std::cerr << "award_ceiling: " << filled << "\n";
+      return 1;
+    }
+    std::cout << "filled the boards with " << absl::GetFlag(FLAGS_users) << " users\n";
+  }
   std::map<std::string, std::vector<double>> rates;
   long long failed = 0;
   uint32_t seed = 7;
