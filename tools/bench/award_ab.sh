@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# One command: the award path before and after performance round 2, A/B/A/B
-# on one Redis in one run (Redis slows as it fills, so back-to-back runs
-# mislead). Measures, with --users (default 100,000) loaded:
+# One command: the award path before and after performance round 2, A/B
+# then B/A, on one Redis in one run (Redis slows as it fills, so
+# back-to-back runs mislead). Measures, with --users (default 100,000) loaded:
 #   - the ceiling: award_ceiling --scripts=legacy,current (the old script is
 #     kept in tools/bench/legacy), one event per script and batches of 100;
 #   - RecordEvent unary at 32 in flight and RecordEvents batches of 100,
@@ -51,21 +51,25 @@ echo "loading $users users..."
 serve "$current"
 loadgen --import_users --mode=unary --rate=100 --duration=1s >/dev/null
 
-ceiling() {  # per_script pipeline label
+ceiling() {  # per_script pipeline label [flags]
   settle
   "$bin/tools/bench/award_ceiling" --redis_socket="$work/redis.sock" --tenant=bench \
     --users="$users" --events=20000 --events_per_script="$1" --pipeline="$2" \
-    --scripts=legacy,current --rounds="$rounds" $commandstats | tee "$work/$3"
+    --scripts=legacy,current --rounds="$rounds" $commandstats "${@:4}" | tee "$work/$3"
 }
+# Every user on today's boards first: the boards do not grow much during the
+# run, so the later runs are not slowed by more than the earlier ones.
 echo "ceiling, one event per script..."
-ceiling 1 100 ceiling1
+ceiling 1 100 ceiling1 --fill_boards
 echo "ceiling, 100 events per script..."
 ceiling 100 4 ceiling100
 
 declare -A sum
 seed=1
 for round in $(seq "$rounds"); do
-  for side in baseline current; do
+  order="baseline current"
+  [ $((round % 2)) = 0 ] && order="current baseline"  # A B, then B A
+  for side in $order; do
     if [ "$side" = baseline ]; then
       [ -n "${BASELINE:-}" ] || continue
       serve "$BASELINE"
