@@ -32,13 +32,6 @@ current="$bin/services/plauditd/plauditd"
 
 source tools/bench/servers.sh
 start_redis --appendonly yes --appendfsync everysec
-field() { sed -n "s/^result:.* $2=\([0-9.]*\).*/\1/p;s/^result: $2=\([0-9.]*\).*/\1/p" "$1" | head -1; }
-settle() {  # a freshly rewritten AOF for every phase (see events.sh)
-  redis-cli -s "$work/redis.sock" bgrewriteaof >/dev/null 2>&1 || true
-  sleep 0.2
-  while redis-cli -s "$work/redis.sock" info persistence |
-    grep -Eq "aof_rewrite_in_progress:1|aof_rewrite_scheduled:1"; do sleep 0.2; done
-}
 # serve BINARY: plauditd from BINARY on the shared Redis.
 serve() {
   [ -n "${plauditd:-}" ] && kill "$plauditd" && wait "$plauditd" 2>/dev/null || true

@@ -39,25 +39,11 @@ start_plauditd --rules_file=deploy/examples/rules.json \
   --metrics_listen="127.0.0.1:$metrics_port"
 
 loadgen() { "$bin/tools/loadgen/loadgen" --server="$server" --users="$users" "$@"; }
-# "key=value" from a tool's "result:" line.
-field() { sed -n "s/^result:.* $2=\([0-9.]*\).*/\1/p;s/^result: $2=\([0-9.]*\).*/\1/p" "$1" | head -1; }
 counter() {
   curl -s "http://127.0.0.1:$metrics_port/metrics" |
     awk -v name="$1" '$1 == name { print $2 }'
 }
 
-# Every phase starts from a freshly rewritten AOF. Otherwise Redis' automatic
-# rewrite (at 100% growth) lands in whichever phase happens to cross it. On 2
-# cores the rewriting child and its copy-on-write faults slow everything.
-# A paced unary run meeting one showed p99 178 ms instead of about 5.
-settle() {
-  redis-cli -s "$work/redis.sock" bgrewriteaof >/dev/null 2>&1 || true
-  sleep 0.2
-  while redis-cli -s "$work/redis.sock" info persistence |
-    grep -Eq "aof_rewrite_in_progress:1|aof_rewrite_scheduled:1"; do
-    sleep 0.2
-  done
-}
 
 echo "loading $users users..."
 loadgen --import_users --mode=unary --rate=100 --duration=1s >/dev/null

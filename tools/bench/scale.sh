@@ -28,7 +28,6 @@ bazel build -c opt //services/plauditd //tools/loadgen //tools/bench:award_ceili
 bin="$(bazel info -c opt bazel-bin 2>/dev/null)"
 source tools/bench/servers.sh
 
-field() { sed -n "s/^result:.* $2=\([0-9.]*\).*/\1/p;s/^result: $2=\([0-9.]*\).*/\1/p" "$1" | head -1; }
 # The req/s column of leaderboard_bench's row starting with $2.
 read_row() { awk -F'|' -v name="$2" 'index($2, name) == 2 { gsub(/ /, "", $3); print $3; exit }' "$1"; }
 stop_servers() {
