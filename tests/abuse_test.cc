@@ -86,16 +86,6 @@ class AbuseTest : public ::testing::Test {
     return PlauditdProcess::Start(redis_->address(), flags, descriptor_limit);
   }
 
-  int64_t RedisCalls(const std::string& command) {
-    absl::StatusOr<RedisValue> info =
-        redis_->client().Run({"INFO", "commandstats"});
-    const std::string tag = "cmdstat_" + command + ":calls=";
-    const size_t at = info.ok() ? info->str.find(tag) : std::string::npos;
-    return at == std::string::npos
-               ? 0
-               : std::stoll(info->str.substr(at + tag.size()));
-  }
-
   std::unique_ptr<RedisServer> redis_;
 };
 
@@ -343,10 +333,10 @@ TEST_F(AbuseTest, FailedAuthenticationIsThrottledPerPeer) {
   };
   ASSERT_TRUE(good_call().ok());
 
-  const int64_t lookups_before = RedisCalls("get");
+  const int64_t lookups_before = redis_->CommandCalls("get");
   const abuse::AuthFlood flood =
       abuse::FloodWithWrongKeys(channel, "default", 2000);
-  const int64_t lookups = RedisCalls("get") - lookups_before;
+  const int64_t lookups = redis_->CommandCalls("get") - lookups_before;
   EXPECT_EQ(flood.other, 0);
   EXPECT_GT(flood.throttled, 1500);
   EXPECT_LT(flood.unauthenticated, 500);

@@ -186,6 +186,44 @@ TEST_F(LeaderboardsTest, RankShowsNeighboursAndPercentile) {
             grpc::StatusCode::NOT_FOUND);
 }
 
+TEST_F(LeaderboardsTest, NamesComeFromMemoryAndARenameShowsAtOnceOnEveryReplica) {
+  TenUsers();
+  v1::GetRankResponse rank;
+  ASSERT_TRUE(Rank("u5", "global", v1::ALL_TIME, 2, &rank).ok());
+  ASSERT_EQ(rank.above(1).display_name(), "User u4");
+  // The same names again: none is read from Redis.
+  const int64_t reads = redis_->CommandCalls("hmget");
+  ASSERT_TRUE(Rank("u6", "global", v1::ALL_TIME, 1, &rank).ok());
+  EXPECT_EQ(rank.entry().display_name(), "User u6");
+  EXPECT_EQ(rank.above(0).display_name(), "User u5");
+  EXPECT_EQ(redis_->CommandCalls("hmget"), reads);
+  // A neighbour not yet seen is read (only it) and shown.
+  ASSERT_TRUE(Rank("u6", "global", v1::ALL_TIME, 2, &rank).ok());
+  EXPECT_EQ(rank.below(1).display_name(), "User u8");
+  EXPECT_EQ(redis_->CommandCalls("hmget"), reads + 1);
+
+  // Renamed through another replica, on the test clock's same instant.
+  std::unique_ptr<PlauditServer> replica = StartReplica();
+  ASSERT_NE(replica, nullptr);
+  Client other(replica->port());
+  v1::UpsertUserRequest rename;
+  rename.mutable_user()->set_user_id("u4");
+  rename.mutable_user()->set_display_name("Ann Lee");
+  rename.mutable_user()->add_groups("dept:sales");
+  v1::UpsertUserResponse renamed;
+  grpc::ClientContext context;
+  ASSERT_TRUE(other.users->UpsertUser(&context, rename, &renamed).ok());
+  ASSERT_TRUE(Rank("u5", "global", v1::ALL_TIME, 2, &rank).ok());
+  EXPECT_EQ(rank.above(1).display_name(), "Ann Lee");
+  EXPECT_EQ(rank.entry().display_name(), "User u5");
+  // Syncing the same name again moves nothing: names stay in memory.
+  UpsertUser("u5", {"dept:sales"});
+  const int64_t after_rename = redis_->CommandCalls("hmget");
+  ASSERT_TRUE(Rank("u5", "global", v1::ALL_TIME, 2, &rank).ok());
+  EXPECT_EQ(rank.above(1).display_name(), "Ann Lee");
+  EXPECT_EQ(redis_->CommandCalls("hmget"), after_rename);
+}
+
 TEST_F(LeaderboardsTest, HiddenUsersVanishFromListsButSeeTheirOwnRank) {
   TenUsers();
   ASSERT_TRUE(SetHidden("u2", true).ok());

@@ -36,15 +36,20 @@ std::vector<v1::LeaderboardEntry> ReadEntries(
   return entries;
 }
 
+NamesSeen ReadNamesSeen(const std::vector<RedisValue>& values, size_t at) {
+  return {values.at(at).str, values.at(at + 1).integer == 1};
+}
+
 absl::StatusOr<BoardPage> ParsePage(const std::string& scope, int count,
-                                    RedisReplies replies) {
+                                    RedisReplies replies, NamesSeen* names) {
   if (!replies.ok()) return replies.status();
   const auto& values = replies->front().elements;
   if (values.at(0).str == "NO_SCOPE") return UnknownScope(scope);
   BoardPage page;
   page.participants = values.at(0).integer;
-  size_t i = 2;
-  page.entries = ReadEntries(values, &i, values.at(1).integer);
+  *names = ReadNamesSeen(values, 1);
+  size_t i = 4;
+  page.entries = ReadEntries(values, &i, values.at(3).integer);
   if (static_cast<int>(page.entries.size()) > count) {
     page.entries.pop_back();
     page.more = true;
@@ -55,7 +60,7 @@ absl::StatusOr<BoardPage> ParsePage(const std::string& scope, int count,
 absl::StatusOr<RankView> ParseRank(const std::string& bucket_key,
                                    const std::string& scope,
                                    const std::string& user_id,
-                                   RedisReplies replies) {
+                                   RedisReplies replies, NamesSeen* names) {
   if (!replies.ok()) return replies.status();
   const auto& values = replies->front().elements;
   if (values.at(0).str == "NO_SCOPE") return UnknownScope(scope);
@@ -65,15 +70,16 @@ absl::StatusOr<RankView> ParseRank(const std::string& bucket_key,
                           " board of ", bucket_key)),
                       "NOT_ON_BOARD");
   }
+  *names = ReadNamesSeen(values, 1);
   RankView view;
   view.entry.set_user_id(user_id);
-  view.entry.set_score(ScoreOf(values.at(1).str));
-  view.entry.set_rank(values.at(2).integer);
-  view.participants = values.at(3).integer;
-  view.hidden = values.at(4).integer == 1;
-  view.entry.set_display_name(values.at(5).str);
-  size_t i = 7;
-  view.above = ReadEntries(values, &i, values.at(6).integer);
+  view.entry.set_score(ScoreOf(values.at(3).str));
+  view.entry.set_rank(values.at(4).integer);
+  view.participants = values.at(5).integer;
+  view.hidden = values.at(6).integer == 1;
+  view.entry.set_display_name(values.at(7).str);
+  size_t i = 9;
+  view.above = ReadEntries(values, &i, values.at(8).integer);
   const int64_t below = values.at(i++).integer;
   view.below = ReadEntries(values, &i, below);
   return view;
@@ -95,27 +101,41 @@ bool LeaderboardStore::Page(const std::string& bucket_key,
   }
   // Stamped before the read is sent: see ReadCache.
   const ReadCache<BoardPage>::Stamp stamp{redis_->write_generation(), clock_()};
-  if (auto page = cache_key.empty()
-                      ? nullptr
-                      : pages_.Find(cache_key, stamp.generation, stamp.sent_at)) {
+  if (auto page = cache_key.empty() ? nullptr
+                                    : pages_.Find(cache_key, stamp.generation,
+                                                  stamp.sent_at)) {
     done(std::move(page));
     return true;
   }
   ScriptCall call{
       &LeaderboardPageScript(),
-      {keys_.Board(bucket_key, scope), keys_.Names(), keys_.Groups()},
+      {keys_.Board(bucket_key, scope), keys_.Names(), keys_.Groups(),
+       keys_.NamesVersion()},
       // One more than asked tells whether another page exists.
       {absl::StrCat(count + 1), after ? absl::StrCat(-after->score) : "",
-       after ? after->user_id : "", scope}};
+       after ? after->user_id : "", scope, names_.version()}};
   RunScriptsAsync(
       *redis_, {std::move(call)},
       [this, cache_key = std::move(cache_key), stamp, scope, count,
-       done = std::move(done)](RedisReplies replies) {
-        absl::StatusOr<BoardPage> page = ParsePage(scope, count, std::move(replies));
+       done = std::move(done)](RedisReplies replies) mutable {
+        NamesSeen names;
+        absl::StatusOr<BoardPage> page =
+            ParsePage(scope, count, std::move(replies), &names);
         if (!page.ok()) return done(page.status());
-        auto shared = std::make_shared<const BoardPage>(*std::move(page));
-        if (!cache_key.empty()) pages_.Keep(cache_key, stamp, shared);
-        done(std::move(shared));
+        auto shared = std::make_shared<BoardPage>(*std::move(page));
+        std::vector<v1::LeaderboardEntry*> entries;
+        for (v1::LeaderboardEntry& entry : shared->entries) {
+          entries.push_back(&entry);
+        }
+        CompleteNames(names, std::move(entries),
+                      [this, cache_key = std::move(cache_key), stamp, shared,
+                       done = std::move(done)](absl::Status named) {
+                        if (!named.ok()) return done(named);
+                        if (!cache_key.empty()) {
+                          pages_.Keep(cache_key, stamp, shared);
+                        }
+                        done(shared);
+                      });
       },
       /*shared=*/true);  // everyone reads the same top of a board
   return false;
@@ -130,11 +150,64 @@ void LeaderboardStore::Rank(const std::string& bucket_key,
       {{&LeaderboardRankScript(),
         {keys_.Board(bucket_key, scope),
          keys_.Board(bucket_key, scope, /*hidden=*/true), keys_.Names(),
-         keys_.Groups()},
-        {user_id, absl::StrCat(neighbors), scope}}},
-      [bucket_key, scope, user_id, done = std::move(done)](RedisReplies replies) {
-        done(ParseRank(bucket_key, scope, user_id, std::move(replies)));
+         keys_.Groups(), keys_.NamesVersion()},
+        {user_id, absl::StrCat(neighbors), scope, names_.version()}}},
+      [this, bucket_key, scope, user_id,
+       done = std::move(done)](RedisReplies replies) mutable {
+        NamesSeen names;
+        absl::StatusOr<RankView> parsed =
+            ParseRank(bucket_key, scope, user_id, std::move(replies), &names);
+        if (!parsed.ok()) return done(parsed.status());
+        auto view = std::make_shared<RankView>(*std::move(parsed));
+        std::vector<v1::LeaderboardEntry*> entries{&view->entry};
+        for (auto* side : {&view->above, &view->below}) {
+          for (v1::LeaderboardEntry& entry : *side) entries.push_back(&entry);
+        }
+        CompleteNames(names, std::move(entries),
+                      [view, done = std::move(done)](absl::Status named) {
+                        if (!named.ok()) return done(named);
+                        done(std::move(*view));
+                      });
       });
+}
+
+void LeaderboardStore::CompleteNames(const NamesSeen& seen,
+                                     std::vector<v1::LeaderboardEntry*> entries,
+                                     std::function<void(absl::Status)> done) {
+  if (seen.sent) {
+    for (const v1::LeaderboardEntry* entry : entries) {
+      names_.Keep(seen.version, entry->user_id(), entry->display_name());
+    }
+    return done(absl::OkStatus());
+  }
+  std::vector<v1::LeaderboardEntry*> missing;
+  for (v1::LeaderboardEntry* entry : entries) {
+    if (auto name = names_.Find(seen.version, entry->user_id())) {
+      entry->set_display_name(*std::move(name));
+    } else {
+      missing.push_back(entry);
+    }
+  }
+  if (missing.empty()) return done(absl::OkStatus());
+  RedisCommand read{"HMGET", keys_.Names()};
+  for (const v1::LeaderboardEntry* entry : missing) {
+    read.push_back(entry->user_id());
+  }
+  // Read after the version was: a name renamed since is newer, never older,
+  // and the next read sees the new version and starts the cache over.
+  redis_->Send({std::move(read)}, [this, version = seen.version,
+                                   missing = std::move(missing),
+                                   done =
+                                       std::move(done)](RedisReplies replies) {
+    if (!replies.ok()) return done(replies.status());
+    const RedisValue& reply = replies->front();
+    if (reply.is_error()) return done(RedisErrorStatus(reply.str));
+    for (size_t i = 0; i < missing.size(); ++i) {
+      missing[i]->set_display_name(reply.elements.at(i).str);  // nil: ""
+      names_.Keep(version, missing[i]->user_id(), missing[i]->display_name());
+    }
+    done(absl::OkStatus());
+  });
 }
 
 absl::StatusOr<std::vector<std::string>> LeaderboardStore::Scopes(

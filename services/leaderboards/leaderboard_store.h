@@ -13,6 +13,7 @@
 #include "services/calendar/board_calendar.h"
 #include "services/common/clock.h"
 #include "services/store/keys.h"
+#include "services/store/name_cache.h"
 #include "services/store/read_cache.h"
 #include "services/store/redis_client.h"
 
@@ -47,7 +48,8 @@ class LeaderboardStore {
       : redis_(redis),
         keys_(std::move(keys)),
         clock_(std::move(clock)),
-        pages_(page_cache_max_age) {}
+        pages_(page_cache_max_age),
+        names_(kNamesKept) {}
 
   // The reads on the hot path answer through a callback that runs on a
   // Redis lane (see RedisDone).
@@ -67,13 +69,24 @@ class LeaderboardStore {
   absl::StatusOr<std::vector<std::string>> Scopes(const std::string& user_id);
   // NOT_FOUND for an unknown user. `buckets`: every retained bucket.
   absl::Status SetHidden(const std::string& user_id, bool hidden,
-                         absl::Time now, const std::vector<BoardBucket>& buckets);
+                         absl::Time now,
+                         const std::vector<BoardBucket>& buckets);
 
  private:
+  // Names kept per tenant: a 250,000-person company's in about 20 MB.
+  static constexpr size_t kNamesKept = 250000;
+
+  // Gives `entries` the names their read did not send (see NameCache):
+  // from memory, else with one HMGET; then `done`.
+  void CompleteNames(const NamesSeen& seen,
+                     std::vector<v1::LeaderboardEntry*> entries,
+                     std::function<void(absl::Status)> done);
+
   RedisClient* redis_;
   const KeySchema keys_;
   const Clock clock_;
   ReadCache<BoardPage> pages_;
+  NameCache names_;
 };
 
 }  // namespace plaudit

@@ -25,6 +25,7 @@ inline constexpr KeyFamily kKeyFamilies[] = {
     {"user:", "hash", "kept"},
     {"reports:", "set", "kept (a manager's direct reports)"},
     {"names", "hash", "kept"},
+    {"names:version", "string", "kept"},
     {"groups", "set", "kept"},
     {"scopes:", "set", "kept"},
     {"rules", "hash", "kept"},
@@ -83,6 +84,10 @@ class KeySchema {
   // Hash: user_id -> display name, in one hash so that a leaderboard page
   // reads all its names with one HMGET.
   std::string Names() const { return absl::StrCat(prefix_, "names"); }
+  // Integer, bumped by every change of a name (see NameCache).
+  std::string NamesVersion() const {
+    return absl::StrCat(prefix_, "names:version");
+  }
   // Hash: rule_id -> serialized Rule.
   std::string Rules() const { return absl::StrCat(prefix_, "rules"); }
   // Integer, bumped by every rule change.

@@ -78,7 +78,7 @@ absl::Status ValidateUser(const v1::User& user, absl::string_view field) {
 absl::Status UserStore::Upsert(const std::vector<const v1::User*>& users,
                                const std::function<std::string(int)>& field) {
   ScriptCall call{&UserSyncScript(),
-                  {keys_.Names()},
+                  {keys_.Names(), keys_.NamesVersion()},
                   {keys_.prefix(), absl::StrCat(users.size())}};
   call.args.reserve(2 + 4 * users.size());
   for (const v1::User* user : users) {

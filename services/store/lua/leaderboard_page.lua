@@ -3,10 +3,14 @@
 -- equal scores by user id.
 --
 -- KEYS[1] board   KEYS[2] display names   KEYS[3] known groups
--- ARGV: count, after_score ('' = first page), after_user, scope
+-- KEYS[4] names version
+-- ARGV: count, after_score ('' = first page), after_user, scope, the names
+--       version the caller holds (see NameCache: names are sent only when
+--       Redis holds another)
 --   (the page starts after the entry (after_score, after_user), even if
 --    that entry has moved or left the board since)
--- Returns {participants, n, n x (user, stored_score, rank, name)} |
+-- Returns {participants, names version, names sent (0/1), n,
+--          n x (user, stored_score, rank, name)} |
 --         {'NO_SCOPE'} (a group nobody belongs to)
 local board, count, scope = KEYS[1], tonumber(ARGV[1]), ARGV[4]
 if scope ~= 'global' and redis.call('SISMEMBER', KEYS[3], scope) == 0 then
@@ -43,12 +47,16 @@ end
 
 local items = redis.call('ZRANGE', board, start, start + count - 1, 'WITHSCORES')
 local n = #items / 2
-local result = {redis.call('ZCARD', board), n}
+local version = redis.call('GET', KEYS[4]) or '0'
+local names, sent = {}, 0
+if n > 0 and version ~= ARGV[5] then
+  local ids = {}
+  for j = 1, n do ids[j] = items[2 * j - 1] end
+  names, sent = redis.call('HMGET', KEYS[2], unpack(ids)), 1
+end
+local result = {redis.call('ZCARD', board), version, sent, n}
 if n == 0 then return result end
 
-local ids = {}
-for j = 1, n do ids[j] = items[2 * j - 1] end
-local names = redis.call('HMGET', KEYS[2], unpack(ids))
 -- The first entry's rank counts those ahead; the rest follow from
 -- positions: a new score starts at its position, a tie keeps the rank.
 local rank = redis.call('ZCOUNT', board, '-inf', '(' .. items[2]) + 1
@@ -57,7 +65,7 @@ for j = 1, n do
   if j > 1 and tonumber(score) ~= tonumber(items[2 * j - 2]) then
     rank = start + j
   end
-  result[#result + 1] = ids[j]
+  result[#result + 1] = items[2 * j - 1]
   result[#result + 1] = score
   result[#result + 1] = rank
   result[#result + 1] = names[j] or ''

@@ -3,9 +3,11 @@
 -- in the ranks of those below them).
 --
 -- KEYS[1] board   KEYS[2] the hidden users' board of the same bucket/scope
--- KEYS[3] display names   KEYS[4] known groups
--- ARGV: user, k, scope
--- Returns {'OK', stored_score, rank, participants, hidden (0/1), name,
+-- KEYS[3] display names   KEYS[4] known groups   KEYS[5] names version
+-- ARGV: user, k, scope, the names version the caller holds (see
+--       NameCache: names are sent only when Redis holds another)
+-- Returns {'OK', names version, names sent (0/1), stored_score, rank,
+--          participants, hidden (0/1), name,
 --          n_above, n_above x (user, stored_score, rank, name),
 --          n_below, n_below x (...)} | {'NOT_FOUND'} | {'NO_SCOPE'}
 local board, user, k = KEYS[1], ARGV[1], tonumber(ARGV[2])
@@ -76,9 +78,14 @@ for j = 1, #scores do
   end
 end
 ids[#ids + 1] = user
-local names = redis.call('HMGET', KEYS[3], unpack(ids))
+local version = redis.call('GET', KEYS[5]) or '0'
+local names, sent = {}, 0
+if version ~= ARGV[4] then
+  names, sent = redis.call('HMGET', KEYS[3], unpack(ids)), 1
+end
 
-local result = {'OK', score, rank, participants, hidden, names[#ids] or ''}
+local result = {'OK', version, sent, score, rank, participants, hidden,
+                names[#ids] or ''}
 local function append(first, final)
   result[#result + 1] = math.max(0, final - first + 1)
   for j = first, final do

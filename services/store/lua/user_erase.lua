@@ -152,6 +152,8 @@ end
 redis.call('DEL', reports)
 
 local name_erased = redis.call('HDEL', names, user)
+-- Replicas keep names in memory (see NameCache): this drops them.
+if name_erased == 1 then redis.call('INCR', prefix .. 'names:version') end
 redis.call('HSET', KEYS[1], 'groups', '', 'manager', '', 'erased', '1')
 return {'OK', name_erased, ledger_texts, redemption_texts, board_entries,
         groups, manager ~= '' and 1 or 0, unlinked}

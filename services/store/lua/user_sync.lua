@@ -4,7 +4,8 @@
 -- to them — then all are written, in order (a user named twice: the last
 -- wins). Keeps each manager's set of direct reports.
 --
--- KEYS[1] the names hash
+-- KEYS[1] the names hash   KEYS[2] the names version (bumped when a name
+-- changes: replicas keep names in memory, see NameCache)
 -- ARGV: prefix, n, then n x (user_id, display_name, groups (space
 --       separated), manager_id ('' = none))
 -- Returns {'OK'} | {'ERASED', index} | {'LOOP', index, chain}
@@ -38,6 +39,7 @@ for k = 0, n - 1 do
   end
 end
 
+local renamed = false
 for k = 0, n - 1 do
   local base = 3 + FIELDS * k
   local user, name, groups, manager = ARGV[base], ARGV[base + 1],
@@ -49,9 +51,13 @@ for k = 0, n - 1 do
     if manager ~= '' then redis.call('SADD', prefix .. 'reports:' .. manager, user) end
   end
   redis.call('HSET', key, 'groups', groups, 'manager', manager)
-  redis.call('HSET', KEYS[1], user, name)
+  if redis.call('HGET', KEYS[1], user) ~= name then
+    redis.call('HSET', KEYS[1], user, name)
+    renamed = true
+  end
   local known = {}
   for group in string.gmatch(groups, '%S+') do known[#known + 1] = group end
   if #known > 0 then redis.call('SADD', prefix .. 'groups', unpack(known)) end
 end
+if renamed then redis.call('INCR', KEYS[2]) end
 return {'OK'}
