@@ -30,17 +30,20 @@
 #include "tools/bench/load.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "plauditd address");
-ABSL_FLAG(std::string, redis_socket, "", "Redis unix socket (for fill and redis-benchmark)");
+ABSL_FLAG(std::string, redis_socket, "",
+          "Redis unix socket (for fill and redis-benchmark)");
 ABSL_FLAG(std::string, tenant, "bench", "plauditd's tenant");
 ABSL_FLAG(int, users, 1'000'000, "users on the board");
 ABSL_FLAG(int, concurrency, 32, "requests in flight");
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(10), "each measurement");
-ABSL_FLAG(bool, fill, true, "fill the board first (false: it is already filled)");
+ABSL_FLAG(bool, fill, true,
+          "fill the board first (false: it is already filled)");
 ABSL_FLAG(std::vector<std::string>, only, {},
           "measure only these of floor,top,rank,raw (default: all)");
 ABSL_FLAG(int, write_rate, 100,
           "grants per second sent during the second GetLeaderboard row");
-ABSL_FLAG(int, rounds, 2, "times every measurement runs; the table shows means");
+ABSL_FLAG(int, rounds, 2,
+          "times every measurement runs; the table shows means");
 
 namespace plaudit::bench {
 namespace {
@@ -58,12 +61,14 @@ absl::StatusOr<long long> FillBoard(RedisClient& redis, const KeySchema& keys,
     for (int i = start; i < std::min(users, start + 10'000); ++i) {
       zadd.push_back(absl::StrCat(-static_cast<int>(random() % 100'000)));
       zadd.push_back(UserId(i));
-      commands.push_back({"HSET", keys.User(UserId(i)), "groups", "dept:bench"});
+      commands.push_back(
+          {"HSET", keys.User(UserId(i)), "groups", "dept:bench"});
       commands.push_back(
           {"HSET", keys.Names(), UserId(i), absl::StrCat("Employee ", i)});
     }
     commands.push_back(std::move(zadd));
-    absl::StatusOr<std::vector<RedisValue>> replies = redis.RunPipeline(commands);
+    absl::StatusOr<std::vector<RedisValue>> replies =
+        redis.RunPipeline(commands);
     if (!replies.ok()) return replies.status();
   }
   absl::StatusOr<RedisValue> bytes =
@@ -162,7 +167,9 @@ int Main() {
         [&](grpc::ClientContext* context, grpc::CompletionQueue* queue, int) {
           return stub->AsyncGetLeaderboard(context, top_request, queue);
         },
-        [](const v1::GetLeaderboardResponse& r) { return r.entries_size() == 50; });
+        [](const v1::GetLeaderboardResponse& r) {
+          return r.entries_size() == 50;
+        });
   };
   const auto top = [&] { return read_top("GetLeaderboard top 50 (gRPC)"); };
 
@@ -182,7 +189,8 @@ int Main() {
         grant.set_user_id(UserId(pick() % users));
         grant.set_delta(1);
         grant.set_reason("benchmark");
-        grant.set_request_id(absl::StrCat("bench-", absl::ToUnixNanos(next), "-", i));
+        grant.set_request_id(
+            absl::StrCat("bench-", absl::ToUnixNanos(next), "-", i));
         v1::AdjustBalanceResponse granted;
         grpc::ClientContext context;
         accounts->AdjustBalance(&context, grant, &granted);
@@ -216,30 +224,35 @@ int Main() {
                           absl::StrCat("ZRANGE '", board, "' 0 49 WITHSCORES"));
   };
   const auto raw_rank = [&] {
-    return RedisBenchmark("ZRANK (redis-benchmark)", socket, concurrency,
-                          requests_for(60'000),
-                          absl::StrCat("ZRANK '", board, "' user-__rand_int__"));
+    return RedisBenchmark(
+        "ZRANK (redis-benchmark)", socket, concurrency, requests_for(60'000),
+        absl::StrCat("ZRANK '", board, "' user-__rand_int__"));
   };
-  // The read scripts alone, as LeaderboardStore calls them: what Redis can
-  // serve of each RPC with no gRPC in the way.
+  // The read scripts alone, as LeaderboardStore calls them with no names in
+  // memory (so they send names): what Redis can serve of each RPC with no
+  // gRPC in the way.
   const auto script = [&](const std::string& name, const LuaScript& lua,
                           const std::string& keys_and_args) {
-    if (!(*redis)->Run({"SCRIPT", "LOAD", lua.source()}).ok()) return LoadResult{};
-    return RedisBenchmark(name, socket, concurrency, requests_for(15'000),
-                          absl::StrCat("EVALSHA_RO ", lua.sha(), " ", keys_and_args));
+    if (!(*redis)->Run({"SCRIPT", "LOAD", lua.source()}).ok())
+      return LoadResult{};
+    return RedisBenchmark(
+        name, socket, concurrency, requests_for(15'000),
+        absl::StrCat("EVALSHA_RO ", lua.sha(), " ", keys_and_args));
   };
   const auto page_script = [&] {
-    return script("page script alone (redis-benchmark EVALSHA_RO)",
-                  LeaderboardPageScript(),
-                  absl::StrCat("3 '", board, "' '", keys.Names(), "' '",
-                               keys.Groups(), "' 51 '' '' global"));
+    return script(
+        "page script alone (redis-benchmark EVALSHA_RO)",
+        LeaderboardPageScript(),
+        absl::StrCat("4 '", board, "' '", keys.Names(), "' '", keys.Groups(),
+                     "' '", keys.NamesVersion(), "' 51 '' '' global ''"));
   };
   const auto rank_script = [&] {
-    return script("rank script alone (redis-benchmark EVALSHA_RO)",
-                  LeaderboardRankScript(),
-                  absl::StrCat("4 '", board, "' '", keys.Board("all", "global", true),
-                               "' '", keys.Names(), "' '", keys.Groups(),
-                               "' user-__rand_int__ 5 global"));
+    return script(
+        "rank script alone (redis-benchmark EVALSHA_RO)",
+        LeaderboardRankScript(),
+        absl::StrCat("4 '", board, "' '", keys.Board("all", "global", true),
+                     "' '", keys.Names(), "' '", keys.Groups(), "' '",
+                     keys.NamesVersion(), "' user-__rand_int__ 5 global ''"));
   };
 
   // Table rows in order; each RPC runs right after its baseline, and every
@@ -250,10 +263,10 @@ int Main() {
     int baseline;  // index of the row it is compared with, -1 for none
   };
   const std::vector<Row> rows = {
-      {"raw", raw_top, -1},   {"raw", page_script, 0},
-      {"top", top, 0},        {"top", top_while_writing, 0},
-      {"raw", raw_rank, -1},  {"raw", rank_script, 4},
-      {"rank", rank, 4},      {"floor", floor, 4},
+      {"raw", raw_top, -1},  {"raw", page_script, 0},
+      {"top", top, 0},       {"top", top_while_writing, 0},
+      {"raw", raw_rank, -1}, {"raw", rank_script, 4},
+      {"rank", rank, 4},     {"floor", floor, 4},
   };
   const std::vector<std::string> only = absl::GetFlag(FLAGS_only);
   const int rounds = absl::GetFlag(FLAGS_rounds);
@@ -272,13 +285,13 @@ int Main() {
   for (const auto& runs : results) means.push_back(Mean(runs));
   std::cout << absl::StrFormat(
       "\n| measurement (mean of %d rounds; p99: the worst round) | req/s | "
-      "p50 ms | p99 ms | ratio to raw Redis |\n| --- | ---: | ---: | ---: | ---: |\n",
+      "p50 ms | p99 ms | ratio to raw Redis |\n| --- | ---: | ---: | ---: | "
+      "---: |\n",
       rounds);
   for (size_t i = 0; i < rows.size(); ++i) {
     if (means[i].name.empty()) continue;
-    std::cout << FormatRow(means[i], rows[i].baseline < 0
-                                         ? nullptr
-                                         : &means[rows[i].baseline]);
+    std::cout << FormatRow(
+        means[i], rows[i].baseline < 0 ? nullptr : &means[rows[i].baseline]);
   }
   std::cout << absl::StrFormat(
       "\nRedis memory for the board: %d bytes for %d users = %.1f bytes per "
