@@ -157,6 +157,11 @@ class AwardEquivalenceTest : public PlauditTest {
     // would iterate a destroyed temporary.)
     const absl::StatusOr<RedisValue> all_keys = redis.Run({"KEYS", "*"});
     for (const RedisValue& key : all_keys->elements) {
+      // Notifications came after the script replaced: not compared.
+      if (absl::EndsWith(key.str, ":outbox") ||
+          absl::StrContains(key.str, ":inbox:")) {
+        continue;
+      }
       const std::string type = redis.Run({"TYPE", key.str})->str;
       std::vector<std::string> parts;
       if (absl::StrContains(key.str, ":active:")) {

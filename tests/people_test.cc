@@ -688,6 +688,8 @@ TEST_F(PeopleTest, ErasureLeavesNoTraceOfTheNameAndTotalsStay) {
   EXPECT_EQ(report.groups_erased(), 1);
   EXPECT_TRUE(report.manager_erased());
   EXPECT_EQ(report.reports_unlinked(), 1);
+  // Three awards, the grant, the redemption placed and rejected.
+  EXPECT_EQ(report.notifications_erased(), 6);
 
   EXPECT_FALSE(absl::StrContains(EverythingInRedis(), name));
   EXPECT_FALSE(absl::StrContains(EverythingInRedis(), "Ptichkina"));

@@ -175,6 +175,16 @@ TEST(RedisClientTest, TheWriteGenerationMovesForWritesOnlyOnceAnswered) {
   // A write Redis refused may still count: the generation only errs safe.
   ASSERT_TRUE(client->RunPipeline({{"INCR", "k"}}).ok());  // not an integer
   EXPECT_EQ(client->write_generation(), start + 2);
+
+  // Writes of keys no cache reads (an outbox consumer's acks, a lease, a
+  // read mark) leave cached reads valid.
+  ASSERT_TRUE(client
+                  ->RunPipeline({{"XADD", "s", "*", "f", "v"},
+                                 {"HSET", "marks", "ann", "1-0"}},
+                                Writes::kUncachedOnly)
+                  .ok());
+  EXPECT_EQ(client->write_generation(), start + 2);
+  EXPECT_EQ(client->Run({"HGET", "marks", "ann"})->str, "1-0");
 }
 
 TEST(RedisClientTest, OnlyKnownReadsCountAsReadOnly) {

@@ -1,6 +1,5 @@
 #include "services/accounts/account_store.h"
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
@@ -47,19 +46,6 @@ v1::LedgerEntry ParseLedgerEntry(const RedisValue& item) {
 }
 
 }  // namespace
-
-bool IsStreamId(absl::string_view id) {
-  const size_t dash = id.find('-');
-  if (dash == absl::string_view::npos || dash == 0 || dash + 1 == id.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < id.size(); ++i) {
-    if (i != dash && !absl::ascii_isdigit(static_cast<unsigned char>(id[i]))) {
-      return false;
-    }
-  }
-  return id.size() <= 41;
-}
 
 AccountStore::AccountStore(RedisClient* redis, KeySchema keys,
                            const CalendarSource* calendar, Clock clock)

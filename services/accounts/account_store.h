@@ -13,6 +13,7 @@
 #include "services/common/clock.h"
 #include "services/store/keys.h"
 #include "services/store/redis_client.h"
+#include "services/store/stream_id.h"
 
 namespace plaudit {
 
@@ -53,9 +54,6 @@ class AccountStore {
   const CalendarSource* calendar_;
   const Clock clock_;
 };
-
-// "1700000000000-3": a Redis stream id, as ledger entry ids are.
-bool IsStreamId(absl::string_view id);
 
 }  // namespace plaudit
 

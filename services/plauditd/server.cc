@@ -25,6 +25,8 @@
 #include "services/http/route_table.h"
 #include "services/leaderboards/leaderboard_service.h"
 #include "services/metrics/grpc_interceptor.h"
+#include "services/notifications/notification_service.h"
+#include "services/notifications/outbox_feed.h"
 #include "services/plauditd/connection_listener.h"
 #include "services/plauditd/tenants.h"
 #include "services/rewards/reward_service.h"
@@ -58,6 +60,7 @@ struct PlauditServer::Parts {
   std::unique_ptr<prometheus::Exposer> exposer;
   std::unique_ptr<RedisClient> redis;
   std::unique_ptr<Tenants> tenants;
+  std::unique_ptr<OutboxFeed> feed;  // its blocking reads on a client of its own
   std::unique_ptr<KeyStore> keys;
   std::unique_ptr<AuditLog> audit;
   std::unique_ptr<CallGuard> guard;
@@ -287,6 +290,13 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
   parts->tenants =
       std::make_unique<Tenants>(parts->redis.get(), std::move(defaults),
                                 options.clock, options.leaderboard_cache);
+  RedisOptions follower = options.redis;
+  follower.connections = 1;  // blocking reads: nothing else may wait behind
+  absl::StatusOr<std::unique_ptr<RedisClient>> follower_client =
+      RedisClient::Create(follower);
+  if (!follower_client.ok()) return follower_client.status();
+  parts->feed = std::make_unique<OutboxFeed>(
+      *std::move(follower_client), parts->redis.get(), OutboxFeed::Options());
   v1::KeyFile key_file;
   if (!options.keys_file.empty()) {
     absl::StatusOr<v1::KeyFile> read = ReadKeyFile(options.keys_file);
@@ -352,6 +362,8 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
   services.push_back(std::make_unique<TenantService>(
       t.Of(&Tenant::settings), t.Of(&Tenant::config), parts->redis.get(),
       parts->keys.get(), gate, audit, options.clock));
+  services.push_back(std::make_unique<NotificationService>(
+      t.Of(&Tenant::inbox), parts->feed.get(), parts->redis.get(), gate));
   for (const auto& service : services) {
     if (absl::Status complete = service->Complete(); !complete.ok()) {
       return complete;
@@ -432,6 +444,7 @@ PlauditServer::~PlauditServer() {
   Shutdown(absl::ZeroDuration());
   // Redis callbacks still running (a group commit's next flight, a
   // stream's last chunk) call into the tenants: stop the lanes first.
+  parts_->feed.reset();
   parts_->redis.reset();
 }
 

@@ -15,7 +15,8 @@ Tenant::Tenant(RedisClient* redis, const std::string& id,
       boards(redis, KeySchema(id), clock, leaderboard_cache),
       catalog(redis, KeySchema(id), clock),
       redemptions(redis, KeySchema(id), &config, clock),
-      engagement(redis, KeySchema(id)) {}
+      engagement(redis, KeySchema(id)),
+      inbox(redis, KeySchema(id), id) {}
 
 Tenant& Tenants::Get(const std::string& tenant) {
   absl::MutexLock lock(&mu_);

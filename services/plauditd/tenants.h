@@ -17,6 +17,7 @@
 #include "services/common/clock.h"
 #include "services/events/event_recorder.h"
 #include "services/leaderboards/leaderboard_store.h"
+#include "services/notifications/inbox_store.h"
 #include "services/rewards/catalog_store.h"
 #include "services/rewards/redemption_store.h"
 #include "services/rules/rule_cache.h"
@@ -44,6 +45,7 @@ struct Tenant {
   CatalogStore catalog;
   RedemptionStore redemptions;
   EngagementStore engagement;
+  InboxStore inbox;
 };
 
 class Tenants {

@@ -139,4 +139,21 @@ void RpcService::HandleStream(
           std::move(start)));
 }
 
+void RpcService::HandleServerStream(
+    absl::string_view name,
+    std::function<WriteReactor*(grpc::CallbackServerContext*,
+                                const grpc::ByteBuffer*)>
+        start) {
+  const google::protobuf::MethodDescriptor* method =
+      descriptor_->FindMethodByName(std::string(name));
+  CHECK(method != nullptr) << descriptor_->full_name() << " has no method "
+                           << name;
+  AddRawCallback(
+      Declare(name, method->input_type(), method->output_type(), true),
+      RpcMethod::SERVER_STREAMING,
+      new grpc::internal::CallbackServerStreamingHandler<grpc::ByteBuffer,
+                                                         grpc::ByteBuffer>(
+          std::move(start)));
+}
+
 }  // namespace plaudit

@@ -64,6 +64,7 @@ class Reply {
 
 using StreamReactor =
     grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>;
+using WriteReactor = grpc::ServerWriteReactor<grpc::ByteBuffer>;
 
 class RpcService : public grpc::Service {
  public:
@@ -93,6 +94,13 @@ class RpcService : public grpc::Service {
   void HandleStream(
       absl::string_view method,
       std::function<StreamReactor*(grpc::CallbackServerContext*)> start);
+  // A server stream (one request, many answers), whose reactor admits and
+  // parses the request itself (AdmitCaller, ParseRequest).
+  void HandleServerStream(
+      absl::string_view method,
+      std::function<WriteReactor*(grpc::CallbackServerContext*,
+                                  const grpc::ByteBuffer*)>
+          start);
 
   // The guard's verdict on a call of `method` ("RecordEvent").
   absl::StatusOr<Caller> AdmitCaller(const grpc::ServerContextBase& context,

@@ -57,6 +57,10 @@ inline constexpr KeyFamily kKeyFamilies[] = {
     {"apikeys", "set", "kept"},
     {"audit", "stream", "kept"},
     {"settings", "hash", "kept"},
+    {"outbox", "stream", "the tenant's notification retention (trimmed)"},
+    {"outbox:trimmed", "string", "kept (the id the outbox was trimmed to)"},
+    {"inbox:", "stream", "its latest 100 entries (lua)"},
+    {"inbox-read", "hash", "kept (user -> newest notification read)"},
 };
 
 class KeySchema {
@@ -179,6 +183,18 @@ class KeySchema {
   std::string Settings() const { return absl::StrCat(prefix_, "settings"); }
   // Stream of audit entries (admin changes), oldest first.
   std::string Audit() const { return absl::StrCat(prefix_, "audit"); }
+  // Stream of notifications, written by the scripts that make the changes
+  // (lua/outbox_lib.lua); the id below which it was last trimmed.
+  std::string Outbox() const { return absl::StrCat(prefix_, "outbox"); }
+  std::string OutboxTrimmed() const {
+    return absl::StrCat(prefix_, "outbox:trimmed");
+  }
+  // Stream: a user's copy of the notifications concerning them.
+  std::string Inbox(absl::string_view user_id) const {
+    return absl::StrCat(prefix_, "inbox:", user_id);
+  }
+  // Hash: user_id -> the newest notification id they have read.
+  std::string InboxRead() const { return absl::StrCat(prefix_, "inbox-read"); }
 
  private:
   std::string prefix_;

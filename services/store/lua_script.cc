@@ -50,6 +50,7 @@ struct ScriptBatch {
   RedisClient* redis;
   std::vector<ScriptCall> calls;
   ScriptsDone done;
+  Writes writes = Writes::kAnything;
 
   // Error replies fail the whole batch; every script is idempotent, so the
   // caller's retry is safe.
@@ -87,6 +88,7 @@ void ReloadMissing(std::shared_ptr<ScriptBatch> batch,
   if (retry.empty()) return batch->Finish(std::move(replies));
   auto first = std::make_shared<std::vector<RedisValue>>(std::move(replies));
   RedisClient* redis = batch->redis;
+  const Writes writes = batch->writes;
   redis->Send(std::move(retry), [batch = std::move(batch), first,
                                  retry_index = std::move(retry_index)](
                                     RedisReplies second) {
@@ -101,7 +103,7 @@ void ReloadMissing(std::shared_ptr<ScriptBatch> batch,
       (*first)[retry_index[j]] = std::move(reply);
     }
     batch->Finish(std::move(*first));
-  });
+  }, writes);
 }
 
 // Names the exact commands: each argument length-prefixed, so no two
@@ -129,11 +131,16 @@ void RunScriptsAsync(RedisClient& redis, std::vector<ScriptCall> calls,
     if (!replies.ok()) return batch->Finish(replies.status());
     ReloadMissing(std::move(batch), *std::move(replies));
   };
+  Writes writes = Writes::kUncachedOnly;
+  for (const ScriptCall& call : batch->calls) {
+    if (call.script->writes() == Writes::kAnything) writes = Writes::kAnything;
+  }
+  batch->writes = writes;
   if (shared) {
     std::string key = ShareKey(commands);
     redis.SendShared(std::move(key), std::move(commands), std::move(on_replies));
   } else {
-    redis.Send(std::move(commands), std::move(on_replies));
+    redis.Send(std::move(commands), std::move(on_replies), writes);
   }
 }
 

@@ -18,7 +18,10 @@ class LuaScript {
  public:
   // A read-only script runs with EVALSHA_RO: Redis refuses any write in it,
   // and callers know it changes nothing (RedisClient::write_generation).
-  enum class Mode { kReadWrite, kReadOnly };
+  // One that writes only keys no cache reads (Writes::kUncachedOnly: an
+  // inbox's read mark, an outbox consumer's bookkeeping) leaves the write
+  // generation alone.
+  enum class Mode { kReadWrite, kReadOnly, kUncachedWrites };
 
   explicit LuaScript(absl::string_view source, Mode mode = Mode::kReadWrite);
 
@@ -26,6 +29,10 @@ class LuaScript {
   const std::string& sha() const { return sha_; }
   const char* eval_command() const {
     return mode_ == Mode::kReadOnly ? "EVALSHA_RO" : "EVALSHA";
+  }
+  Writes writes() const {
+    return mode_ == Mode::kReadWrite ? Writes::kAnything
+                                     : Writes::kUncachedOnly;
   }
 
  private:

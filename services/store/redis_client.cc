@@ -150,7 +150,8 @@ class RedisClient::Lane {
   }
 
   void Enqueue(std::vector<RedisCommand> commands, RedisDone done,
-               std::string share_key = "") {
+               std::string share_key = "",
+               Writes what = Writes::kAnything) {
     load_.fetch_add(1, std::memory_order_relaxed);
     size_t bytes = 0;
     bool writes = false;
@@ -158,6 +159,7 @@ class RedisClient::Lane {
       for (const std::string& arg : command) bytes += arg.size();
       writes = writes || !IsReadOnly(command);
     }
+    writes = writes && what == Writes::kAnything;
     {
       absl::MutexLock lock(&mu_);
       if (!stopping_) {
@@ -428,8 +430,9 @@ RedisClient::Lane& RedisClient::LeastBusyLane() {
   return *best;
 }
 
-void RedisClient::Send(std::vector<RedisCommand> commands, RedisDone done) {
-  LeastBusyLane().Enqueue(std::move(commands), std::move(done));
+void RedisClient::Send(std::vector<RedisCommand> commands, RedisDone done,
+                       Writes writes) {
+  LeastBusyLane().Enqueue(std::move(commands), std::move(done), "", writes);
 }
 
 void RedisClient::SendShared(std::string share_key,
@@ -457,9 +460,10 @@ RedisReplies AwaitReplies(const std::function<void(RedisDone)>& send) {
   return result;
 }
 
-RedisReplies RedisClient::RunPipeline(std::vector<RedisCommand> commands) {
+RedisReplies RedisClient::RunPipeline(std::vector<RedisCommand> commands,
+                                      Writes writes) {
   return AwaitReplies([&](RedisDone done) {
-    Send(std::move(commands), std::move(done));
+    Send(std::move(commands), std::move(done), writes);
   });
 }
 

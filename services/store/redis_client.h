@@ -41,6 +41,11 @@ struct RedisValue {
 };
 
 using RedisCommand = std::vector<std::string>;
+// What a request may write, for RedisClient::write_generation: anything a
+// cache of reads may hold (any command not known to be read-only), or only
+// keys no cache reads — an outbox consumer's position and acks, leases, a
+// user's read mark — which then leave cached pages valid.
+enum class Writes { kAnything, kUncachedOnly };
 using RedisReplies = absl::StatusOr<std::vector<RedisValue>>;
 // Runs on a lane's thread: it must be quick and must not wait for Redis
 // (it may Send more).
@@ -82,9 +87,11 @@ class RedisClient {
   // Many commands in one write, replies in order. Error replies come back
   // as values (kind kError): the caller decides (NOSCRIPT is expected).
   // Waiting on a lane's own thread would never end: it fails instead.
-  RedisReplies RunPipeline(std::vector<RedisCommand> commands);
+  RedisReplies RunPipeline(std::vector<RedisCommand> commands,
+                           Writes writes = Writes::kAnything);
   // RunPipeline without waiting: `done` gets the replies.
-  void Send(std::vector<RedisCommand> commands, RedisDone done);
+  void Send(std::vector<RedisCommand> commands, RedisDone done,
+            Writes writes = Writes::kAnything);
   // Send for reads many callers make alike (the top of a leaderboard): a
   // call finding a request with the same `share_key` still queued, not yet
   // sent, gets a copy of its replies instead of sending its own. The read
@@ -94,7 +101,8 @@ class RedisClient {
                   RedisDone done);
 
   // Moves each time a request that may have written (any command not known
-  // to be read-only, see IsReadOnly) is answered or fails, just before its
+  // to be read-only, see IsReadOnly, unless sent as Writes::kUncachedOnly)
+  // is answered or fails, just before its
   // caller hears of it. A read sent while this showed g, answered while it
   // still shows g, reflects every write this client has acknowledged: what
   // a cache of reads needs to serve them without Redis (see ReadCache).

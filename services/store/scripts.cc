@@ -6,7 +6,8 @@
 
 namespace plaudit {
 
-// Scripts that move points start with the shared boards library.
+// Scripts that move points start with the shared boards library and the
+// outbox (notifications of what they change).
 #define PLAUDIT_SCRIPT(Name, source)                        \
   const LuaScript& Name() {                                 \
     static const LuaScript* script = new LuaScript(source); \
@@ -19,9 +20,17 @@ namespace plaudit {
         new LuaScript(source, LuaScript::Mode::kReadOnly); \
     return *script;                                        \
   }
-#define WITH_BOARDS(source) std::string(kBoardsLibLua) + source
+// Scripts that write only keys no cache reads (Writes::kUncachedOnly).
+#define PLAUDIT_UNCACHED_SCRIPT(Name, source)                    \
+  const LuaScript& Name() {                                      \
+    static const LuaScript* script =                             \
+        new LuaScript(source, LuaScript::Mode::kUncachedWrites); \
+    return *script;                                              \
+  }
+#define WITH_BOARDS(source) \
+  std::string(kBoardsLibLua) + kOutboxLibLua + source
 #define WITH_REDEMPTIONS(source) \
-  std::string(kBoardsLibLua) + kRedemptionsLibLua + source
+  std::string(kBoardsLibLua) + kOutboxLibLua + kRedemptionsLibLua + source
 
 PLAUDIT_SCRIPT(AwardScript, WITH_BOARDS(kAwardLua))
 PLAUDIT_SCRIPT(RetractScript, WITH_BOARDS(kRetractLua))
@@ -41,11 +50,14 @@ PLAUDIT_SCRIPT(UserSyncScript, WITH_BOARDS(kUserSyncLua))
 PLAUDIT_SCRIPT(UserDeactivateScript, WITH_REDEMPTIONS(kUserDeactivateLua))
 PLAUDIT_SCRIPT(UserReactivateScript, WITH_BOARDS(kUserReactivateLua))
 PLAUDIT_SCRIPT(UserEraseScript, WITH_BOARDS(kUserEraseLua))
+PLAUDIT_READ_SCRIPT(InboxPageScript, kInboxPageLua)
+PLAUDIT_UNCACHED_SCRIPT(InboxMarkScript, kInboxMarkLua)
 
 #undef WITH_BOARDS
 #undef WITH_REDEMPTIONS
 
 #undef PLAUDIT_SCRIPT
 #undef PLAUDIT_READ_SCRIPT
+#undef PLAUDIT_UNCACHED_SCRIPT
 
 }  // namespace plaudit

@@ -23,6 +23,8 @@ const LuaScript& UserSyncScript();
 const LuaScript& UserDeactivateScript();
 const LuaScript& UserReactivateScript();
 const LuaScript& UserEraseScript();
+const LuaScript& InboxPageScript();
+const LuaScript& InboxMarkScript();
 
 }  // namespace plaudit
 

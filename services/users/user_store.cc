@@ -242,6 +242,8 @@ absl::StatusOr<v1::EraseUserResponse> UserStore::Erase(
   report.set_groups_erased(static_cast<int32_t>(Integer(values.at(5))));
   report.set_manager_erased(Integer(values.at(6)) == 1);
   report.set_reports_unlinked(static_cast<int32_t>(Integer(values.at(7))));
+  report.set_notifications_erased(
+      static_cast<int32_t>(Integer(values.at(8))));
   return report;
 }
 

@@ -1,5 +1,5 @@
 -- An HR grant or deduction, or a manager's grant to a report, idempotent
--- by request_id, never below zero. It counts on the leaderboards of the
+-- by request_id, never below zero, told as balance.adjusted. It counts on the leaderboards of the
 -- current buckets (a deduction lowers). A leaver's balance is settled:
 -- refused.
 --
@@ -50,4 +50,7 @@ count_points(prefix, scopes, buckets, 'points', delta, tonumber(now), false)
 redis.call('HSET', KEYS[1], 'fingerprint', fingerprint, 'entry_id', entry_id,
            'delta', ARGV[3], 'balance_after', balance, 'at', now,
            'reason', reason)
+notify(prefix, 'balance.adjusted', {user}, groups, now,
+       {user_id = user, delta = delta, balance = balance, reason = reason,
+        request_id = request_id, manager_id = manager})
 return reply('OK', {entry_id, ARGV[3], tostring(balance), now, reason})

@@ -1,6 +1,6 @@
 -- Applies a batch of events, each atomically and in order: idempotency,
 -- group, once-per-object and daily-limit checks, balances, ledger,
--- leaderboards, engagement counters. The caller matched rules in C++ and
+-- leaderboards, engagement counters, the award.paid notification. The caller matched rules in C++ and
 -- sends each event's candidate awards. Board and counter writes are
 -- buffered and applied once per key at the end (see boards_lib).
 --
@@ -71,6 +71,7 @@ local function award_event(record, i)
   end
 
   local awards, refusals, once_marks, board_scopes = {}, {}, {}, {}
+  local paid, balances, paid_groups = {}, {}, {}  -- for the notification
 
   for c = 0, n_candidates - 1 do
     local base = i + 1 + c * FIELDS
@@ -126,6 +127,11 @@ local function award_event(record, i)
       count_points(prefix, scopes, buckets, 'points', points, now, false)
       board_scopes[user] = scopes
       awards[#awards + 1] = {user_id = user, points = points, rule_id = rule}
+      if not balances[user] then
+        paid[#paid + 1] = user
+        paid_groups[#paid_groups + 1] = groups
+      end
+      balances[user] = balance
     end
   end
 
@@ -161,6 +167,12 @@ local function award_event(record, i)
     fields[#fields + 1] = cjson.encode({buckets = buckets, scopes = board_scopes})
   end
   redis.call('HSET', record, unpack(fields))
+  if #awards > 0 then
+    notify(prefix, 'award.paid', paid, table.concat(paid_groups, ' '), now_ms,
+           {event_id = event_id, action = action, actor_id = actor,
+            subject_id = subject, object_id = object, awards = awards,
+            balances = balances})
+  end
   return 'OK', json
 end
 

@@ -1,7 +1,8 @@
 -- Places a redemption atomically: checks the reward (exists, active, not
 -- archived, group, stock, per-user limit), that the user has not left,
 -- and the balance, then debits the
--- points (REDEEM ledger entry), takes stock and records the redemption.
+-- points (REDEEM ledger entry), takes stock and records the redemption
+-- (told as redemption.placed).
 -- Idempotent by request_id. Nothing changes when it refuses.
 --
 -- KEYS[1] request record   KEYS[2] reward hash   KEYS[3] account
@@ -83,4 +84,8 @@ redis.call('ZADD', prefix .. 'redemptions:all', seq, id)
 redis.call('ZADD', prefix .. 'redemptions:user:' .. user, seq, id)
 redis.call('ZADD', prefix .. 'redemptions:status:' .. status, seq, id)
 redis.call('HSET', KEYS[1], 'fingerprint', fingerprint, 'redemption', id)
+notify(prefix, 'redemption.placed', {user}, groups, now,
+       {redemption_id = id, user_id = user, reward_id = reward_id,
+        reward_title = r[9] or '', quantity = quantity, points = points,
+        status = status, balance = balance})
 return {'OK', id, tostring(balance)}

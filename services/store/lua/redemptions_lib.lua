@@ -31,11 +31,28 @@ local function give_back_redemption(prefix, id, to_status, reason, now)
   return points
 end
 
--- Sets a redemption's status and moves it between the status indexes.
+-- Tells of a redemption in its new status: redemption.placed (its first),
+-- .approved, .rejected, .fulfilled, .cancelled.
+local function notify_redemption(prefix, id, kind, reason, now)
+  local r = redis.call('HMGET', prefix .. 'redemption:' .. id, 'user', 'reward',
+                       'title', 'quantity', 'points', 'status')
+  local user = r[1]
+  local groups = user_info(prefix, user)
+  notify(prefix, kind, {user}, groups, now,
+         {redemption_id = id, user_id = user, reward_id = r[2],
+          reward_title = r[3], quantity = tonumber(r[4]),
+          points = tonumber(r[5]), status = r[6], reason = reason,
+          balance = tonumber(redis.call('HGET', prefix .. 'acct:' .. user,
+                                        'balance') or '0')})
+end
+
+-- Sets a redemption's status, moves it between the status indexes and
+-- tells of it.
 local function set_redemption_status(prefix, id, from, to, reason, now)
   redis.call('HSET', prefix .. 'redemption:' .. id, 'status', to,
              'updated', now, 'reason', reason)
   local seq = tonumber(id)
   redis.call('ZREM', prefix .. 'redemptions:status:' .. from, id)
   redis.call('ZADD', prefix .. 'redemptions:status:' .. to, seq, id)
+  notify_redemption(prefix, id, 'redemption.' .. string.lower(to), reason, now)
 end

@@ -1,5 +1,5 @@
 -- Reverses exactly what one event paid, once: a RETRACT ledger entry per
--- award, the leaderboards and points counters it raised lowered again (the
+-- award (and an event.retracted notification), the leaderboards and points counters it raised lowered again (the
 -- event itself still happened: activity stays), and the once-per-object
 -- marks released so that a fresh like of the same post pays again (only
 -- standing likes are paid).
@@ -15,7 +15,7 @@ if record[2] then return {'ALREADY', record[2]} end
 local prefix, event_id, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local outcome = cjson.decode(record[1])
 local boards = record[4] and cjson.decode(record[4]) or {buckets = {}, scopes = {}}
-local reversals = {}
+local reversals, balances, users, groups = {}, {}, {}, {}
 for _, award in ipairs(outcome.awards or {}) do
   local user = award.user_id
   local delta = string.format('%d', -award.points)
@@ -25,7 +25,12 @@ for _, award in ipairs(outcome.awards or {}) do
   redis.call('XADD', prefix .. 'ledger:' .. user, '*', 'type',
              'RETRACT', 'delta', delta, 'balance', balance,
              'ref', 'event:' .. event_id, 'rule', award.rule_id, 'at', ARGV[3])
-  local _, hidden = user_info(prefix, user)
+  local user_groups, hidden = user_info(prefix, user)
+  if not balances[user] then
+    users[#users + 1] = user
+    groups[#groups + 1] = user_groups
+  end
+  balances[user] = balance
   local scopes = boards.scopes[user] or {}
   -- An erased user is on no board, and must not come back on one.
   if redis.call('HGET', prefix .. 'user:' .. user, 'erased') ~= '1' then
@@ -47,4 +52,8 @@ local retraction = {event_id = event_id}
 if #reversals > 0 then retraction.reversals = reversals end
 local json = cjson.encode(retraction)
 redis.call('HSET', KEYS[1], 'retraction', json, 'retracted_at', ARGV[3])
+if #reversals > 0 then
+  notify(prefix, 'event.retracted', users, table.concat(groups, ' '), ARGV[3],
+         {event_id = event_id, reversals = reversals, balances = balances})
+end
 return {'OK', json}

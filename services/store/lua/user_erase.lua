@@ -3,14 +3,18 @@
 -- adjustment records and redemptions, and in the audit trail's entries
 -- about them) replaced by '[erased]'; their entries on every board,
 -- visible and hidden; their groups and manager link, and their reports'
--- links to them. Amounts, balances and engagement counters stay: totals
--- still add up. Streams cannot be edited in place, so a stream with
--- something to erase is written again, entry by entry, with the same ids.
+-- links to them; the notifications about them (taken out of the outbox,
+-- so that no webhook or watcher receives them later) and their inbox.
+-- Amounts, balances and engagement counters stay: totals still add up.
+-- Streams cannot be edited in place, so a stream with something to erase
+-- is written again, entry by entry, with the same ids (the outbox, whose
+-- consumers keep their places in it, has its entries deleted instead).
 --
 -- KEYS[1] user record
 -- ARGV: prefix, user, now_ms, buckets (every retained one, see read_buckets)
 -- Returns {'OK', name_erased, ledger_texts, redemption_texts,
---          board_entries, groups, manager_erased, reports_unlinked}
+--          board_entries, groups, manager_erased, reports_unlinked,
+--          notifications}
 --         | {'NOT_FOUND'} | {'ACTIVE'} | {'ALREADY'}
 local prefix, user = ARGV[1], ARGV[2]
 local names = prefix .. 'names'
@@ -126,6 +130,29 @@ rewrite_stream(prefix .. 'audit', function(f)
   return changed
 end)
 
+-- Notifications: the outbox's entries concerning the user, and the inbox.
+local notifications, start = 0, '-'
+local outbox = prefix .. 'outbox'
+repeat
+  local chunk = redis.call('XRANGE', outbox, start, '+', 'COUNT', 1000)
+  local about = {}
+  for _, entry in ipairs(chunk) do
+    local f = entry[2]
+    for i = 1, #f - 1, 2 do
+      if f[i] == 'u' and string.find(' ' .. f[i + 1] .. ' ', ' ' .. user .. ' ',
+                                     1, true) then
+        about[#about + 1] = entry[1]
+      end
+    end
+  end
+  if #about > 0 then
+    notifications = notifications + redis.call('XDEL', outbox, unpack(about))
+  end
+  if #chunk > 0 then start = '(' .. chunk[#chunk][1] end
+until #chunk < 1000
+redis.call('DEL', prefix .. 'inbox:' .. user)
+redis.call('HDEL', prefix .. 'inbox-read', user)
+
 local board_entries = 0
 local buckets = read_buckets(4)
 local scopes = prefix .. 'scopes:' .. user
@@ -156,4 +183,4 @@ local name_erased = redis.call('HDEL', names, user)
 if name_erased == 1 then redis.call('INCR', prefix .. 'names:version') end
 redis.call('HSET', KEYS[1], 'groups', '', 'manager', '', 'erased', '1')
 return {'OK', name_erased, ledger_texts, redemption_texts, board_entries,
-        groups, manager ~= '' and 1 or 0, unlinked}
+        groups, manager ~= '' and 1 or 0, unlinked, notifications}
