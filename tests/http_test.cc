@@ -14,10 +14,12 @@
 #include "plaudit/v1/analytics_service.pb.h"
 #include "plaudit/v1/audit_service.pb.h"
 #include "plaudit/v1/key_service.pb.h"
+#include "plaudit/v1/notification_service.pb.h"
 #include "plaudit/v1/tenant_service.pb.h"
 #include "services/common/error_reason.h"
 #include "services/http/route_table.h"
 #include "services/http/transcoder.h"
+#include "services/store/keys.h"
 #include "tests/fixtures/http_client.h"
 #include "tests/fixtures/plaudit_fixture.h"
 
@@ -27,7 +29,7 @@ namespace {
 constexpr const char* kServices[] = {
     "RuleService",        "EventService",  "AccountService",   "UserService",
     "LeaderboardService", "RewardService", "AnalyticsService", "KeyService",
-    "AuditService",       "TenantService"};
+    "AuditService",       "TenantService", "NotificationService"};
 
 // What a client of either transport learns from a call.
 struct Result {
@@ -310,8 +312,10 @@ TEST_F(HttpTest, EveryRpcHasARouteAndEveryRouteReachesItsMethod) {
   }
   absl::StatusOr<RouteTable> table = RouteTable::Build(services);
   ASSERT_TRUE(table.ok()) << table.status();
-  EXPECT_EQ(table->routes().size(), 45u);
+  EXPECT_EQ(table->routes().size(), 48u);
   for (const Route& route : table->routes()) {
+    // Event streams never end: reached in TheWatchStreamIsAnEventStream.
+    if (route.method->server_streaming()) continue;
     std::string path;
     for (const std::string& segment : route.segments) {
       const bool variable = absl::StartsWith(segment, "{");
@@ -534,6 +538,148 @@ TEST_F(HttpTest, RateLimitedCallsGet429WithRetryAfter) {
   EXPECT_EQ(reply.status, 429) << reply.body;
   EXPECT_EQ(FromHttp(reply).reason, "RATE_LIMITED");
   EXPECT_EQ(reply.Header("retry-after"), "2");
+}
+
+// WatchNotifications over HTTP: Server-Sent Events, each with the
+// notification's id, resumed after the Last-Event-ID; refusals are JSON.
+TEST_F(HttpTest, TheWatchStreamIsAnEventStream) {
+  ASSERT_EQ(Http("POST", "/v1/rules",
+                 R"({"ruleId":"post","action":"post.created","recipient":"ACTOR","points":10})")
+                .status,
+            200);
+  auto post = [&](const std::string& id) {
+    ASSERT_EQ(Http("POST", "/v1/events",
+                   absl::StrCat(R"({"event":{"eventId":")", id,
+                                R"(","action":"post.created","actorId":"ann"}})"))
+                  .status,
+              200);
+  };
+  const std::map<std::string, std::string> auth = {
+      {"authorization", "Bearer " + http_admin_}};
+  EventStreamClient watch(keyed_->http_port(), "/v1/notifications:watch", auth);
+  ASSERT_EQ(watch.reply().status, 200) << watch.reply().body;
+  EXPECT_EQ(watch.reply().Header("content-type"),
+            "text/event-stream; charset=utf-8");
+  for (const char* id : {"p1", "p2", "p3"}) post(id);
+  std::vector<SseEvent> events;
+  for (int i = 0; i < 3; ++i) {
+    std::optional<SseEvent> event = watch.Next();
+    ASSERT_TRUE(event.has_value()) << i;
+    events.push_back(*event);
+  }
+  EXPECT_EQ(events[0].event, "award.paid");
+  google::protobuf::Struct data;
+  ASSERT_TRUE(
+      google::protobuf::util::JsonStringToMessage(events[0].data, &data).ok())
+      << events[0].data;
+  EXPECT_EQ(data.fields().at("id").string_value(), events[0].id);
+  EXPECT_EQ(data.fields()
+                .at("awardPaid")
+                .struct_value()
+                .fields()
+                .at("eventId")
+                .string_value(),
+            "p1");
+
+  // A browser resuming sends the last id it saw; the key may ride in the
+  // query string, where EventSource cannot send headers.
+  EventStreamClient resumed(
+      keyed_->http_port(),
+      absl::StrCat("/v1/notifications:watch?access_token=", http_admin_),
+      {{"last-event-id", events[0].id}});
+  ASSERT_EQ(resumed.reply().status, 200) << resumed.reply().body;
+  EXPECT_EQ(resumed.Next()->id, events[1].id);
+  EXPECT_EQ(resumed.Next()->id, events[2].id);
+  post("p4");
+  EXPECT_EQ(watch.Next()->event, "award.paid");
+  const std::optional<SseEvent> fourth = resumed.Next();
+  ASSERT_TRUE(fourth.has_value());
+  EXPECT_TRUE(absl::StrContains(fourth->data, "\"p4\"")) << fourth->data;
+
+  // Refused before it begins: JSON errors, as on every route.
+  EventStreamClient anonymous(keyed_->http_port(), "/v1/notifications:watch");
+  EXPECT_EQ(anonymous.reply().status, 401) << anonymous.reply().body;
+  EventStreamClient reader(keyed_->http_port(), "/v1/notifications:watch",
+                           {{"authorization", "Bearer " + http_reader_}});
+  EXPECT_EQ(reader.reply().status, 403) << reader.reply().body;
+  EventStreamClient bad_kind(keyed_->http_port(),
+                             "/v1/notifications:watch?kinds=award.paidd", auth);
+  EXPECT_EQ(bad_kind.reply().status, 400);
+  EXPECT_EQ(FromHttp(bad_kind.reply()).reason, "INVALID_FIELD");
+  ASSERT_TRUE(redis_->client()
+                  .Run({"SET", KeySchema("viahttp").OutboxTrimmed(),
+                        "99999999999999-0"})
+                  .ok());
+  EventStreamClient expired(keyed_->http_port(), "/v1/notifications:watch",
+                            {{"authorization", "Bearer " + http_admin_},
+                             {"last-event-id", events[0].id}});
+  EXPECT_EQ(expired.reply().status, 400) << expired.reply().body;
+  EXPECT_EQ(FromHttp(expired.reply()).reason, "CURSOR_EXPIRED");
+  // access_token belongs to event streams alone.
+  EXPECT_EQ(http_->Send("GET", absl::StrCat("/v1/users/ann/balance?access_token=",
+                                            http_admin_))
+                .status,
+            400);
+}
+
+// A thousand event streams whose clients never read cost the server a
+// cursor each: it goes on answering at once, over both transports.
+TEST_F(HttpTest, AThousandEventStreamsThatNeverReadLeaveTheServerServing) {
+  // A replica whose key may open a thousand streams at once.
+  v1::KeyFile file;
+  const std::string key = AddKey(&file, "viahttp", v1::ADMIN);
+  ServerOptions options = KeyedOptions(file);
+  options.http_listen = "127.0.0.1:0";
+  options.rate_limit = {100'000, 100'000};
+  keyed_ = StartServer(options);
+  ASSERT_NE(keyed_, nullptr);
+  http_admin_ = key;
+  http_ = std::make_unique<HttpClient>(keyed_->http_port());
+  channel_ = ChannelTo(*keyed_);
+  ASSERT_EQ(Http("POST", "/v1/rules",
+                 R"({"ruleId":"post","action":"post.created","recipient":"ACTOR","points":10})")
+                .status,
+            200);
+  boost::asio::io_context io;
+  std::vector<std::unique_ptr<boost::asio::ip::tcp::socket>> silent;
+  const std::string request = absl::StrCat(
+      "GET /v1/notifications:watch HTTP/1.1\r\nHost: x\r\n"
+      "Authorization: Bearer ", http_admin_, "\r\n\r\n");
+  for (int i = 0; i < 1000; ++i) {
+    auto socket = std::make_unique<boost::asio::ip::tcp::socket>(io);
+    socket->connect({boost::asio::ip::make_address("127.0.0.1"),
+                     static_cast<unsigned short>(keyed_->http_port())});
+    boost::asio::write(*socket, boost::asio::buffer(request));
+    silent.push_back(std::move(socket));
+  }
+  // Every one of them is followed (a watcher that never reads included).
+  EventStreamClient reading(keyed_->http_port(), "/v1/notifications:watch",
+                            {{"authorization", "Bearer " + http_admin_}});
+  ASSERT_EQ(reading.reply().status, 200);
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_EQ(Http("POST", "/v1/events",
+                   absl::StrCat(R"({"event":{"eventId":"s)", i,
+                                R"(","action":"post.created","actorId":"ann"}})"))
+                  .status,
+              200);
+  }
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(reading.Next().has_value()) << i;
+  HttpClient fresh(keyed_->http_port());
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_EQ(fresh.Send("GET", "/v1/users/ann/balance", "",
+                         {{"authorization", "Bearer " + http_admin_}})
+                  .status,
+              200);
+  }
+  grpc::ClientContext context;
+  v1::GetBalanceRequest balance;
+  balance.set_user_id("ann");
+  v1::GetBalanceResponse answer;
+  context.AddMetadata("authorization", "Bearer " + http_admin_);
+  EXPECT_TRUE(v1::AccountService::NewStub(channel_)
+                  ->GetBalance(&context, balance, &answer)
+                  .ok());
+  EXPECT_EQ(answer.balance().balance(), 200);
 }
 
 }  // namespace

@@ -16,6 +16,11 @@ inline std::string CallerName(const grpc::ServerContextBase& context) {
   return std::string(it->second.data(), std::min<size_t>(it->second.size(), 128));
 }
 
+// Sent with the headers of a server stream once the call was admitted and
+// began (a refused call ends without it): how the HTTP gateway tells an
+// event stream to open from an error to answer.
+inline constexpr char kStreamBegunHeader[] = "plaudit-stream-begun";
+
 }  // namespace plaudit
 
 #endif  // PLAUDIT_SERVICES_COMMON_CALL_METADATA_H_

@@ -6,11 +6,13 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/impl/codegen/proto_utils.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "services/common/error_reason.h"
+#include "services/http/event_stream.h"
 #include "services/http/openapi.h"
 #include "services/http/transcoder.h"
 
@@ -61,7 +63,60 @@ HttpResponse Answer(InFlight& call, const grpc::Status& status) {
   return response;
 }
 
+// Removes every `name`=value pair from a query string; returns the last
+// value, percent-decoded ("" when absent).
+absl::StatusOr<std::string> TakeQueryParameter(std::string* query,
+                                               absl::string_view name) {
+  std::string value;
+  std::vector<std::string> kept;
+  for (absl::string_view pair : absl::StrSplit(*query, '&', absl::SkipEmpty())) {
+    const size_t equals = pair.find('=');
+    if (pair.substr(0, equals) != name) {
+      kept.emplace_back(pair);
+      continue;
+    }
+    absl::StatusOr<std::string> decoded = PercentDecode(
+        equals == absl::string_view::npos ? "" : pair.substr(equals + 1));
+    if (!decoded.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "query parameter ", name, ": ", decoded.status().message()));
+    }
+    value = *std::move(decoded);
+  }
+  *query = absl::StrJoin(kept, "&");
+  return value;
+}
+
+// An EventSource resuming sends the last id it saw: the stream's cursor
+// (a request field "after"), unless the query names one.
+void ApplyLastEventId(const std::string& last_event_id,
+                      google::protobuf::Message* request) {
+  if (last_event_id.empty()) return;
+  const auto* field = request->GetDescriptor()->FindFieldByName("after");
+  if (field == nullptr || field->is_repeated() ||
+      field->cpp_type() !=
+          google::protobuf::FieldDescriptor::CPPTYPE_STRING) {
+    return;
+  }
+  const auto* reflection = request->GetReflection();
+  if (reflection->GetString(*request, field).empty()) {
+    reflection->SetString(request, field, last_event_id);
+  }
+}
+
 }  // namespace
+
+std::vector<std::pair<std::string, std::string>> Gateway::Metadata(
+    const HttpRequest& request) const {
+  std::vector<std::pair<std::string, std::string>> metadata;
+  for (const char* name : kPassedHeaders) {
+    std::string value = request.Header(name);
+    if (!value.empty()) metadata.emplace_back(name, std::move(value));
+  }
+  metadata.emplace_back(kForwardedPeerHeader, request.peer);
+  metadata.emplace_back(kGatewayTokenHeader, options_.token);
+  return metadata;
+}
 
 Gateway::Gateway(RouteTable routes, std::shared_ptr<grpc::Channel> channel,
                  GatewayOptions options)
@@ -187,14 +242,30 @@ HttpResponse Gateway::Preflight(const std::string& origin) const {
 void Gateway::Call(const RouteMatch& match, HttpRequest request,
                    std::function<void(HttpResponse)> respond) {
   const size_t question = request.target.find('?');
-  const absl::string_view query =
-      question == std::string::npos
-          ? absl::string_view()
-          : absl::string_view(request.target).substr(question + 1);
+  std::string query = question == std::string::npos
+                          ? std::string()
+                          : request.target.substr(question + 1);
+  const bool streaming = match.route->method->server_streaming();
+  if (streaming) {
+    // A browser's EventSource cannot send headers: an event stream's key
+    // may come as ?access_token= instead (no other route takes it).
+    absl::StatusOr<std::string> token = TakeQueryParameter(&query, "access_token");
+    if (!token.ok()) return respond(Refused(400, token.status()));
+    if (!token->empty() && request.Header("authorization").empty()) {
+      request.headers.emplace_back("authorization",
+                                   absl::StrCat("Bearer ", *token));
+    }
+  }
   const std::string idempotency_key = request.Header("idempotency-key");
   absl::StatusOr<std::unique_ptr<google::protobuf::Message>> message =
       BuildRequest(match, {query, request.body, idempotency_key});
   if (!message.ok()) return respond(Refused(400, message.status()));
+  if (streaming) {
+    ApplyLastEventId(request.Header("last-event-id"), message->get());
+    return StartEventStream({&stub_, match.route, *std::move(message),
+                             Metadata(request), options_.stream_max_age},
+                            std::move(respond));
+  }
   auto call = std::make_shared<InFlight>();
   call->output = match.route->method->output_type();
   call->respond = std::move(respond);
@@ -203,12 +274,9 @@ void Gateway::Call(const RouteMatch& match, HttpRequest request,
   call->request = grpc::ByteBuffer(&slice, 1);
   call->context.set_deadline(
       absl::ToChronoTime(absl::Now() + options_.deadline));
-  for (const char* name : kPassedHeaders) {
-    const std::string value = request.Header(name);
-    if (!value.empty()) call->context.AddMetadata(name, value);
+  for (const auto& [name, value] : Metadata(request)) {
+    call->context.AddMetadata(name, value);
   }
-  call->context.AddMetadata(kForwardedPeerHeader, request.peer);
-  call->context.AddMetadata(kGatewayTokenHeader, options_.token);
   stub_.UnaryCall(&call->context, match.route->grpc_path, grpc::StubOptions(),
                   &call->request, &call->response, [call](grpc::Status status) {
                     call->respond(Answer(*call, status));

@@ -22,6 +22,10 @@ namespace plaudit {
 
 struct GatewayOptions {
   absl::Duration deadline = absl::Seconds(30);  // per call
+  // An event stream (server-streaming route, as Server-Sent Events) ends
+  // after this; the client resumes with Last-Event-ID and is admitted
+  // again (a revoked key stops then).
+  absl::Duration stream_max_age = absl::Hours(1);
   // Answers /readyz: calls back with whether the service can serve (Redis
   // reachable).
   std::function<void(std::function<void(bool)>)> ready;
@@ -53,6 +57,10 @@ class Gateway {
   HttpResponse Preflight(const std::string& origin) const;
   void Call(const RouteMatch& match, HttpRequest request,
             std::function<void(HttpResponse)> respond);
+  // What an in-process call carries: the passed headers, the caller's
+  // address and the token that vouches for it.
+  std::vector<std::pair<std::string, std::string>> Metadata(
+      const HttpRequest& request) const;
 
   const RouteTable routes_;
   const std::string openapi_;  // GET /v1/openapi.json

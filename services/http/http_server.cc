@@ -1,6 +1,8 @@
 #include "services/http/http_server.h"
 
 #include <atomic>
+#include <deque>
+#include <utility>
 #include <optional>
 #include <thread>
 
@@ -71,11 +73,16 @@ struct HttpServer::Core : std::enable_shared_from_this<HttpServer::Core> {
 };
 
 // One connection: reads a request, hands it to the handler, writes the
-// answer, and reads the next while keep-alive lasts.
+// answer, and reads the next while keep-alive lasts. A streamed answer
+// (HttpResponse::stream) is written piece by piece until it ends or the
+// client goes away; the connection closes after it.
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(tcp::socket socket, HttpServer::Core* core)
-      : peer_(PeerOf(socket)), stream_(std::move(socket)), core_(core) {}
+      : peer_(PeerOf(socket)),
+        stream_(std::move(socket)),
+        core_(core),
+        keepalive_timer_(stream_.get_executor()) {}
 
   void Start() { ReadHead(core_->options.header_timeout); }
 
@@ -84,7 +91,6 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
               [self = shared_from_this()] { self->Shutdown(); });
   }
 
- private:
   void ReadHead(absl::Duration timeout) {
     parser_.emplace();
     parser_->body_limit(core_->options.max_body_bytes);
@@ -164,7 +170,38 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     Write(std::move(response));
   }
 
+  // A piece of a streamed body, queued on the connection's strand.
+  struct Piece {
+    std::string text;
+    std::function<void(bool)> done;  // may be empty
+    bool last = false;               // the end of the body
+  };
+
+  // On the strand: queues a piece of the streamed body.
+  void Enqueue(Piece piece) {
+    if (closed_) {
+      if (piece.done) piece.done(false);
+      return;
+    }
+    pieces_.push_back(std::move(piece));
+    WriteNextPiece();
+  }
+
+  // On the strand: `closed` runs when the connection closes before the
+  // body's end (at once if it has).
+  void WhenClosed(std::function<void()> closed) {
+    if (closed_) {
+      if (!ended_) closed();
+      return;
+    }
+    on_closed_ = std::move(closed);
+  }
+
+ private:
+  class BodyWriter;
+
   void Write(HttpResponse response) {
+    if (response.stream) return StartStream(std::move(response));
     auto message = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(response.status), 11);
     message->set(http::field::content_type, response.content_type);
@@ -182,6 +219,91 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
           if (error || !self->keep_alive_) return self->Shutdown();
           self->ReadHead(self->core_->options.idle_timeout);
         });
+  }
+
+  // The head of a streamed answer (chunked), then its writer to the
+  // handler.
+  void StartStream(HttpResponse response) {
+    keep_alive_ = false;
+    auto head = std::make_shared<http::response<http::empty_body>>(
+        static_cast<http::status>(response.status), 11);
+    head->set(http::field::content_type, response.content_type);
+    for (const auto& [name, value] : response.headers) head->set(name, value);
+    head->keep_alive(false);
+    head->chunked(true);
+    auto serializer =
+        std::make_shared<http::response_serializer<http::empty_body>>(*head);
+    keepalive_ = response.keepalive;
+    keepalive_piece_ = std::move(response.keepalive_piece);
+    stream_.expires_after(Chrono(core_->options.body_timeout));
+    http::async_write_header(
+        stream_, *serializer,
+        [self = shared_from_this(), head, serializer,
+         start = std::move(response.stream)](beast::error_code error, size_t) {
+          if (error) return self->Shutdown();
+          self->stream_.expires_never();
+          self->NoticeClose();
+          self->ArmKeepalive();
+          self->HandOver(start);
+        });
+  }
+
+  // Gives the handler the body's writer (defined below).
+  void HandOver(
+      const std::function<void(std::shared_ptr<HttpBodyWriter>)>& start);
+
+  // While a body streams the client sends nothing: a read that ends tells
+  // that it went away.
+  void NoticeClose() {
+    stream_.async_read_some(
+        net::buffer(drain_),
+        [self = shared_from_this()](beast::error_code error, size_t) {
+          if (error) return self->Shutdown();
+          self->NoticeClose();
+        });
+  }
+
+  void ArmKeepalive() {
+    if (keepalive_ <= absl::ZeroDuration()) return;
+    keepalive_timer_.expires_after(Chrono(keepalive_));
+    keepalive_timer_.async_wait(
+        [self = shared_from_this()](beast::error_code error) {
+          if (error || self->closed_) return;
+          if (!self->wrote_since_keepalive_ && self->pieces_.empty() &&
+              !self->writing_piece_) {
+            self->Enqueue({self->keepalive_piece_, nullptr, false});
+          }
+          self->wrote_since_keepalive_ = false;
+          self->ArmKeepalive();
+        });
+  }
+
+  void WriteNextPiece() {
+    if (writing_piece_ || pieces_.empty() || closed_) return;
+    writing_piece_ = true;
+    auto piece = std::make_shared<Piece>(std::move(pieces_.front()));
+    pieces_.pop_front();
+    // A client that stops reading is closed once a piece waits this long.
+    stream_.expires_after(Chrono(core_->options.body_timeout));
+    auto written = [self = shared_from_this(), piece](beast::error_code error,
+                                                      size_t) {
+      self->writing_piece_ = false;
+      if (error || piece->last) {
+        if (piece->last && !error) self->ended_ = true;
+        if (piece->done) piece->done(!error);
+        return self->Shutdown();
+      }
+      self->stream_.expires_never();
+      self->wrote_since_keepalive_ = true;
+      if (piece->done) piece->done(true);
+      self->WriteNextPiece();
+    };
+    if (piece->last) {
+      net::async_write(stream_, http::make_chunk_last(), std::move(written));
+    } else {
+      net::async_write(stream_, http::make_chunk(net::buffer(piece->text)),
+                       std::move(written));
+    }
   }
 
   // Closes our side, then reads and drops what the client still sends for
@@ -205,6 +327,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void Shutdown() {
     if (closed_) return;
     closed_ = true;
+    keepalive_timer_.cancel();
+    for (Piece& piece : pieces_) {
+      if (piece.done) piece.done(false);
+    }
+    pieces_.clear();
+    if (on_closed_ && !ended_) std::exchange(on_closed_, nullptr)();
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
     stream_.close();
@@ -220,7 +348,61 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   bool linger_ = false;
   bool closed_ = false;
   char drain_[16 << 10];
+  // A streamed body.
+  std::deque<Piece> pieces_;
+  bool writing_piece_ = false;
+  bool ended_ = false;  // its last piece written
+  std::function<void()> on_closed_;
+  net::steady_timer keepalive_timer_;
+  absl::Duration keepalive_;
+  std::string keepalive_piece_;
+  bool wrote_since_keepalive_ = false;
 };
+
+// Hands the handler's pieces to the session's strand; once the session is
+// gone, every write fails.
+class HttpSession::BodyWriter final : public HttpBodyWriter {
+ public:
+  explicit BodyWriter(const std::shared_ptr<HttpSession>& session)
+      : session_(session), executor_(session->stream_.get_executor()) {}
+
+  void Write(std::string piece, std::function<void(bool)> done) override {
+    Post([piece = std::move(piece), done](HttpSession* session) mutable {
+      if (session == nullptr) return done(false);
+      session->Enqueue({std::move(piece), std::move(done), false});
+    });
+  }
+
+  void End() override {
+    Post([](HttpSession* session) {
+      if (session != nullptr) session->Enqueue({"", nullptr, true});
+    });
+  }
+
+  void OnClosed(std::function<void()> closed) override {
+    Post([closed = std::move(closed)](HttpSession* session) mutable {
+      if (session == nullptr) return closed();
+      session->WhenClosed(std::move(closed));
+    });
+  }
+
+ private:
+  template <typename F>
+  void Post(F f) {
+    net::post(executor_, [session = session_, f = std::move(f)]() mutable {
+      const std::shared_ptr<HttpSession> alive = session.lock();
+      f(alive.get());
+    });
+  }
+
+  std::weak_ptr<HttpSession> session_;
+  net::any_io_executor executor_;
+};
+
+void HttpSession::HandOver(
+    const std::function<void(std::shared_ptr<HttpBodyWriter>)>& start) {
+  start(std::make_shared<BodyWriter>(shared_from_this()));
+}
 
 void HttpServer::Core::Accept() {
   acceptor.async_accept(net::make_strand(io), [this](beast::error_code error,

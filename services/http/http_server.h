@@ -29,11 +29,33 @@ struct HttpRequest {
   std::string Header(const std::string& lower_case_name) const;
 };
 
+// The body of a streamed response (Server-Sent Events), written piece by
+// piece as it comes; thread-safe.
+class HttpBodyWriter {
+ public:
+  virtual ~HttpBodyWriter() = default;
+  // Writes `piece`, one at a time: `done` (on any thread) with true once
+  // it is written, or false when the connection closed first.
+  virtual void Write(std::string piece, std::function<void(bool)> done) = 0;
+  // Ends the body and the connection.
+  virtual void End() = 0;
+  // `closed` runs once if the connection closes before End (the client
+  // went away, stopped reading for too long, or the server stops).
+  virtual void OnClosed(std::function<void()> closed) = 0;
+};
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // Set for a streamed body: the head goes out (chunked, no keep-alive),
+  // then `stream` gets the writer of the body. A connection idle for
+  // `keepalive` gets `keepalive_piece` (an SSE comment), so that proxies
+  // keep it open and a client that left is noticed.
+  std::function<void(std::shared_ptr<HttpBodyWriter>)> stream;
+  absl::Duration keepalive = absl::Seconds(15);
+  std::string keepalive_piece = ":\n\n";
 };
 
 // Answers one request; may call `respond` later, from any thread, once.

@@ -475,6 +475,24 @@ Json Operation(const Route& route, Schemas* schemas) {
   }
   parameters.Add(Ref("parameters", "PlauditActor"));
   parameters.Add(Ref("parameters", "PlauditTenant"));
+  if (method->server_streaming()) {
+    parameters.Add(
+        Json::Object()
+            .Set("name", "Last-Event-ID")
+            .Set("in", "header")
+            .Set("description",
+                 "Resume after this event (what EventSource sends when it "
+                 "reconnects); the query's `after` wins")
+            .Set("schema", Typed("string")));
+    parameters.Add(
+        Json::Object()
+            .Set("name", "access_token")
+            .Set("in", "query")
+            .Set("description",
+                 "The API key, for a browser's EventSource, which cannot "
+                 "send an Authorization header (event streams only)")
+            .Set("schema", Typed("string")));
+  }
   operation.Set("parameters", std::move(parameters));
 
   if (!route.body.empty()) {
@@ -489,6 +507,32 @@ Json Operation(const Route& route, Schemas* schemas) {
     }
     operation.Set("requestBody",
                   Json::Object().Set("content", JsonContent(std::move(body))));
+  }
+  if (method->server_streaming()) {
+    // Server-Sent Events: each event's data is one message's JSON.
+    operation.Set(
+        "responses",
+        Json::Object()
+            .Set("200",
+                 Json::Object()
+                     .Set("description",
+                          absl::StrCat(
+                              "Server-Sent Events until the client closes "
+                              "(or after an hour: reconnect with "
+                              "Last-Event-ID). Each event: id = the "
+                              "message's id, event = its kind, data = one ",
+                              method->output_type()->name(),
+                              " as JSON (schema ", method->output_type()->name(),
+                              "); a call ending in error sends an \"error\" "
+                              "event with an Error."))
+                     .Set("content",
+                          Json::Object().Set(
+                              "text/event-stream",
+                              Json::Object().Set("schema", Typed("string")))))
+            .Set("default", ErrorResponse()));
+    // Touch the message's schema, so that the document defines it.
+    schemas->Message(method->output_type());
+    return operation;
   }
   operation.Set(
       "responses",

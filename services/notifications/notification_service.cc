@@ -72,8 +72,8 @@ WriteReactor* NotificationService::Watch(
   }
   absl::StatusOr<NotificationFilter> filter = WatchFilter(request);
   if (!filter.ok()) return WatchCall::Refused(filter.status());
-  return WatchCall::Start(feed_, redis_, caller->tenant, *std::move(filter),
-                          request.after());
+  return WatchCall::Start(context, feed_, redis_, caller->tenant,
+                          *std::move(filter), request.after());
 }
 
 absl::Status NotificationService::ListNotifications(

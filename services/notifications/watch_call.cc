@@ -1,6 +1,7 @@
 #include "services/notifications/watch_call.h"
 
 #include "absl/strings/str_cat.h"
+#include "services/common/call_metadata.h"
 #include "services/common/error_reason.h"
 #include "services/common/grpc_status.h"
 #include "services/rpc/request_parsing.h"
@@ -43,17 +44,21 @@ WatchCall::Reactor* WatchCall::Refused(const absl::Status& status) {
   return new RefusedStream(status);
 }
 
-WatchCall::WatchCall(OutboxFeed* feed, std::string tenant,
-                     NotificationFilter filter)
-    : feed_(feed), tenant_(std::move(tenant)), filter_(std::move(filter)) {}
+WatchCall::WatchCall(grpc::CallbackServerContext* context, OutboxFeed* feed,
+                     std::string tenant, NotificationFilter filter)
+    : context_(context),
+      feed_(feed),
+      tenant_(std::move(tenant)),
+      filter_(std::move(filter)) {}
 
-WatchCall::Reactor* WatchCall::Start(OutboxFeed* feed, RedisClient* redis,
+WatchCall::Reactor* WatchCall::Start(grpc::CallbackServerContext* context,
+                                     OutboxFeed* feed, RedisClient* redis,
                                      std::string tenant,
                                      NotificationFilter filter,
                                      std::string after) {
   const KeySchema keys(tenant);
   std::shared_ptr<WatchCall> call(
-      new WatchCall(feed, std::move(tenant), std::move(filter)));
+      new WatchCall(context, feed, std::move(tenant), std::move(filter)));
   auto* stream = new Stream(call);
   {
     absl::MutexLock lock(&call->mu_);
@@ -102,6 +107,7 @@ void WatchCall::Begin(const std::string& after, RedisReplies replies) {
       finish = Finishing(status);
     } else if (stream_ != nullptr) {
       // Headers now: an HTTP gateway starts its event stream on them.
+      context_->AddInitialMetadata(kStreamBegunHeader, "1");
       stream_->StartSendInitialMetadata();
     }
   }

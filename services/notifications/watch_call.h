@@ -31,7 +31,8 @@ class WatchCall final : public OutboxFeed::Listener,
   // The reactor of a call that follows `tenant`'s outbox after `after` (a
   // notification id; empty: after the newest). OUT_OF_RANGE
   // (CURSOR_EXPIRED) when the outbox was trimmed past `after`.
-  static Reactor* Start(OutboxFeed* feed, RedisClient* redis,
+  static Reactor* Start(grpc::CallbackServerContext* context,
+                        OutboxFeed* feed, RedisClient* redis,
                         std::string tenant, NotificationFilter filter,
                         std::string after);
 
@@ -40,7 +41,8 @@ class WatchCall final : public OutboxFeed::Listener,
  private:
   class Stream;
 
-  WatchCall(OutboxFeed* feed, std::string tenant, NotificationFilter filter);
+  WatchCall(grpc::CallbackServerContext* context, OutboxFeed* feed,
+            std::string tenant, NotificationFilter filter);
 
   // Where to begin, from the outbox's newest id and trim point.
   void Begin(const std::string& after, RedisReplies replies);
@@ -56,6 +58,7 @@ class WatchCall final : public OutboxFeed::Listener,
   Stream* Finishing(absl::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void FinishNow(Stream* stream);
 
+  grpc::CallbackServerContext* const context_;  // valid until OnDone
   OutboxFeed* const feed_;
   const std::string tenant_;
   const NotificationFilter filter_;
