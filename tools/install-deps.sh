@@ -9,7 +9,7 @@ PACKAGES=(
   libhiredis-dev libabsl-dev prometheus-cpp-dev libgoogle-glog-dev
   libgtest-dev libgmock-dev libssl-dev
   golang-github-gogo-googleapis-dev
-  libboost1.74-dev nodejs
+  libboost1.74-dev libcurl4-openssl-dev nodejs
   redis-server tzdata prometheus openssl
 )
 

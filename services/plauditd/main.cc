@@ -11,6 +11,7 @@
 #include "glog/logging.h"
 #include "google/protobuf/stubs/logging.h"
 #include "services/plauditd/connection_listener.h"
+#include "services/plauditd/file_clock.h"
 #include "services/plauditd/server.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
@@ -98,6 +99,24 @@ ABSL_FLAG(int64_t, transport_memory, int64_t{64} << 20,
 ABSL_FLAG(int64_t, max_inflight_bytes, int64_t{16} << 20,
           "Bytes of requests held at once: beyond, calls are refused "
           "(RESOURCE_EXHAUSTED, SERVER_BUSY) and stream chunks wait");
+
+ABSL_FLAG(absl::Duration, notification_retention, absl::Hours(24 * 7),
+          "How long the outbox keeps notifications (watch streams resume "
+          "within it); longer than --webhook_retry_for");
+ABSL_FLAG(bool, webhook_allow_private, false,
+          "Webhook endpoints may be private or loopback addresses (off: "
+          "refused, against server-side request forgery)");
+ABSL_FLAG(absl::Duration, webhook_retry_for, absl::Hours(24),
+          "A notification an endpoint has not taken within this is a dead "
+          "letter");
+ABSL_FLAG(absl::Duration, webhook_timeout, absl::Seconds(10),
+          "Time for one webhook delivery attempt");
+ABSL_FLAG(bool, deliver_webhooks, true,
+          "This replica delivers webhooks (any number of replicas may: each "
+          "endpoint gets each notification once)");
+ABSL_FLAG(std::string, clock_file, "",
+          "For tests only: read the time from this file (unix ms) instead of "
+          "the system clock");
 
 namespace {
 
@@ -187,6 +206,15 @@ int main(int argc, char** argv) {
   limits.transport_memory = absl::GetFlag(FLAGS_transport_memory);
   limits.max_threads = absl::GetFlag(FLAGS_max_threads);
   limits.max_inflight_bytes = absl::GetFlag(FLAGS_max_inflight_bytes);
+  plaudit::NotificationOptions& notify = options.notifications;
+  notify.retention = absl::GetFlag(FLAGS_notification_retention);
+  notify.webhook_allow_private = absl::GetFlag(FLAGS_webhook_allow_private);
+  notify.webhook_retry_for = absl::GetFlag(FLAGS_webhook_retry_for);
+  notify.webhook_timeout = absl::GetFlag(FLAGS_webhook_timeout);
+  notify.deliver_webhooks = absl::GetFlag(FLAGS_deliver_webhooks);
+  if (!absl::GetFlag(FLAGS_clock_file).empty()) {
+    options.clock = plaudit::FileClock(absl::GetFlag(FLAGS_clock_file));
+  }
 
   absl::StatusOr<std::unique_ptr<plaudit::PlauditServer>> server =
       plaudit::PlauditServer::Start(options);

@@ -27,6 +27,8 @@
 #include "services/metrics/grpc_interceptor.h"
 #include "services/notifications/notification_service.h"
 #include "services/notifications/outbox_feed.h"
+#include "services/notifications/webhook_dispatcher.h"
+#include "services/notifications/webhook_service.h"
 #include "services/plauditd/connection_listener.h"
 #include "services/plauditd/tenants.h"
 #include "services/rewards/reward_service.h"
@@ -61,6 +63,7 @@ struct PlauditServer::Parts {
   std::unique_ptr<RedisClient> redis;
   std::unique_ptr<Tenants> tenants;
   std::unique_ptr<OutboxFeed> feed;  // its blocking reads on a client of its own
+  std::unique_ptr<WebhookDispatcher> dispatcher;  // after the feed: stops first
   std::unique_ptr<KeyStore> keys;
   std::unique_ptr<AuditLog> audit;
   std::unique_ptr<CallGuard> guard;
@@ -279,6 +282,12 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
       !s.ok()) {
     return s;
   }
+  if (options.notifications.retention <
+      options.notifications.webhook_retry_for + absl::Hours(1)) {
+    return absl::InvalidArgumentError(
+        "notification_retention: must be at least an hour longer than "
+        "webhook_retry_for (the outbox keeps what webhooks still retry)");
+  }
   auto parts = std::make_unique<Parts>();
   const std::string gateway_token = GatewayToken();
   parts->metrics = std::make_unique<Metrics>(options.build);
@@ -364,6 +373,9 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
       parts->keys.get(), gate, audit, options.clock));
   services.push_back(std::make_unique<NotificationService>(
       t.Of(&Tenant::inbox), parts->feed.get(), parts->redis.get(), gate));
+  const NotificationOptions& notify = options.notifications;
+  services.push_back(std::make_unique<WebhookService>(
+      t.Of(&Tenant::webhooks), gate, audit, notify.webhook_allow_private));
   for (const auto& service : services) {
     if (absl::Status complete = service->Complete(); !complete.ok()) {
       return complete;
@@ -389,6 +401,17 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
                        options.metrics_listen, ": ", e.what()));
     }
     parts->exposer->RegisterCollectable(parts->metrics->registry());
+  }
+
+  if (notify.deliver_webhooks) {
+    WebhookDispatcherOptions delivery;
+    delivery.lease = notify.webhook_lease;
+    delivery.retry_for = notify.webhook_retry_for;
+    delivery.first_retry = notify.webhook_first_retry;
+    delivery.sender.timeout = notify.webhook_timeout;
+    delivery.sender.allow_private = notify.webhook_allow_private;
+    parts->dispatcher = std::make_unique<WebhookDispatcher>(
+        parts->redis.get(), parts->feed.get(), options.clock, delivery);
   }
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -444,6 +467,7 @@ PlauditServer::~PlauditServer() {
   Shutdown(absl::ZeroDuration());
   // Redis callbacks still running (a group commit's next flight, a
   // stream's last chunk) call into the tenants: stop the lanes first.
+  parts_->dispatcher.reset();
   parts_->feed.reset();
   parts_->redis.reset();
 }

@@ -50,6 +50,24 @@ struct ConnectionLimits {
   int64_t max_inflight_bytes = 16 << 20;
 };
 
+// Notifications: how long the outbox keeps them, how webhooks are sent.
+struct NotificationOptions {
+  // The outbox's age bound (watch cursors older are refused; webhooks
+  // retrying stay until their retry period ends, which must be shorter).
+  absl::Duration retention = absl::Hours(24 * 7);
+  // Webhook endpoints may point at private and loopback addresses.
+  bool webhook_allow_private = false;
+  // A notification not delivered within this is a dead letter.
+  absl::Duration webhook_retry_for = absl::Hours(24);
+  absl::Duration webhook_first_retry = absl::Seconds(5);  // then doubled
+  absl::Duration webhook_timeout = absl::Seconds(10);     // per attempt
+  // An endpoint's deliveries are one replica's for this long, renewed;
+  // another takes over when it is not.
+  absl::Duration webhook_lease = absl::Seconds(30);
+  // This replica delivers webhooks (off: only others do).
+  bool deliver_webhooks = true;
+};
+
 struct ServerOptions {
   // host:port; port 0 picks a free one (see PlauditServer::port()).
   std::string listen_address = "127.0.0.1:50051";
@@ -100,6 +118,7 @@ struct ServerOptions {
   std::vector<std::string> http_cors_origins;
   // Prometheus /metrics on its own host:port (port 0: any); empty = off.
   std::string metrics_listen;
+  NotificationOptions notifications;
   BuildInfo build{"0.1.0", "unknown"};
   Clock clock = SystemClock();
 };

@@ -16,7 +16,8 @@ Tenant::Tenant(RedisClient* redis, const std::string& id,
       catalog(redis, KeySchema(id), clock),
       redemptions(redis, KeySchema(id), &config, clock),
       engagement(redis, KeySchema(id)),
-      inbox(redis, KeySchema(id), id) {}
+      inbox(redis, KeySchema(id), id),
+      webhooks(redis, KeySchema(id), id, clock) {}
 
 Tenant& Tenants::Get(const std::string& tenant) {
   absl::MutexLock lock(&mu_);

@@ -18,6 +18,7 @@
 #include "services/events/event_recorder.h"
 #include "services/leaderboards/leaderboard_store.h"
 #include "services/notifications/inbox_store.h"
+#include "services/notifications/webhook_store.h"
 #include "services/rewards/catalog_store.h"
 #include "services/rewards/redemption_store.h"
 #include "services/rules/rule_cache.h"
@@ -46,6 +47,7 @@ struct Tenant {
   RedemptionStore redemptions;
   EngagementStore engagement;
   InboxStore inbox;
+  WebhookStore webhooks;
 };
 
 class Tenants {

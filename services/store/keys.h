@@ -61,6 +61,12 @@ inline constexpr KeyFamily kKeyFamilies[] = {
     {"outbox:trimmed", "string", "kept (the id the outbox was trimmed to)"},
     {"inbox:", "stream", "its latest 100 entries (lua)"},
     {"inbox-read", "hash", "kept (user -> newest notification read)"},
+    {"webhook:", "hash", "until the endpoint is deleted"},
+    {"webhooks", "set", "kept"},
+    {"webhook-lease:", "hash", "until the endpoint is deleted"},
+    {"webhook-log:", "stream", "its latest 1,000 attempts (lua)"},
+    {"webhook-dead:", "zset", "its latest 10,000 dead letters (lua)"},
+    {"webhook-redeliver:", "list", "until redelivered"},
 };
 
 class KeySchema {
@@ -68,6 +74,8 @@ class KeySchema {
   // Set of every tenant created or configured: the one key outside any
   // tenant's slot (written after, never with, a tenant's own keys).
   static std::string TenantRegistry() { return "plaudit:tenants"; }
+  // Set of every tenant that has had a webhook endpoint (likewise).
+  static std::string WebhookTenants() { return "plaudit:webhook-tenants"; }
 
   explicit KeySchema(absl::string_view tenant)
       : prefix_(absl::StrCat("plaudit:{", tenant, "}:")) {}
@@ -195,6 +203,27 @@ class KeySchema {
   }
   // Hash: user_id -> the newest notification id they have read.
   std::string InboxRead() const { return absl::StrCat(prefix_, "inbox-read"); }
+  // Hash: a webhook endpoint (HR's settings, its secrets, how deliveries
+  // go); the set of the tenant's endpoints; the lease of the replica that
+  // delivers to it; its latest attempts (stream), its dead letters (zset
+  // by notification time, member = the JSON of the letter), the dead
+  // letters asked to be redelivered (list of notification ids).
+  std::string Webhook(absl::string_view id) const {
+    return absl::StrCat(prefix_, "webhook:", id);
+  }
+  std::string Webhooks() const { return absl::StrCat(prefix_, "webhooks"); }
+  std::string WebhookLease(absl::string_view id) const {
+    return absl::StrCat(prefix_, "webhook-lease:", id);
+  }
+  std::string WebhookLog(absl::string_view id) const {
+    return absl::StrCat(prefix_, "webhook-log:", id);
+  }
+  std::string WebhookDead(absl::string_view id) const {
+    return absl::StrCat(prefix_, "webhook-dead:", id);
+  }
+  std::string WebhookRedeliver(absl::string_view id) const {
+    return absl::StrCat(prefix_, "webhook-redeliver:", id);
+  }
 
  private:
   std::string prefix_;

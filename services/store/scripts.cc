@@ -52,6 +52,9 @@ PLAUDIT_SCRIPT(UserReactivateScript, WITH_BOARDS(kUserReactivateLua))
 PLAUDIT_SCRIPT(UserEraseScript, WITH_BOARDS(kUserEraseLua))
 PLAUDIT_READ_SCRIPT(InboxPageScript, kInboxPageLua)
 PLAUDIT_UNCACHED_SCRIPT(InboxMarkScript, kInboxMarkLua)
+PLAUDIT_UNCACHED_SCRIPT(WebhookWriteScript, kWebhookWriteLua)
+PLAUDIT_UNCACHED_SCRIPT(WebhookSettleScript, kWebhookSettleLua)
+PLAUDIT_UNCACHED_SCRIPT(LeaseScript, kLeaseLua)
 
 #undef WITH_BOARDS
 #undef WITH_REDEMPTIONS

@@ -25,6 +25,9 @@ const LuaScript& UserReactivateScript();
 const LuaScript& UserEraseScript();
 const LuaScript& InboxPageScript();
 const LuaScript& InboxMarkScript();
+const LuaScript& WebhookWriteScript();
+const LuaScript& WebhookSettleScript();
+const LuaScript& LeaseScript();
 
 }  // namespace plaudit
 

@@ -34,6 +34,13 @@ inline bool IsStreamId(absl::string_view id) {
   return StreamId::Parse(id).has_value();
 }
 
+// Whether stream id `a` comes before `b` (text order for what is not an id).
+inline bool StreamIdLess(absl::string_view a, absl::string_view b) {
+  const std::optional<StreamId> x = StreamId::Parse(a), y = StreamId::Parse(b);
+  if (x.has_value() && y.has_value()) return *x < *y;
+  return a < b;
+}
+
 }  // namespace plaudit
 
 #endif  // PLAUDIT_SERVICES_STORE_STREAM_ID_H_
