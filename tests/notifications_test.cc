@@ -396,6 +396,63 @@ TEST_F(NotificationsTest, ACursorTheOutboxNoLongerKeepsIsOutOfRange) {
   EXPECT_EQ(ErrorReasonOf(status), "CURSOR_EXPIRED");
 }
 
+// The outbox keeps what is younger than its retention, and what a webhook
+// endpoint still needs (here nobody delivers) up to twice that.
+TEST_F(NotificationsTest, TheOutboxIsTrimmedByAgeButKeepsWhatEndpointsNeed) {
+  const absl::Time start = absl::FromUnixSeconds(1'796'000'000);
+  clock_->Set(start);
+  ServerOptions options = Options();
+  options.notifications.retention = absl::Hours(25);
+  options.notifications.webhook_retry_for = absl::Hours(24);
+  options.notifications.deliver_webhooks = false;
+  client_.reset();
+  server_ = StartServer(options);
+  client_ = std::make_unique<Client>(server_->port());
+  UpsertUser("cid", {"tenant:other"});
+  const std::string outbox = KeySchema("acme").Outbox();
+  auto length = [&] { return redis_->client().Run({"XLEN", outbox})->integer; };
+  auto after = [&](absl::Duration age, int64_t expected) {
+    clock_->Set(start + age);
+    const absl::Time deadline = absl::Now() + absl::Seconds(10);
+    while (length() != expected && absl::Now() < deadline) {
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+    return length();
+  };
+  Like("l1", "bob", "ann");
+  Like("l2", "bob", "ann");
+  EXPECT_EQ(after(absl::Hours(24), 2), 2);  // young
+  EXPECT_EQ(after(absl::Hours(26), 0), 0);  // past the retention
+  const std::string trimmed =
+      redis_->client().Run({"GET", KeySchema("acme").OutboxTrimmed()})->str;
+  EXPECT_FALSE(trimmed.empty());
+
+  // An endpoint's consumer group that has not taken them holds them.
+  clock_->Set(start + absl::Hours(30));
+  v1::CreateWebhookRequest create;
+  create.mutable_webhook()->set_webhook_id("portal");
+  create.mutable_webhook()->set_url("http://127.0.0.1:9/hook");
+  v1::CreateWebhookResponse created;
+  grpc::ClientContext context;
+  ASSERT_TRUE(client_->webhooks->CreateWebhook(&context, create, &created).ok());
+  Like("l3", "bob", "ann");
+  Like("l4", "bob", "ann");
+  // Past the retention: the trimmer stops at the group's first need.
+  clock_->Set(start + absl::Hours(30 + 26));
+  const std::string need =
+      absl::StrCat(StreamId::Parse(Inbox("ann").notifications(1).id())->ms, "-0");
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (redis_->client().Run({"GET", KeySchema("acme").OutboxTrimmed()})->str !=
+             need &&
+         absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_EQ(redis_->client().Run({"GET", KeySchema("acme").OutboxTrimmed()})->str,
+            need);
+  EXPECT_EQ(length(), 2);
+  EXPECT_EQ(after(absl::Hours(30 + 51), 0), 0);  // twice past: let go
+}
+
 TEST_F(NotificationsTest, BadRequestsNameTheField) {
   auto watch_error = [&](v1::WatchNotificationsRequest request) {
     grpc::ClientContext context;

@@ -27,6 +27,7 @@
 #include "services/metrics/grpc_interceptor.h"
 #include "services/notifications/notification_service.h"
 #include "services/notifications/outbox_feed.h"
+#include "services/notifications/outbox_trimmer.h"
 #include "services/notifications/webhook_dispatcher.h"
 #include "services/notifications/webhook_service.h"
 #include "services/plauditd/connection_listener.h"
@@ -64,6 +65,7 @@ struct PlauditServer::Parts {
   std::unique_ptr<Tenants> tenants;
   std::unique_ptr<OutboxFeed> feed;  // its blocking reads on a client of its own
   std::unique_ptr<WebhookDispatcher> dispatcher;  // after the feed: stops first
+  std::unique_ptr<OutboxTrimmer> trimmer;
   std::unique_ptr<KeyStore> keys;
   std::unique_ptr<AuditLog> audit;
   std::unique_ptr<CallGuard> guard;
@@ -403,6 +405,12 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
     parts->exposer->RegisterCollectable(parts->metrics->registry());
   }
 
+  OutboxTrimmerOptions trim;
+  trim.retention = notify.retention;
+  trim.every = notify.trim_every;
+  parts->trimmer = std::make_unique<OutboxTrimmer>(
+      parts->redis.get(), options.clock,
+      [tenants = parts->tenants.get()] { return tenants->Ids(); }, trim);
   if (notify.deliver_webhooks) {
     WebhookDispatcherOptions delivery;
     delivery.lease = notify.webhook_lease;
@@ -467,6 +475,7 @@ PlauditServer::~PlauditServer() {
   Shutdown(absl::ZeroDuration());
   // Redis callbacks still running (a group commit's next flight, a
   // stream's last chunk) call into the tenants: stop the lanes first.
+  parts_->trimmer.reset();
   parts_->dispatcher.reset();
   parts_->feed.reset();
   parts_->redis.reset();

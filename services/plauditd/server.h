@@ -66,6 +66,8 @@ struct NotificationOptions {
   absl::Duration webhook_lease = absl::Seconds(30);
   // This replica delivers webhooks (off: only others do).
   bool deliver_webhooks = true;
+  // Real time between trims of the outboxes (by the injected clock's age).
+  absl::Duration trim_every = absl::Minutes(1);
 };
 
 struct ServerOptions {

@@ -29,4 +29,11 @@ Tenant& Tenants::Get(const std::string& tenant) {
   return *slot;
 }
 
+std::vector<std::string> Tenants::Ids() {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string> ids;
+  for (const auto& [id, tenant] : tenants_) ids.push_back(id);
+  return ids;
+}
+
 }  // namespace plaudit

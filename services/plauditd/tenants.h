@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -61,6 +62,8 @@ class Tenants {
 
   // The tenant's objects; references stay valid while Tenants lives.
   Tenant& Get(const std::string& tenant);
+  // Every tenant served here so far.
+  std::vector<std::string> Ids();
 
   // An accessor for one member, for the services: Of(&Tenant::accounts).
   template <typename T>

@@ -55,6 +55,7 @@ PLAUDIT_UNCACHED_SCRIPT(InboxMarkScript, kInboxMarkLua)
 PLAUDIT_UNCACHED_SCRIPT(WebhookWriteScript, kWebhookWriteLua)
 PLAUDIT_UNCACHED_SCRIPT(WebhookSettleScript, kWebhookSettleLua)
 PLAUDIT_UNCACHED_SCRIPT(LeaseScript, kLeaseLua)
+PLAUDIT_UNCACHED_SCRIPT(OutboxTrimScript, kOutboxTrimLua)
 
 #undef WITH_BOARDS
 #undef WITH_REDEMPTIONS

@@ -28,6 +28,7 @@ const LuaScript& InboxMarkScript();
 const LuaScript& WebhookWriteScript();
 const LuaScript& WebhookSettleScript();
 const LuaScript& LeaseScript();
+const LuaScript& OutboxTrimScript();
 
 }  // namespace plaudit
 
