@@ -158,7 +158,7 @@ class AwardEquivalenceTest : public PlauditTest {
     const absl::StatusOr<RedisValue> all_keys = redis.Run({"KEYS", "*"});
     for (const RedisValue& key : all_keys->elements) {
       // Notifications came after the script replaced: not compared.
-      if (absl::EndsWith(key.str, ":outbox") ||
+      if (absl::StrContains(key.str, ":outbox") ||
           absl::StrContains(key.str, ":inbox:")) {
         continue;
       }

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "services/notifications/outbox_trimmer.h"
 #include "services/store/keys.h"
 #include "services/store/stream_id.h"
 #include "tests/fixtures/plaudit_fixture.h"
@@ -405,27 +406,30 @@ TEST_F(NotificationsTest, TheOutboxIsTrimmedByAgeButKeepsWhatEndpointsNeed) {
   options.notifications.retention = absl::Hours(25);
   options.notifications.webhook_retry_for = absl::Hours(24);
   options.notifications.deliver_webhooks = false;
+  options.notifications.trim_every = absl::Hours(1);  // the test trims
   client_.reset();
   server_ = StartServer(options);
   client_ = std::make_unique<Client>(server_->port());
-  UpsertUser("cid", {"tenant:other"});
-  const std::string outbox = KeySchema("acme").Outbox();
-  auto length = [&] { return redis_->client().Run({"XLEN", outbox})->integer; };
-  auto after = [&](absl::Duration age, int64_t expected) {
+  OutboxTrimmerOptions trim;
+  trim.retention = absl::Hours(25);
+  trim.every = absl::Hours(1);
+  OutboxTrimmer trimmer(&redis_->client(), [clock = clock_] { return clock->Now(); },
+                        [] { return std::vector<std::string>{"acme"}; }, trim);
+  const KeySchema keys("acme");
+  auto length = [&] { return redis_->client().Run({"XLEN", keys.Outbox()})->integer; };
+  auto trimmed = [&] { return redis_->client().Run({"GET", keys.OutboxTrimmed()})->str; };
+  auto trim_at = [&](absl::Duration age) {
     clock_->Set(start + age);
-    const absl::Time deadline = absl::Now() + absl::Seconds(10);
-    while (length() != expected && absl::Now() < deadline) {
-      absl::SleepFor(absl::Milliseconds(10));
-    }
-    return length();
+    trimmer.Trim();
   };
   Like("l1", "bob", "ann");
   Like("l2", "bob", "ann");
-  EXPECT_EQ(after(absl::Hours(24), 2), 2);  // young
-  EXPECT_EQ(after(absl::Hours(26), 0), 0);  // past the retention
-  const std::string trimmed =
-      redis_->client().Run({"GET", KeySchema("acme").OutboxTrimmed()})->str;
-  EXPECT_FALSE(trimmed.empty());
+  trim_at(absl::Hours(24));
+  EXPECT_EQ(length(), 2);  // young
+  EXPECT_EQ(trimmed(), "");
+  trim_at(absl::Hours(26));
+  EXPECT_EQ(length(), 0);  // past the retention
+  EXPECT_EQ(trimmed(), absl::StrCat(absl::ToUnixMillis(start + absl::Hours(1)), "-0"));
 
   // An endpoint's consumer group that has not taken them holds them.
   clock_->Set(start + absl::Hours(30));
@@ -437,20 +441,10 @@ TEST_F(NotificationsTest, TheOutboxIsTrimmedByAgeButKeepsWhatEndpointsNeed) {
   ASSERT_TRUE(client_->webhooks->CreateWebhook(&context, create, &created).ok());
   Like("l3", "bob", "ann");
   Like("l4", "bob", "ann");
-  // Past the retention: the trimmer stops at the group's first need.
-  clock_->Set(start + absl::Hours(30 + 26));
-  const std::string need =
-      absl::StrCat(StreamId::Parse(Inbox("ann").notifications(1).id())->ms, "-0");
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (redis_->client().Run({"GET", KeySchema("acme").OutboxTrimmed()})->str !=
-             need &&
-         absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(10));
-  }
-  EXPECT_EQ(redis_->client().Run({"GET", KeySchema("acme").OutboxTrimmed()})->str,
-            need);
-  EXPECT_EQ(length(), 2);
-  EXPECT_EQ(after(absl::Hours(30 + 51), 0), 0);  // twice past: let go
+  trim_at(absl::Hours(30 + 26));
+  EXPECT_EQ(length(), 2);  // past the retention, still needed: kept
+  trim_at(absl::Hours(30 + 51));
+  EXPECT_EQ(length(), 0);  // twice past: let go
 }
 
 TEST_F(NotificationsTest, BadRequestsNameTheField) {

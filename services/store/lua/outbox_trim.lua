@@ -28,7 +28,7 @@ for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
   if ms and ms < floor then floor = math.max(ms, hard) end
 end
 local below = string.format('%d-0', floor)
-redis.call('XTRIM', KEYS[1], 'MINID', below)
+if redis.call('XTRIM', KEYS[1], 'MINID', below) == 0 then return '' end
 local before = redis.call('GET', KEYS[2])
 if not before or ms_of(before) < floor then
   redis.call('SET', KEYS[2], below)
