@@ -18,6 +18,7 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "tests/fixtures/plaudit_fixture.h"
+#include "tests/fixtures/webhook_receiver.h"
 
 namespace plaudit::testing {
 namespace {
@@ -86,6 +87,8 @@ class MetricsTest : public PlauditTest {
     ASSERT_NE(observed_, nullptr);
     ASSERT_NE(observed_->metrics_port(), 0);
     client_ = std::make_unique<Client>(observed_->port());
+    // The observed server alone: webhook deliveries are its to count.
+    server_.reset();
   }
   void TearDown() override {
     client_.reset();
@@ -197,12 +200,53 @@ TEST_F(MetricsTest, RedisOutagesAreCountedByKind) {
   EXPECT_EQ(Sample(after, R"(plaudit_grpc_requests_total{code="UNAVAILABLE",method="/plaudit.v1.EventService/RecordEvent"})"), 1);
 }
 
+// A webhook delivery counted by endpoint and outcome, its lag observed;
+// the outbox's length reported.
+TEST_F(MetricsTest, WebhookDeliveriesAndTheOutboxAreMeasured) {
+  auto receiver = WebhookReceiver::Start();
+  CreateRule("post", "post.created", v1::Rule::ACTOR, 10);
+  v1::CreateWebhookRequest create;
+  create.mutable_webhook()->set_webhook_id("portal");
+  create.mutable_webhook()->set_url(receiver->url());
+  v1::CreateWebhookResponse created;
+  grpc::ClientContext context;
+  ASSERT_TRUE(client_->webhooks->CreateWebhook(&context, create, &created).ok());
+  Record(MakeEvent("p1", "post.created", "ann"));
+  const std::string delivered =
+      R"(plaudit_webhook_deliveries_total{outcome="delivered",webhook="acme/portal"})";
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  std::string scraped;
+  do {
+    absl::SleepFor(absl::Milliseconds(20));
+    scraped = Scrape(observed_->metrics_port());
+  } while ((Sample(scraped, delivered) < 1 ||
+            Sample(scraped, R"(plaudit_outbox_entries{tenant="acme"})") < 1) &&
+           absl::Now() < deadline);
+  EXPECT_EQ(Sample(scraped, delivered), 1);
+  EXPECT_EQ(Sample(scraped, "plaudit_webhook_delivery_lag_seconds_count"), 1);
+  EXPECT_EQ(Sample(scraped, R"(plaudit_outbox_entries{tenant="acme"})"), 1);
+}
+
 TEST_F(MetricsTest, DashboardAndAlertsUseOnlyMetricsThatExist) {
   CreateRule("post", "post.created", v1::Rule::ACTOR, 10);
   CreateRule("spam", "post.flagged", v1::Rule::ACTOR, -5);
+  // A webhook, so that its families have series.
+  auto receiver = WebhookReceiver::Start();
+  v1::CreateWebhookRequest create;
+  create.mutable_webhook()->set_webhook_id("portal");
+  create.mutable_webhook()->set_url(receiver->url());
+  v1::CreateWebhookResponse created;
+  grpc::ClientContext context;
+  ASSERT_TRUE(client_->webhooks->CreateWebhook(&context, create, &created).ok());
   Record(MakeEvent("p1", "post.created", "ann"));
   Record(MakeEvent("f1", "post.flagged", "ann"));
-  const std::set<std::string> families = Families(Scrape(observed_->metrics_port()));
+  ASSERT_TRUE(receiver->WaitFor([](const auto& r) { return !r.empty(); }));
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  std::set<std::string> families;
+  do {  // the delivery is counted just after the receiver answers
+    families = Families(Scrape(observed_->metrics_port()));
+  } while (!families.count("plaudit_webhook_deliveries_total") &&
+           absl::Now() < deadline);
   const std::regex metric(R"(plaudit_[a-z_]+)");
   for (const std::string path : {"deploy/grafana/plaudit-dashboard.json",
                                  "deploy/prometheus/alerts.yml"}) {

@@ -158,7 +158,25 @@ Metrics::Metrics(const BuildInfo& build)
                        .Help("Stream chunks that waited for the in-flight budget "
                              "(their stream was not read meanwhile)")
                        .Register(*registry_)
-                       .Add({})) {
+                       .Add({})),
+      webhook_deliveries_(
+          BuildCounter()
+              .Name("plaudit_webhook_deliveries_total")
+              .Help("Webhook delivery attempts, by endpoint (tenant/id) and "
+                    "outcome (delivered, failed, dead: a dead letter, gone: "
+                    "the endpoint answered 410)")
+              .Register(*registry_)),
+      webhook_lag_(BuildHistogram()
+                       .Name("plaudit_webhook_delivery_lag_seconds")
+                       .Help("From a change to its webhook delivery")
+                       .Register(*registry_)
+                       .Add({}, prometheus::Histogram::BucketBoundaries{
+                                    0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+                                    60, 600, 3600, 86400})),
+      outbox_entries_(BuildGauge()
+                          .Name("plaudit_outbox_entries")
+                          .Help("Notifications a tenant's outbox holds")
+                          .Register(*registry_)) {
   // Series of known label values exist from the start: rate() sees them
   // from zero, and dashboards find every family.
   for (const char* kind : {"unavailable", "timeout", "resource_exhausted", "internal"}) {
@@ -280,6 +298,18 @@ void Metrics::RequestBytesInFlight(int64_t bytes, int64_t peak) {
 void Metrics::RequestShed() { requests_shed_.Increment(); }
 
 void Metrics::ChunkHeld() { chunks_held_.Increment(); }
+
+void Metrics::WebhookDelivery(const std::string& webhook,
+                              const std::string& outcome, absl::Duration lag) {
+  webhook_deliveries_.Add({{"webhook", webhook}, {"outcome", outcome}})
+      .Increment();
+  if (outcome == "delivered") webhook_lag_.Observe(absl::ToDoubleSeconds(lag));
+}
+
+void Metrics::OutboxLength(const std::string& tenant, int64_t entries) {
+  outbox_entries_.Add({{"tenant", tenant}})
+      .Set(static_cast<double>(entries));
+}
 
 void Metrics::RedemptionEntered(const std::string& status) {
   redemptions_.Add({{"status", status}}).Increment();

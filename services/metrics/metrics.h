@@ -69,6 +69,14 @@ class Metrics final : public RedisObserver {
   void RequestShed();
   void ChunkHeld();
 
+  // Notifications. A webhook delivery attempt to `webhook` ("tenant/id":
+  // at most 50 per tenant) by outcome (delivered, failed, dead, gone),
+  // with the time from the change to a delivery.
+  void WebhookDelivery(const std::string& webhook, const std::string& outcome,
+                       absl::Duration lag);
+  // Entries a tenant's outbox holds (after each trim).
+  void OutboxLength(const std::string& tenant, int64_t entries);
+
  private:
   std::string BoundedAction(const std::string& action);
 
@@ -101,6 +109,9 @@ class Metrics final : public RedisObserver {
   prometheus::Gauge& inflight_peak_;
   prometheus::Counter& requests_shed_;
   prometheus::Counter& chunks_held_;
+  prometheus::Family<prometheus::Counter>& webhook_deliveries_;
+  prometheus::Histogram& webhook_lag_;
+  prometheus::Family<prometheus::Gauge>& outbox_entries_;
 
   absl::Mutex mu_;
   absl::flat_hash_set<std::string> actions_ ABSL_GUARDED_BY(mu_);

@@ -39,6 +39,11 @@ void OutboxTrimmer::Trim() {
     if (!trimmed.ok()) {
       LOG_EVERY_N(WARNING, 100)
           << "outbox of " << tenant << ": trimming: " << trimmed.status();
+      continue;
+    }
+    if (options_.length) {
+      absl::StatusOr<RedisValue> length = redis_->Run({"XLEN", keys.Outbox()});
+      if (length.ok()) options_.length(tenant, length->integer);
     }
   }
 }

@@ -21,6 +21,8 @@ namespace plaudit {
 struct OutboxTrimmerOptions {
   absl::Duration retention = absl::Hours(24 * 7);
   absl::Duration every = absl::Minutes(1);  // real time between passes
+  // Told each tenant's outbox length after its trim (metrics); may be empty.
+  std::function<void(const std::string& tenant, int64_t entries)> length;
 };
 
 class OutboxTrimmer {

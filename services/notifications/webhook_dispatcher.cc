@@ -330,8 +330,8 @@ bool WebhookDispatcher::Fill(Endpoint& e) {
 }
 
 void WebhookDispatcher::TakeRedelivery(Endpoint& e) {
-  absl::StatusOr<RedisValue> next =
-      redis_->Run({"LPOP", e.keys.WebhookRedeliver(e.id)});
+  absl::StatusOr<RedisValue> next = redis_->Run(
+      {"LPOP", e.keys.WebhookRedeliver(e.id)}, Writes::kUncachedOnly);
   if (!next.ok() || next->is_nil()) return;
   const std::optional<StreamId> id = StreamId::Parse(next->str);
   if (!id.has_value()) return;

@@ -200,8 +200,10 @@ absl::StatusOr<WebhookRecord> WebhookStore::Create(const v1::Webhook& w,
            w.disabled() ? "1" : "", secret});
   if (!written.ok()) return written.status();
   // Replicas look for endpoints in the tenants listed here.
-  if (absl::Status s =
-          redis_->Run({"SADD", KeySchema::WebhookTenants(), tenant_}).status();
+  if (absl::Status s = redis_
+                           ->Run({"SADD", KeySchema::WebhookTenants(), tenant_},
+                                 Writes::kUncachedOnly)
+                           .status();
       !s.ok()) {
     return s;
   }
@@ -325,7 +327,8 @@ absl::Status WebhookStore::Redeliver(const std::string& id,
         "DEAD_LETTER_NOT_FOUND", {{"notification_id", notification_id}});
   }
   return redis_
-      ->Run({"RPUSH", keys_.WebhookRedeliver(id), notification_id})
+      ->Run({"RPUSH", keys_.WebhookRedeliver(id), notification_id},
+            Writes::kUncachedOnly)
       .status();
 }
 

@@ -58,6 +58,19 @@ class OpenGuard final : public CallGuard {
   const std::string tenant_;
 };
 
+// Webhook deliveries as metrics.
+class DeliveryMetrics final : public DeliveryObserver {
+ public:
+  explicit DeliveryMetrics(Metrics* metrics) : metrics_(metrics) {}
+  void OnDelivery(const std::string& tenant, const std::string& webhook,
+                  const std::string& outcome, absl::Duration lag) override {
+    metrics_->WebhookDelivery(absl::StrCat(tenant, "/", webhook), outcome, lag);
+  }
+
+ private:
+  Metrics* const metrics_;
+};
+
 struct PlauditServer::Parts {
   std::unique_ptr<Metrics> metrics;
   std::unique_ptr<prometheus::Exposer> exposer;
@@ -66,6 +79,7 @@ struct PlauditServer::Parts {
   std::unique_ptr<OutboxFeed> feed;  // its blocking reads on a client of its own
   std::unique_ptr<WebhookDispatcher> dispatcher;  // after the feed: stops first
   std::unique_ptr<OutboxTrimmer> trimmer;
+  std::unique_ptr<DeliveryMetrics> delivery_metrics;
   std::unique_ptr<KeyStore> keys;
   std::unique_ptr<AuditLog> audit;
   std::unique_ptr<CallGuard> guard;
@@ -408,6 +422,9 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
   OutboxTrimmerOptions trim;
   trim.retention = notify.retention;
   trim.every = notify.trim_every;
+  trim.length = [metrics](const std::string& tenant, int64_t entries) {
+    metrics->OutboxLength(tenant, entries);
+  };
   parts->trimmer = std::make_unique<OutboxTrimmer>(
       parts->redis.get(), options.clock,
       [tenants = parts->tenants.get()] { return tenants->Ids(); }, trim);
@@ -418,6 +435,8 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
     delivery.first_retry = notify.webhook_first_retry;
     delivery.sender.timeout = notify.webhook_timeout;
     delivery.sender.allow_private = notify.webhook_allow_private;
+    parts->delivery_metrics = std::make_unique<DeliveryMetrics>(metrics);
+    delivery.observer = parts->delivery_metrics.get();
     parts->dispatcher = std::make_unique<WebhookDispatcher>(
         parts->redis.get(), parts->feed.get(), options.clock, delivery);
   }

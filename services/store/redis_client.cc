@@ -467,8 +467,9 @@ RedisReplies RedisClient::RunPipeline(std::vector<RedisCommand> commands,
   });
 }
 
-absl::StatusOr<RedisValue> RedisClient::Run(const RedisCommand& command) {
-  RedisReplies replies = RunPipeline({command});
+absl::StatusOr<RedisValue> RedisClient::Run(const RedisCommand& command,
+                                            Writes writes) {
+  RedisReplies replies = RunPipeline({command}, writes);
   if (!replies.ok()) return replies.status();
   if (replies->front().is_error()) return RedisErrorStatus(replies->front().str);
   return std::move(replies->front());
@@ -481,9 +482,10 @@ bool IsReadOnly(const RedisCommand& command) {
       "EVALSHA_RO", "EVAL_RO",   "EXISTS",    "GET",      "HGET",
       "HGETALL",    "HMGET",     "LLEN",      "LRANGE",   "MGET",
       "PFCOUNT",    "PING",      "SCARD",     "SCRIPT",  // loads change no key
-      "SISMEMBER",  "SMEMBERS",  "TTL",       "XRANGE",   "XREVRANGE",
-      "ZCARD",      "ZCOUNT",    "ZRANGE",    "ZRANK",    "ZREVRANGE",
-      "ZREVRANGEBYSCORE",        "ZREVRANK",  "ZSCORE"};
+      "SISMEMBER",  "SMEMBERS",  "TTL",       "XLEN",     "XRANGE",
+      "XREVRANGE",  "ZCARD",     "ZCOUNT",    "ZRANGE",   "ZRANGEBYSCORE",
+      "ZRANK",      "ZREVRANGE", "ZREVRANGEBYSCORE",      "ZREVRANK",
+      "ZSCORE"};
   return !command.empty() && kReads->contains(command[0]);
 }
 

@@ -83,7 +83,8 @@ class RedisClient {
   ~RedisClient();
 
   // One command; an error reply becomes a status (see RedisErrorStatus).
-  absl::StatusOr<RedisValue> Run(const RedisCommand& command);
+  absl::StatusOr<RedisValue> Run(const RedisCommand& command,
+                                 Writes writes = Writes::kAnything);
   // Many commands in one write, replies in order. Error replies come back
   // as values (kind kError): the caller decides (NOSCRIPT is expected).
   // Waiting on a lane's own thread would never end: it fails instead.
