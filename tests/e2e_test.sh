@@ -15,6 +15,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
   --listen=127.0.0.1:0 --http-listen=127.0.0.1:0 --data="$data" --example-rules \
   -- --time_zone=Europe/Berlin \
   --metrics_listen=127.0.0.1:0 \
+  --webhook_allow_private \
   > "$TEST_TMPDIR/serve.log" 2>&1 &
 serve_pid=$!
 trap 'kill -TERM $serve_pid 2>/dev/null || true; wait $serve_pid 2>/dev/null || true' EXIT
@@ -152,6 +153,45 @@ out="$(ctl users erase dee)"
 echo "$out" | grep -q '"display_name_erased": true' || fail "erase: $out"
 ctl users show dee | grep -q '"erased": true' || fail "erased flag"
 if ctl users show dee | grep -q "Okafor"; then fail "name kept after erasure"; fi
+
+# Webhooks: an endpoint on loopback (allowed by --webhook_allow_private)
+# where nothing listens, so every attempt fails and is retried.
+out="$(ctl webhooks add hr-bot http://127.0.0.1:9/hook --kinds=award.paid --group=dept:sales --description="HR bot")"
+echo "$out" | grep -q '"webhook_id": "hr-bot"' || fail "webhooks add: $out"
+echo "$out" | grep -q "signing secret (shown once): whsec_" || fail "webhooks add secret: $out"
+if out="$(ctl webhooks add bad-kind http://127.0.0.1:9/hook --kinds=award.payed 2>&1)"; then fail "unknown kind accepted"; fi
+echo "$out" | grep -q "INVALID_ARGUMENT: .*award.payed" || fail "unknown kind: $out"
+out="$(ctl webhooks list)"
+echo "$out" | grep -qE "^hr-bot +ACTIVE +http://127.0.0.1:9/hook  kinds award.paid  group dept:sales" || fail "webhooks list: $out"
+[ "$(echo "$out" | wc -l)" = 1 ] || fail "webhooks list: $out"
+# An event pays ann: her inbox has it, and the endpoint gets an attempt.
+ctl events send --id=n1 --action=post.created --actor_id=ann --object=post-9 | grep -q "awarded ann" || fail "event n1"
+out="$(ctl notifications list ann)"
+echo "$out" | grep -qE '^ann: [1-9][0-9+]* unread' || fail "unread count: $out"
+first="$(echo "$out" | sed -n 2p)"
+echo "$first" | grep -qE '^[0-9]+-[0-9]+ +award.paid +ann +\{"event_id":"n1",' || fail "notifications list: $out"
+# Following from the notification before it replays it, then waits.
+prev="$(echo "$out" | sed -n 3p | awk '{print $1}')"
+out="$(timeout 2 "$ctl" --server="$server" notifications tail --user=ann --kinds=award.paid --after="$prev" || true)"
+[ "$(echo "$out" | head -1)" = "$first" ] || fail "notifications tail: $out"
+if out="$(ctl notifications tail --after=bogus 2>&1)"; then fail "bad cursor accepted"; fi
+echo "$out" | grep -q "^plauditctl: INVALID_ARGUMENT: after: " || fail "bad cursor: $out"
+for _ in $(seq 1 200); do
+  ctl deliveries list hr-bot | grep -q "award.paid .*FAILED" && break
+  sleep 0.05
+done
+out="$(ctl deliveries list hr-bot)"
+echo "$out" | grep -q "$(echo "$first" | awk '{print $1}') .*award.paid .*FAILED .*attempt 1" || fail "deliveries list: $out"
+[ "$(ctl deliveries list hr-bot --failed)" = "hr-bot: no dead letters" ] || fail "dead letters"
+out="$(ctl notifications read ann)"
+[ "$out" = "ann: read up to $(echo "$first" | awk '{print $1}'), 0 unread" ] || fail "notifications read: $out"
+[ "$(ctl notifications list ann --unread | tail -1)" = "no unread notifications" ] || fail "unread after read"
+ctl webhooks disable hr-bot | grep -q "^hr-bot .*DISABLED" || fail "webhooks disable"
+out="$(ctl webhooks rm hr-bot)"
+[ "$out" = "webhook hr-bot deleted" ] || fail "webhooks rm: $out"
+[ "$(ctl webhooks list)" = "no webhooks" ] || fail "webhook kept: $(ctl webhooks list)"
+if out="$(ctl webhooks show hr-bot 2>&1)"; then fail "deleted webhook shown"; fi
+echo "$out" | grep -q "^plauditctl: NOT_FOUND: " || fail "deleted webhook: $out"
 
 # SIGTERM stops plauditd gracefully and the local Redis with it.
 kill -TERM $serve_pid

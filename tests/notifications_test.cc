@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "services/notifications/digest_scheduler.h"
 #include "services/notifications/outbox_trimmer.h"
 #include "services/store/keys.h"
 #include "services/store/stream_id.h"
@@ -445,6 +446,91 @@ TEST_F(NotificationsTest, TheOutboxIsTrimmedByAgeButKeepsWhatEndpointsNeed) {
   EXPECT_EQ(length(), 2);  // past the retention, still needed: kept
   trim_at(absl::Hours(30 + 51));
   EXPECT_EQ(length(), 0);  // twice past: let go
+}
+
+// Once the tenant's day has ended, each manager is told of their team's
+// day (Europe/Moscow here), once however many replicas look.
+TEST_F(NotificationsTest, ManagersGetTheirTeamsDailyDigestOnce) {
+  const absl::TimeZone moscow = *[] {
+    absl::TimeZone zone;
+    absl::LoadTimeZone("Europe/Moscow", &zone);
+    return std::optional<absl::TimeZone>(zone);
+  }();
+  const absl::Time morning = absl::FromCivil(absl::CivilSecond(2026, 12, 7, 10, 0, 0), moscow);
+  clock_->Set(morning);
+  ServerOptions options = Options();
+  options.notifications.digest_every = absl::Milliseconds(20);
+  client_.reset();
+  server_ = StartServer(options);
+  client_ = std::make_unique<Client>(server_->port());
+  auto sync = [&](const std::string& id, const std::string& manager) {
+    v1::UpsertUserRequest request;
+    request.mutable_user()->set_user_id(id);
+    request.mutable_user()->set_display_name("User " + id);
+    request.mutable_user()->set_manager_id(manager);
+    v1::UpsertUserResponse response;
+    grpc::ClientContext context;
+    ASSERT_TRUE(client_->users->UpsertUser(&context, request, &response).ok());
+  };
+  sync("boss", "");
+  for (const char* member : {"ann", "bob", "cid"}) sync(member, "boss");
+  Record(MakeEvent("p1", "post.created", "ann"));
+  Record(MakeEvent("p2", "post.created", "ann"));
+  Like("l1", "ann", "bob");  // 2 for bob
+  v1::AdjustBalanceRequest grant;
+  grant.set_user_id("bob");
+  grant.set_delta(5);
+  grant.set_reason("helped");
+  grant.set_request_id("g1");
+  v1::AdjustBalanceResponse granted;
+  grpc::ClientContext grant_context;
+  ASSERT_TRUE(client_->accounts->AdjustBalance(&grant_context, grant, &granted).ok());
+  // The next day's events are not the day's.
+  clock_->Set(morning + absl::Hours(14) + absl::Minutes(30));  // 00:30 next day
+  Record(MakeEvent("p3", "post.created", "cid"));
+
+  // (The day before, told that morning, was a quiet one.)
+  auto digests = [&] {
+    std::vector<v1::Notification> found;
+    const v1::ListNotificationsResponse inbox = Inbox("boss");
+    for (const auto& n : inbox.notifications()) {
+      if (n.kind() == "digest.daily" && n.daily_digest().day() == "2026-12-07") {
+        found.push_back(n);
+      }
+    }
+    return found;
+  };
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (digests().empty() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  ASSERT_EQ(digests().size(), 1u);
+  const v1::DailyDigest digest = digests()[0].daily_digest();
+  EXPECT_EQ(digest.manager_id(), "boss");
+  EXPECT_EQ(digest.day(), "2026-12-07");
+  EXPECT_EQ(digest.points(), 27);  // ann 20, bob 2 + 5
+  EXPECT_EQ(digest.members(), 3);
+  EXPECT_EQ(digest.active_members(), 2);
+  ASSERT_EQ(digest.top_members_size(), 2);
+  EXPECT_EQ(digest.top_members(0).user_id(), "ann");
+  EXPECT_EQ(digest.top_members(0).points(), 20);
+  EXPECT_EQ(digest.top_members(0).display_name(), "User ann");
+  EXPECT_EQ(digest.top_members(1).user_id(), "bob");
+  EXPECT_EQ(std::vector<std::string>(digest.quiet_user_ids().begin(),
+                                     digest.quiet_user_ids().end()),
+            std::vector<std::string>{"cid"});
+  EXPECT_EQ(digest.awards_by_action().at("post.created"), 2);
+  EXPECT_EQ(digest.awards_by_action().at("like"), 1);
+
+  // Another replica looking again makes none.
+  DigestScheduler again(&redis_->client(), [clock = clock_] { return clock->Now(); },
+                        [] { return std::vector<std::string>{"acme"}; },
+                        [&](const std::string&) -> absl::StatusOr<DigestTenant> {
+                          return DigestTenant{moscow, {}};
+                        },
+                        DigestOptions{absl::Hours(1), 500});
+  EXPECT_EQ(again.Run(), 0);
+  EXPECT_EQ(digests().size(), 1u);
 }
 
 TEST_F(NotificationsTest, BadRequestsNameTheField) {

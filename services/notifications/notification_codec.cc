@@ -27,6 +27,7 @@ google::protobuf::Message* PayloadOf(absl::string_view kind,
   if (absl::StartsWith(kind, "redemption.")) {
     return notification->mutable_redemption_changed();
   }
+  if (kind == "digest.daily") return notification->mutable_daily_digest();
   return nullptr;
 }
 
@@ -36,7 +37,7 @@ const std::vector<std::string>& NotificationKinds() {
   static const auto* kinds = new std::vector<std::string>{
       "award.paid",           "event.retracted",      "balance.adjusted",
       "redemption.placed",    "redemption.approved",  "redemption.rejected",
-      "redemption.fulfilled", "redemption.cancelled",
+      "redemption.fulfilled", "redemption.cancelled", "digest.daily",
   };
   return *kinds;
 }

@@ -25,6 +25,7 @@
 #include "services/http/route_table.h"
 #include "services/leaderboards/leaderboard_service.h"
 #include "services/metrics/grpc_interceptor.h"
+#include "services/notifications/digest_scheduler.h"
 #include "services/notifications/notification_service.h"
 #include "services/notifications/outbox_feed.h"
 #include "services/notifications/outbox_trimmer.h"
@@ -79,6 +80,7 @@ struct PlauditServer::Parts {
   std::unique_ptr<OutboxFeed> feed;  // its blocking reads on a client of its own
   std::unique_ptr<WebhookDispatcher> dispatcher;  // after the feed: stops first
   std::unique_ptr<OutboxTrimmer> trimmer;
+  std::unique_ptr<DigestScheduler> digests;
   std::unique_ptr<DeliveryMetrics> delivery_metrics;
   std::unique_ptr<KeyStore> keys;
   std::unique_ptr<AuditLog> audit;
@@ -428,6 +430,24 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
   parts->trimmer = std::make_unique<OutboxTrimmer>(
       parts->redis.get(), options.clock,
       [tenants = parts->tenants.get()] { return tenants->Ids(); }, trim);
+  DigestOptions digest;
+  digest.every = notify.digest_every;
+  parts->digests = std::make_unique<DigestScheduler>(
+      parts->redis.get(), options.clock,
+      [tenants = parts->tenants.get()] { return tenants->Ids(); },
+      [tenants = parts->tenants.get()](
+          const std::string& id) -> absl::StatusOr<DigestTenant> {
+        Tenant& tenant = tenants->Get(id);
+        absl::StatusOr<std::shared_ptr<const RuleSnapshot>> rules =
+            tenant.rule_cache.Current();
+        if (!rules.ok()) return rules.status();
+        DigestTenant about{tenant.config.Calendar()->zone(), {}};
+        for (const v1::Rule& rule : (*rules)->rules) {
+          about.rule_actions.emplace_back(rule.rule_id(), rule.action());
+        }
+        return about;
+      },
+      digest);
   if (notify.deliver_webhooks) {
     WebhookDispatcherOptions delivery;
     delivery.lease = notify.webhook_lease;
@@ -494,6 +514,7 @@ PlauditServer::~PlauditServer() {
   Shutdown(absl::ZeroDuration());
   // Redis callbacks still running (a group commit's next flight, a
   // stream's last chunk) call into the tenants: stop the lanes first.
+  parts_->digests.reset();
   parts_->trimmer.reset();
   parts_->dispatcher.reset();
   parts_->feed.reset();

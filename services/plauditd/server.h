@@ -66,8 +66,10 @@ struct NotificationOptions {
   absl::Duration webhook_lease = absl::Seconds(30);
   // This replica delivers webhooks (off: only others do).
   bool deliver_webhooks = true;
-  // Real time between trims of the outboxes (by the injected clock's age).
+  // Real time between trims of the outboxes (by the injected clock's age),
+  // and between looks for the managers' digests due.
   absl::Duration trim_every = absl::Minutes(1);
+  absl::Duration digest_every = absl::Minutes(1);
 };
 
 struct ServerOptions {

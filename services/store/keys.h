@@ -67,6 +67,8 @@ inline constexpr KeyFamily kKeyFamilies[] = {
     {"webhook-log:", "stream", "its latest 1,000 attempts (lua)"},
     {"webhook-dead:", "zset", "its latest 10,000 dead letters (lua)"},
     {"webhook-redeliver:", "list", "until redelivered"},
+    {"managers", "set", "kept (users who have had reports: digests)"},
+    {"digested:", "set", "three days (managers told of that day; lua)"},
 };
 
 class KeySchema {
@@ -88,6 +90,12 @@ class KeySchema {
   // erased ("1": personal data erased).
   std::string User(absl::string_view user_id) const {
     return absl::StrCat(prefix_, "user:", user_id);
+  }
+  // Set of every user who has had direct reports (digests go to them).
+  std::string Managers() const { return absl::StrCat(prefix_, "managers"); }
+  // Set of the managers told of the day's digest (day as "2026-12-07").
+  std::string Digested(absl::string_view day) const {
+    return absl::StrCat(prefix_, "digested:", day);
   }
   // Set of a manager's direct reports (user ids).
   std::string Reports(absl::string_view manager_id) const {

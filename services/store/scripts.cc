@@ -56,6 +56,8 @@ PLAUDIT_UNCACHED_SCRIPT(WebhookWriteScript, kWebhookWriteLua)
 PLAUDIT_UNCACHED_SCRIPT(WebhookSettleScript, kWebhookSettleLua)
 PLAUDIT_UNCACHED_SCRIPT(LeaseScript, kLeaseLua)
 PLAUDIT_UNCACHED_SCRIPT(OutboxTrimScript, kOutboxTrimLua)
+// Writes only its mark and the outbox: no cached page changes.
+PLAUDIT_UNCACHED_SCRIPT(DigestScript, WITH_BOARDS(kDigestLua))
 
 #undef WITH_BOARDS
 #undef WITH_REDEMPTIONS

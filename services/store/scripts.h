@@ -29,6 +29,7 @@ const LuaScript& WebhookWriteScript();
 const LuaScript& WebhookSettleScript();
 const LuaScript& LeaseScript();
 const LuaScript& OutboxTrimScript();
+const LuaScript& DigestScript();
 
 }  // namespace plaudit
 

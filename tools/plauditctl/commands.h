@@ -12,7 +12,9 @@
 #include "plaudit/v1/event_service.pb.h"
 #include "plaudit/v1/key_service.pb.h"
 #include "plaudit/v1/leaderboard_service.pb.h"
+#include "plaudit/v1/notification_service.pb.h"
 #include "plaudit/v1/reward_service.pb.h"
+#include "plaudit/v1/webhook_service.pb.h"
 #include "tools/plauditctl/connection.h"
 
 namespace plaudit::ctl {
@@ -98,6 +100,37 @@ absl::Status TenantCreate(const Connection& c, const std::string& tenant,
                           const std::string& admin_key_name);
 absl::Status TenantList(const Connection& c);
 absl::Status TenantSet(const Connection& c, const TenantChange& change);
+
+// Webhooks (admin keys). Creates an endpoint; prints it (JSON) and its
+// signing secret, shown once.
+absl::Status WebhooksAdd(const Connection& c, const v1::Webhook& webhook);
+absl::Status WebhooksList(const Connection& c);
+absl::Status WebhooksShow(const Connection& c, const std::string& webhook_id);
+absl::Status WebhooksRemove(const Connection& c, const std::string& webhook_id);
+// HR stops (`disabled`) or resumes an endpoint's deliveries.
+absl::Status WebhooksSetDisabled(const Connection& c,
+                                 const std::string& webhook_id, bool disabled);
+// A new signing secret, printed once; the old one signs beside it for a day.
+absl::Status WebhooksRotate(const Connection& c, const std::string& webhook_id);
+// An endpoint's delivery attempts, newest first; `failed_only`: its dead
+// letters.
+absl::Status DeliveriesList(const Connection& c, const std::string& webhook_id,
+                            bool failed_only);
+absl::Status DeliveriesRedeliver(const Connection& c,
+                                 const std::string& webhook_id,
+                                 const std::string& notification_id);
+
+// Notifications (integration keys). Follows the tenant's notifications, one
+// line each (id, kind, users, payload JSON), until interrupted or the stream
+// ends.
+absl::Status NotificationsTail(const Connection& c,
+                               const v1::WatchNotificationsRequest& request);
+// A user's inbox, newest first, after the number unread.
+absl::Status NotificationsList(const Connection& c, const std::string& user_id,
+                               bool unread_only);
+// Marks a user's notifications read up to `up_to` (empty: all so far).
+absl::Status NotificationsRead(const Connection& c, const std::string& user_id,
+                               const std::string& up_to);
 
 }  // namespace plaudit::ctl
 

@@ -52,7 +52,9 @@ ABSL_FLAG(std::string, request_id, "",
 ABSL_FLAG(int, quantity, 1, "redeem: how many units");
 ABSL_FLAG(bool, all, false, "rewards list: also inactive and archived rewards");
 ABSL_FLAG(std::string, status, "", "redemptions list: pending, approved, ...");
-ABSL_FLAG(std::string, user, "", "redemptions list, cancel: the employee");
+ABSL_FLAG(std::string, user, "",
+          "redemptions list, cancel: the employee; notifications tail: only "
+          "this user's notifications");
 ABSL_FLAG(std::string, display_name, "", "tenant set: the company's name");
 ABSL_FLAG(std::string, time_zone, "",
           "tenant set: IANA zone, e.g. Europe/Moscow (applies from now on)");
@@ -69,6 +71,20 @@ ABSL_FLAG(bool, keep_past_places, false,
           "users deactivate: leave only the current boards");
 ABSL_FLAG(int, privacy_min_active_users, 0,
           "tenant set: smaller groups' engagement is withheld");
+ABSL_FLAG(std::string, kinds, "",
+          "webhooks add, notifications tail: comma-separated notification "
+          "kinds, e.g. award.paid,balance.adjusted (default: every kind)");
+ABSL_FLAG(std::string, group, "",
+          "webhooks add: only notifications about this group's users, e.g. "
+          "dept:sales");
+ABSL_FLAG(std::string, description, "", "webhooks add: what the endpoint is");
+ABSL_FLAG(bool, failed, false, "deliveries list: only the dead letters");
+ABSL_FLAG(std::string, after, "",
+          "notifications tail: start after this notification id");
+ABSL_FLAG(bool, unread, false, "notifications list: only the unread ones");
+ABSL_FLAG(std::string, up_to, "",
+          "notifications read: up to and including this notification id "
+          "(default: every notification so far)");
 
 namespace {
 
@@ -112,6 +128,21 @@ constexpr char kUsage[] = R"(plauditctl [--server=host:port] COMMAND
              [--privacy_min_active_users=N] [--periods=all,month,week]
              [--scopes=global,dept:]
                                         change only what is given
+  webhooks add ID URL [--kinds=a,b] [--group=dept:x] [--description=D]
+                                        an endpoint for the notifications;
+                                        prints its signing secret once
+  webhooks list | webhooks show ID | webhooks rm ID
+  webhooks disable ID | webhooks enable ID   stop / resume its deliveries
+  webhooks rotate ID                    a new signing secret (printed once);
+                                        the old one signs beside it for a day
+  deliveries list WEBHOOK_ID [--failed] its attempts, newest first (--failed:
+                                        the dead letters)
+  deliveries redeliver WEBHOOK_ID NOTIFICATION_ID   a dead letter again
+  notifications tail [--user=U] [--kinds=a,b] [--after=ID]   follow them as
+                                        they happen, one line each (id, kind,
+                                        users, payload), until Ctrl-C
+  notifications list USER [--unread]    the user's inbox, newest first
+  notifications read USER [--up_to=ID]  mark read (default: all so far)
 )";
 
 // Plaintext, or TLS with the given CA (and a client certificate for mTLS).
@@ -160,6 +191,11 @@ plaudit::ctl::TenantChange TenantChangeFromFlags() {
   change.periods = absl::GetFlag(FLAGS_periods);
   change.scopes = absl::GetFlag(FLAGS_scopes);
   return change;
+}
+
+// --kinds, split at commas.
+std::vector<std::string> KindsFlag() {
+  return absl::StrSplit(absl::GetFlag(FLAGS_kinds), ',', absl::SkipEmpty());
 }
 
 // One row per command: its words, how many operands follow them, whether
@@ -388,6 +424,88 @@ const std::vector<Command>& Commands() {
          [](const Operands&, const Connection& c) {
            return ctl::RedemptionsList(c, absl::GetFlag(FLAGS_user),
                                        absl::GetFlag(FLAGS_status));
+         }},
+        {{"webhooks", "add"},
+         2,
+         false,
+         [](const Operands& o, const Connection& c) {
+           plaudit::v1::Webhook webhook;
+           webhook.set_webhook_id(o[0]);
+           webhook.set_url(o[1]);
+           for (const std::string& kind : KindsFlag()) webhook.add_kinds(kind);
+           webhook.set_group(absl::GetFlag(FLAGS_group));
+           webhook.set_description(absl::GetFlag(FLAGS_description));
+           return ctl::WebhooksAdd(c, webhook);
+         }},
+        {{"webhooks", "list"},
+         0,
+         false,
+         [](const Operands&, const Connection& c) {
+           return ctl::WebhooksList(c);
+         }},
+        {{"webhooks", "show"},
+         1,
+         false,
+         [](const Operands& o, const Connection& c) {
+           return ctl::WebhooksShow(c, o[0]);
+         }},
+        {{"webhooks", "rm"},
+         1,
+         false,
+         [](const Operands& o, const Connection& c) {
+           return ctl::WebhooksRemove(c, o[0]);
+         }},
+        {{"webhooks", "disable"},
+         1,
+         false,
+         [](const Operands& o, const Connection& c) {
+           return ctl::WebhooksSetDisabled(c, o[0], true);
+         }},
+        {{"webhooks", "enable"},
+         1,
+         false,
+         [](const Operands& o, const Connection& c) {
+           return ctl::WebhooksSetDisabled(c, o[0], false);
+         }},
+        {{"webhooks", "rotate"},
+         1,
+         false,
+         [](const Operands& o, const Connection& c) {
+           return ctl::WebhooksRotate(c, o[0]);
+         }},
+        {{"deliveries", "list"},
+         1,
+         false,
+         [](const Operands& o, const Connection& c) {
+           return ctl::DeliveriesList(c, o[0], absl::GetFlag(FLAGS_failed));
+         }},
+        {{"deliveries", "redeliver"},
+         2,
+         false,
+         [](const Operands& o, const Connection& c) {
+           return ctl::DeliveriesRedeliver(c, o[0], o[1]);
+         }},
+        {{"notifications", "tail"},
+         0,
+         false,
+         [](const Operands&, const Connection& c) {
+           plaudit::v1::WatchNotificationsRequest request;
+           request.set_user_id(absl::GetFlag(FLAGS_user));
+           for (const std::string& kind : KindsFlag()) request.add_kinds(kind);
+           request.set_after(absl::GetFlag(FLAGS_after));
+           return ctl::NotificationsTail(c, request);
+         }},
+        {{"notifications", "list"},
+         1,
+         false,
+         [](const Operands& o, const Connection& c) {
+           return ctl::NotificationsList(c, o[0], absl::GetFlag(FLAGS_unread));
+         }},
+        {{"notifications", "read"},
+         1,
+         false,
+         [](const Operands& o, const Connection& c) {
+           return ctl::NotificationsRead(c, o[0], absl::GetFlag(FLAGS_up_to));
          }},
     };
     // A redemption's moves differ only in their word.

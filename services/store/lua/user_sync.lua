@@ -48,7 +48,10 @@ for k = 0, n - 1 do
   local before = redis.call('HGET', key, 'manager') or ''
   if before ~= manager then
     if before ~= '' then redis.call('SREM', prefix .. 'reports:' .. before, user) end
-    if manager ~= '' then redis.call('SADD', prefix .. 'reports:' .. manager, user) end
+    if manager ~= '' then
+      redis.call('SADD', prefix .. 'reports:' .. manager, user)
+      redis.call('SADD', prefix .. 'managers', manager)  -- for digests
+    end
   end
   redis.call('HSET', key, 'groups', groups, 'manager', manager)
   if redis.call('HGET', KEYS[1], user) ~= name then
