@@ -101,6 +101,13 @@ class WebhooksTest : public PlauditTest {
     return events;
   }
 
+  // Waits (the clock stands still) until `done` holds.
+  static bool WaitUntil(const std::function<bool()>& done) {
+    const absl::Time deadline = absl::Now() + absl::Seconds(30);
+    while (!done() && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(10));
+    return done();
+  }
+
   // Moves the clock on until `done` holds (each step past any backoff).
   bool AdvanceUntil(const std::function<bool()>& done,
                     absl::Duration step = absl::Minutes(2)) {
@@ -154,8 +161,7 @@ TEST_F(WebhooksTest, AReceiverFailingThreeTimesGetsEachOnceAfterRetries) {
   Endpoint("portal", receiver_->url());
   Post("e1");
   Post("e2");
-  ASSERT_TRUE(receiver_->WaitFor([](const auto& r) { return r.size() >= 1; }));
-  EXPECT_EQ(Get("portal").state(), v1::Webhook::RETRYING);
+  ASSERT_TRUE(WaitUntil([&] { return Get("portal").state() == v1::Webhook::RETRYING; }));
   ASSERT_TRUE(AdvanceUntil([&] { return receiver_->received().size() >= 5; }));
   const auto requests = receiver_->received();
   // The first three were e1 (refused); then e1 once and e2 once, in order.
@@ -232,6 +238,35 @@ TEST_F(WebhooksTest, UndeliveredPastTheRetryPeriodIsADeadLetterToRedeliver) {
                                                       &redelivered)
                 .error_code(),
             grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(WebhooksTest, ErasureTakesAUsersDeadLettersToo) {
+  receiver_->AnswerWith([](const ReceivedRequest&, int) {
+    Answer answer;
+    answer.status = 500;
+    return answer;
+  });
+  Endpoint("portal", receiver_->url());
+  Post("e1", "ann");
+  Post("e2", "bob");
+  ASSERT_TRUE(AdvanceUntil([&] { return Deliveries("portal", true).size() >= 2; },
+                           absl::Hours(1)));
+  v1::DeactivateUserRequest deactivate;
+  deactivate.set_user_id("ann");
+  deactivate.set_reason("left the company");
+  v1::DeactivateUserResponse deactivated;
+  grpc::ClientContext deactivate_context;
+  ASSERT_TRUE(client_->users->DeactivateUser(&deactivate_context, deactivate,
+                                             &deactivated).ok());
+  v1::EraseUserRequest erase;
+  erase.set_user_id("ann");
+  v1::EraseUserResponse erased;
+  grpc::ClientContext erase_context;
+  ASSERT_TRUE(client_->users->EraseUser(&erase_context, erase, &erased).ok());
+  EXPECT_GE(erased.notifications_erased(), 2);  // the outbox's and the letter
+  const std::vector<v1::Delivery> dead = Deliveries("portal", true);
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].notification().award_paid().event_id(), "e2");
 }
 
 TEST_F(WebhooksTest, GoneDisablesTheEndpoint) {

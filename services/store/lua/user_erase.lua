@@ -4,7 +4,8 @@
 -- about them) replaced by '[erased]'; their entries on every board,
 -- visible and hidden; their groups and manager link, and their reports'
 -- links to them; the notifications about them (taken out of the outbox,
--- so that no webhook or watcher receives them later) and their inbox.
+-- so that no webhook or watcher receives them later, and out of webhooks'
+-- dead letters) and their inbox.
 -- Amounts, balances and engagement counters stay: totals still add up.
 -- Streams cannot be edited in place, so a stream with something to erase
 -- is written again, entry by entry, with the same ids (the outbox, whose
@@ -152,6 +153,17 @@ repeat
 until #chunk < 1000
 redis.call('DEL', prefix .. 'inbox:' .. user)
 redis.call('HDEL', prefix .. 'inbox-read', user)
+-- Webhooks' dead letters about the user (each holds its notification).
+for _, hook in ipairs(redis.call('SMEMBERS', prefix .. 'webhooks')) do
+  local dead = prefix .. 'webhook-dead:' .. hook
+  for _, letter in ipairs(redis.call('ZRANGE', dead, 0, -1)) do
+    local ok, doc = pcall(cjson.decode, letter)
+    if ok and type(doc) == 'table' and type(doc.u) == 'string' and
+       string.find(' ' .. doc.u .. ' ', ' ' .. user .. ' ', 1, true) then
+      notifications = notifications + redis.call('ZREM', dead, letter)
+    end
+  end
+end
 
 local board_entries = 0
 local buckets = read_buckets(4)
