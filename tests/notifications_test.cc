@@ -431,6 +431,12 @@ TEST_F(NotificationsTest, TheOutboxIsTrimmedByAgeButKeepsWhatEndpointsNeed) {
   trim_at(absl::Hours(26));
   EXPECT_EQ(length(), 0);  // past the retention
   EXPECT_EQ(trimmed(), absl::StrCat(absl::ToUnixMillis(start + absl::Hours(1)), "-0"));
+  // The inbox still lists them, by kind and time.
+  const v1::ListNotificationsResponse inbox = Inbox("ann");
+  ASSERT_EQ(inbox.notifications_size(), 2);
+  EXPECT_EQ(inbox.notifications(0).kind(), "award.paid");
+  EXPECT_EQ(inbox.notifications(0).time().seconds(), absl::ToUnixSeconds(start));
+  EXPECT_EQ(inbox.notifications(0).payload_case(), v1::Notification::PAYLOAD_NOT_SET);
 
   // An endpoint's consumer group that has not taken them holds them.
   clock_->Set(start + absl::Hours(30));

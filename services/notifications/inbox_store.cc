@@ -16,7 +16,7 @@ absl::StatusOr<InboxPage> InboxStore::List(const std::string& user_id,
                                            int limit) {
   absl::StatusOr<RedisValue> reply = RunScript(
       *redis_, {&InboxPageScript(),
-                {keys_.Inbox(user_id), keys_.InboxRead()},
+                {keys_.Inbox(user_id), keys_.InboxRead(), keys_.Outbox()},
                 {user_id, before, unread_only ? "1" : "0", absl::StrCat(limit)}});
   if (!reply.ok()) return reply.status();
   InboxPage page;
@@ -31,6 +31,8 @@ absl::StatusOr<InboxPage> InboxStore::List(const std::string& user_id,
     absl::StatusOr<v1::Notification> notification =
         ParseNotification(tenant_, entry, &groups);
     if (!notification.ok()) return notification.status();
+    // One the outbox no longer keeps concerned this user, at least.
+    if (notification->user_ids().empty()) notification->add_user_ids(user_id);
     page.notifications.push_back(*std::move(notification));
   }
   return page;

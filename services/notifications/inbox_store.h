@@ -1,6 +1,8 @@
-// Each user's inbox: the notifications concerning them, copied there by the
-// script that made each change (lua/outbox_lib.lua), newest first, with a
-// read mark. Reading a page costs O(page), never a scan of the outbox.
+// Each user's inbox: the notifications concerning them, indexed there (id,
+// kind, time) by the script that made each change (lua/outbox_lib.lua),
+// newest first, with a read mark. A page reads its notifications from the
+// outbox by id: O(page), never a scan; one older than the outbox keeps
+// comes with its kind and time alone.
 #ifndef PLAUDIT_SERVICES_NOTIFICATIONS_INBOX_STORE_H_
 #define PLAUDIT_SERVICES_NOTIFICATIONS_INBOX_STORE_H_
 

@@ -44,7 +44,8 @@ ABSL_FLAG(int, connections, 2, "connections, one thread each");
 ABSL_FLAG(int, events_per_script, 1,
           "events per script call (the service sends up to 100 of a batch)");
 ABSL_FLAG(std::vector<std::string>, scripts, {"current"},
-          "award scripts to run, in turn: current, legacy (before round 2)");
+          "award scripts to run, in turn: current, legacy (before round 2), "
+          "silent (current without its notification)");
 ABSL_FLAG(int, rounds, 1, "times each script runs, interleaved");
 ABSL_FLAG(bool, fill_boards, false,
           "first put every user on the boards of their scopes for today's "
@@ -266,12 +267,13 @@ int Main() {
   const std::vector<std::string> names = absl::GetFlag(FLAGS_scripts);
   std::vector<const LuaScript*> scripts;
   for (const std::string& name : names) {
-    if (name != "current" && name != "legacy") {
+    if (name != "current" && name != "legacy" && name != "silent") {
       std::cerr << "award_ceiling: --scripts: unknown script " << name << "\n";
       return 2;
     }
-    scripts.push_back(name == "current" ? &AwardScript()
-                                        : &LegacyAwardScript());
+    scripts.push_back(name == "current"  ? &AwardScript()
+                      : name == "legacy" ? &LegacyAwardScript()
+                                         : &SilentAwardScript());
     auto loaded = (*redis)->Run({"SCRIPT", "LOAD", scripts.back()->source()});
     if (!loaded.ok()) {
       std::cerr << "award_ceiling: " << loaded.status() << "\n";
@@ -325,9 +327,11 @@ int Main() {
   for (const auto& [name, values] : rates) {
     absl::StrAppendFormat(&line, " %s=%.0f", name, mean(values));
   }
-  if (rates.count("legacy") && rates.count("current")) {
-    absl::StrAppendFormat(&line, " current_over_legacy=%.2f",
-                          mean(rates["current"]) / mean(rates["legacy"]));
+  for (const char* other : {"legacy", "silent"}) {
+    if (rates.count(other) && rates.count("current")) {
+      absl::StrAppendFormat(&line, " current_over_%s=%.2f", other,
+                            mean(rates["current"]) / mean(rates[other]));
+    }
   }
   std::cout << line << absl::StrFormat(" errors=%d\n", failed);
   return failed == 0 ? 0 : 1;

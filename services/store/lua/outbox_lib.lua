@@ -6,8 +6,9 @@
 --                         k kind, u its users (space separated), g their
 --                         groups (for webhooks' group filters), at now_ms,
 --                         p the payload (JSON of the kind's proto message)
---   <prefix>inbox:<user>  stream: a copy of each entry concerning the user,
---                         under the same id; the latest INBOX_KEEP kept
+--   <prefix>inbox:<user>  stream: each entry concerning the user, under the
+--                         same id, by kind and time (the rest is read from
+--                         the outbox); the latest INBOX_KEEP kept
 -- Entry ids are "<now_ms>-<n>": increasing, and read as the time by the
 -- outbox's age-bounded trimming (services/notifications).
 local INBOX_KEEP = 100
@@ -40,8 +41,7 @@ local function notify(prefix, kind, users, groups, now_ms, payload)
                               'g', groups, 'at', now_ms, 'p', p})
   for _, user in ipairs(users) do
     redis.call('XADD', prefix .. 'inbox:' .. user, 'MAXLEN', '~', INBOX_KEEP,
-               id, 'k', kind, 'u', table.concat(users, ' '), 'at', now_ms,
-               'p', p)
+               id, 'k', kind, 'at', now_ms)
   end
   return id
 end

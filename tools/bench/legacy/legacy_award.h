@@ -10,6 +10,10 @@ namespace plaudit {
 // Takes the same KEYS and ARGV as AwardScript() (AwardCall builds both).
 const LuaScript& LegacyAwardScript();
 
+// The current award script with its notification (the outbox and inbox
+// writes) turned off: what telling of an award costs it.
+const LuaScript& SilentAwardScript();
+
 }  // namespace plaudit
 
 #endif  // PLAUDIT_TOOLS_BENCH_LEGACY_LEGACY_AWARD_H_
