@@ -79,8 +79,8 @@ absl::StatusOr<v1::Notification> ParseNotification(absl::string_view tenant,
     }
   }
   google::protobuf::Message* message =
-      PayloadOf(notification.kind(), &notification);
-  if (message != nullptr && payload != nullptr) {
+      payload == nullptr ? nullptr : PayloadOf(notification.kind(), &notification);
+  if (message != nullptr) {
     google::protobuf::util::JsonParseOptions options;
     options.ignore_unknown_fields = true;  // written by a newer replica
     const auto status =
