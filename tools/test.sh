@@ -6,9 +6,12 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 tools/install-deps.sh || exit 1
-# The OpenAPI check's validator (npm), when its lock file changed.
-[ tests/openapi/node_modules/.package-lock.json -nt tests/openapi/package-lock.json ] ||
-  npm ci --prefix tests/openapi --no-audit --no-fund >/dev/null || exit 1
+# The npm packages of the OpenAPI check (a validator) and of the webhook
+# signature check (the Standard Webhooks library), when a lock file changed.
+for dir in tests/openapi tests/webhooks; do
+  [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ] ||
+    npm ci --prefix "$dir" --no-audit --no-fund >/dev/null || exit 1
+done
 log="$(mktemp)"
 # In CI every test runs (the disk cache still saves the compiling).
 flags=()

@@ -27,19 +27,16 @@ serve_pid=$!
 trap 'kill -TERM $serve_pid 2>/dev/null || true; kill $receiver_pid 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 receiver_pid=""
 
+# Wait for the example catalog (the last step of --example-rules).
 for _ in $(seq 1 400); do
-  [ -s "$data/plauditd.port" ] && [ -s "$data/admin.key" ] && break
+  grep -q "rewards: 5 created" "$TEST_TMPDIR/serve.log" && break
   kill -0 $serve_pid 2>/dev/null || { cat "$TEST_TMPDIR/serve.log"; fail "serve.sh exited"; }
   sleep 0.05
 done
+grep -q "rewards: 5 created" "$TEST_TMPDIR/serve.log" || { cat "$TEST_TMPDIR/serve.log"; fail "example data not loaded"; }
 server="127.0.0.1:$(cat "$data/plauditd.port")"
 export PLAUDIT_API_KEY="$(cat "$data/admin.key")"
 ctl() { "$ctl_bin" --server="$server" "$@"; }
-# The example rules are applied once serve.sh has the server up.
-for _ in $(seq 1 200); do
-  ctl rules list 2>/dev/null | grep -q post.created && break
-  sleep 0.05
-done
 
 secrets="$TEST_TMPDIR/secrets"
 : > "$secrets"
