@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -18,6 +19,11 @@ namespace plaudit {
 namespace {
 
 constexpr int kReadBatch = 100;
+// Notifications handed to the sender as one line (sent one after another,
+// stopping at the first failure).
+constexpr size_t kLine = 64;
+// Entries read ahead at a time, while the line goes out.
+constexpr int kReadAhead = 500;
 
 int64_t Ms(absl::Time t) { return absl::ToUnixMillis(t); }
 
@@ -86,12 +92,26 @@ struct WebhookDispatcher::Endpoint {
   bool held = false;
   absl::Time renew_at = absl::InfinitePast();
   std::deque<Letter> queue;
+  std::deque<Letter> sent;  // the line out, in order (in_flight)
   std::vector<std::string> acks;  // skipped entries, acknowledged in a batch
+  // Delivered, recorded in a batch (webhook_delivered.lua): id, kind,
+  // attempt, status, dead letter.
+  std::vector<std::string> delivered;
+  int delivered_count = 0;
+  absl::Time first_delivered = absl::InfinitePast();  // real time
   bool in_flight = false;
   // Whether to look in Redis: for what a previous holder left (after the
   // lease is taken), for new entries (after the feed saw some).
   bool recover = true;
   bool maybe_new = true;
+  bool reading = false;   // a read ahead is out
+  uint64_t wakes = 0;     // feed wakes seen (a read ahead that comes back
+                          // short clears maybe_new only if none came since)
+  bool redeliveries = false;  // dead letters asked for again (Refresh)
+  // Deliveries being recorded (async): failures wait for them, so that
+  // the endpoint's state is written in order.
+  std::shared_ptr<std::atomic<int>> recording =
+      std::make_shared<std::atomic<int>>(0);
   int failures = 0;
   int64_t next_attempt_ms = 0;
   std::string last_error;
@@ -135,8 +155,9 @@ void WebhookDispatcher::Wake(const std::string& tenant) {
 }
 
 void WebhookDispatcher::Loop() {
-  for (;;) {
-    std::deque<std::pair<Key, WebhookResult>> results;
+  for (bool stopping = false; !stopping;) {
+    std::deque<Result> results;
+    std::deque<ReadAheadDone> reads;
     std::set<std::string> grown;
     {
       absl::MutexLock lock(&mu_);
@@ -144,24 +165,63 @@ void WebhookDispatcher::Loop() {
           absl::Condition(
               +[](WebhookDispatcher* d) ABSL_EXCLUSIVE_LOCKS_REQUIRED(d->mu_) {
                 return d->stopping_ || !d->grown_.empty() ||
-                       !d->results_.empty();
+                       d->results_due_ || !d->reads_.empty();
               },
               this),
           options_.tick);
-      if (stopping_) return;
+      stopping = stopping_;
       grown.swap(grown_);
       results.swap(results_);
+      results_due_ = false;
+      reads.swap(reads_);
+    }
+    if (stopping) {
+      // Record what was delivered; what is in flight comes again later.
+      for (auto& [key, endpoint] : endpoints_) {
+        RecordDelivered(*endpoint, clock_());
+      }
+      return;
     }
     for (auto& [key, endpoint] : endpoints_) {
-      if (grown.count(key.first) > 0) endpoint->maybe_new = true;
+      if (grown.count(key.first) > 0) {
+        endpoint->maybe_new = true;
+        ++endpoint->wakes;
+      }
     }
-    for (auto& [key, result] : results) OnResult(key, std::move(result));
+    for (ReadAheadDone& read : reads) {
+      auto it = endpoints_.find(read.key);
+      if (it == endpoints_.end()) continue;
+      Endpoint& e = *it->second;
+      e.reading = false;
+      if (!read.ok) continue;  // tried again at the next step
+      if (read.letters.size() < static_cast<size_t>(kReadAhead) &&
+          e.wakes == read.wakes) {
+        e.maybe_new = false;
+      }
+      // A lease lost (and taken again) meanwhile: those come again.
+      if (!e.held || e.recover) continue;
+      for (auto& letter : read.letters) e.queue.push_back(std::move(letter));
+    }
+    for (Result& result : results) {
+      OnResult(result.key, std::move(result.result), result.last);
+    }
     if (absl::Now() >= next_refresh_) {
       Refresh();
       next_refresh_ = absl::Now() + options_.refresh;
     }
     const absl::Time now = clock_();
-    for (auto& [key, endpoint] : endpoints_) Step(*endpoint, now);
+    for (auto& [key, endpoint] : endpoints_) {
+      Step(*endpoint, now);
+      // Deliveries are recorded a hundred at a time, or when the line is
+      // empty, or after a little while.
+      Endpoint& e = *endpoint;
+      if (e.delivered_count >= kReadBatch ||
+          (e.delivered_count > 0 &&
+           (!e.in_flight || absl::Now() - e.first_delivered >
+                                absl::Milliseconds(20)))) {
+        RecordDelivered(e, now);
+      }
+    }
   }
 }
 
@@ -206,6 +266,21 @@ void WebhookDispatcher::Refresh() {
       e.old_key = WebhookSecretKey("secret", record.old_secret).value_or("");
       e.record = std::move(record);
     }
+    // Dead letters asked for again.
+    std::vector<RedisCommand> waiting;
+    std::vector<Endpoint*> of;
+    for (const Key& key : seen) {
+      if (key.first != tenant.str) continue;
+      Endpoint* e = endpoints_[key].get();
+      waiting.push_back({"LLEN", e->keys.WebhookRedeliver(e->id)});
+      of.push_back(e);
+    }
+    if (waiting.empty()) continue;
+    RedisReplies lengths = redis_->RunPipeline(std::move(waiting));
+    if (!lengths.ok()) continue;
+    for (size_t i = 0; i < of.size(); ++i) {
+      if ((*lengths)[i].integer > 0) of[i]->redeliveries = true;
+    }
   }
   // Deleted endpoints are forgotten (a delivery in flight finds it gone).
   for (auto it = endpoints_.begin(); it != endpoints_.end();) {
@@ -243,96 +318,126 @@ void WebhookDispatcher::Step(Endpoint& e, absl::Time now) {
   if (e.record.webhook.disabled() || e.in_flight || e.key.empty()) return;
   if (!HoldLease(e, now)) return;
   if (e.next_attempt_ms > Ms(now)) return;
-  if (e.queue.empty() || e.queue.front().dead_member.empty()) {
+  if (e.redeliveries &&
+      (e.queue.empty() || e.queue.front().dead_member.empty())) {
     TakeRedelivery(e);
   }
-  for (;;) {
-    if (e.queue.empty()) {
-      FlushAcks(e);
-      if (!Fill(e)) return;
-    }
+  if (e.recover && e.queue.empty() && !Recover(e)) e.recover = false;
+  if (!e.recover && e.queue.size() < kReadAhead) ReadAhead(e);
+  // A line of what is due, in order; a redelivery goes alone.
+  while (e.sent.size() < kLine) {
+    if (e.queue.empty()) break;
     Letter& letter = e.queue.front();
-    if (letter.dead_member.empty() &&
-        (letter.deleted ||
-         !e.filter.Accepts(letter.notification, letter.groups))) {
+    if (!letter.dead_member.empty()) {
+      if (e.sent.empty()) {
+        e.sent.push_back(std::move(letter));
+        e.queue.pop_front();
+      }
+      break;
+    }
+    if (letter.deleted ||
+        !e.filter.Accepts(letter.notification, letter.groups)) {
       e.acks.push_back(letter.id);
       e.queue.pop_front();
       continue;
     }
-    if (letter.dead_member.empty() &&
-        now - absl::FromUnixMillis(letter.at_ms) > options_.retry_for) {
+    if (now - absl::FromUnixMillis(letter.at_ms) > options_.retry_for) {
       DeadLetter(e, letter, now);
       e.queue.pop_front();
       continue;
     }
-    FlushAcks(e);
-    return Send(e, now);
+    e.sent.push_back(std::move(letter));
+    e.queue.pop_front();
   }
+  FlushAcks(e);
+  if (!e.sent.empty()) Send(e, now);
 }
 
-// Reads what this endpoint has to deliver, in order: entries this replica
-// read and did not settle, then those a dead holder left (claimed), then
-// new ones.
-bool WebhookDispatcher::Fill(Endpoint& e) {
+// The letters of XREADGROUP / XAUTOCLAIM entries.
+std::vector<WebhookDispatcher::Letter> WebhookDispatcher::ParseLetters(
+    const std::string& tenant, const RedisValue& reply, bool claim) {
+  std::vector<Letter> letters;
+  const std::vector<RedisValue>* entries = nullptr;
+  if (claim) {
+    if (reply.elements.size() >= 2) entries = &reply.elements[1].elements;
+  } else if (!reply.elements.empty() &&
+             reply.elements[0].elements.size() == 2) {
+    entries = &reply.elements[0].elements[1].elements;
+  }
+  if (entries == nullptr) return letters;
+  for (const RedisValue& entry : *entries) {
+    Letter letter;
+    letter.id = entry.elements.empty() ? "" : entry.elements[0].str;
+    if (letter.id.empty()) continue;
+    // An entry deleted since (an erasure) comes without fields.
+    letter.deleted = entry.elements.size() < 2 || entry.elements[1].is_nil();
+    if (!letter.deleted) {
+      absl::StatusOr<v1::Notification> notification =
+          ParseNotification(tenant, entry, &letter.groups);
+      letter.deleted = !notification.ok();
+      if (notification.ok()) letter.notification = *std::move(notification);
+      letter.kind = Field(entry, "k");
+      letter.users = Field(entry, "u");
+      letter.at_ms = ParseInteger(Field(entry, "at"));
+      letter.payload = Field(entry, "p");
+    }
+    letters.push_back(std::move(letter));
+  }
+  return letters;
+}
+
+// After the lease was taken: what this replica read and did not settle,
+// then what a dead holder left (claimed), in order. False when nothing is.
+bool WebhookDispatcher::Recover(Endpoint& e) {
+  // Its own unacknowledged entries come back with "0": record those
+  // delivered first.
+  RecordDelivered(e, clock_());
+  WaitForRecords(e);
   const std::string group = absl::StrCat("wh:", e.id);
   const std::string outbox = e.keys.Outbox();
   const std::string count = absl::StrCat(kReadBatch);
-  auto read = [&](const RedisCommand& command, bool claim) -> bool {
-    RedisReplies replies = redis_->RunPipeline({command}, Writes::kUncachedOnly);
-    if (!replies.ok() || replies->front().is_error()) return false;
-    const RedisValue& reply = replies->front();
-    const std::vector<RedisValue>* entries = nullptr;
-    if (claim) {
-      if (reply.elements.size() >= 2) entries = &reply.elements[1].elements;
-    } else if (!reply.elements.empty() &&
-               reply.elements[0].elements.size() == 2) {
-      entries = &reply.elements[0].elements[1].elements;
-    }
-    if (entries == nullptr) return false;
-    for (const RedisValue& entry : *entries) {
-      Letter letter;
-      letter.id = entry.elements.empty() ? "" : entry.elements[0].str;
-      if (letter.id.empty()) continue;
-      letter.deleted = entry.elements.size() < 2 || entry.elements[1].is_nil();
-      if (!letter.deleted) {
-        absl::StatusOr<v1::Notification> notification =
-            ParseNotification(e.tenant, entry, &letter.groups);
-        letter.deleted = !notification.ok();
-        if (notification.ok()) letter.notification = *std::move(notification);
-        letter.kind = Field(entry, "k");
-        letter.users = Field(entry, "u");
-        letter.at_ms = ParseInteger(Field(entry, "at"));
-        letter.payload = Field(entry, "p");
-      }
+  for (bool claim : {false, true}) {
+    RedisCommand read =
+        claim ? RedisCommand{"XAUTOCLAIM", outbox, group, replica_, "0", "0-0",
+                             "COUNT", count}
+              : RedisCommand{"XREADGROUP", "GROUP", group, replica_, "COUNT",
+                             count, "STREAMS", outbox, "0"};
+    RedisReplies replies = redis_->RunPipeline({read}, Writes::kUncachedOnly);
+    if (!replies.ok() || replies->front().is_error()) return true;  // again
+    for (Letter& letter : ParseLetters(e.tenant, replies->front(), claim)) {
       e.queue.push_back(std::move(letter));
     }
-    return !e.queue.empty();
-  };
-  if (e.recover) {
-    if (read({"XREADGROUP", "GROUP", group, replica_, "COUNT", count,
-              "STREAMS", outbox, "0"},
-             false) ||
-        read({"XAUTOCLAIM", outbox, group, replica_, "0", "0-0", "COUNT",
-              count},
-             true)) {
-      return true;
-    }
-    e.recover = false;
+    if (!e.queue.empty()) return true;
   }
-  if (!e.maybe_new) return false;
-  if (read({"XREADGROUP", "GROUP", group, replica_, "COUNT", count, "STREAMS",
-            outbox, ">"},
-           false)) {
-    return true;
-  }
-  e.maybe_new = false;
   return false;
+}
+
+// New entries, read while the line goes out (without waiting for them).
+void WebhookDispatcher::ReadAhead(Endpoint& e) {
+  if (e.reading || !e.maybe_new) return;
+  e.reading = true;
+  const Key key{e.tenant, e.id};
+  const uint64_t wakes = e.wakes;
+  redis_->Send(
+      {{"XREADGROUP", "GROUP", absl::StrCat("wh:", e.id), replica_, "COUNT",
+        absl::StrCat(kReadAhead), "STREAMS", e.keys.Outbox(), ">"}},
+      [this, key, wakes](RedisReplies replies) {
+        ReadAheadDone done{key, wakes, replies.ok() && !replies->front().is_error(), {}};
+        if (done.ok) done.letters = ParseLetters(key.first, replies->front(), false);
+        absl::MutexLock lock(&mu_);
+        reads_.push_back(std::move(done));
+      },
+      Writes::kUncachedOnly);
 }
 
 void WebhookDispatcher::TakeRedelivery(Endpoint& e) {
   absl::StatusOr<RedisValue> next = redis_->Run(
       {"LPOP", e.keys.WebhookRedeliver(e.id)}, Writes::kUncachedOnly);
-  if (!next.ok() || next->is_nil()) return;
+  if (!next.ok()) return;
+  if (next->is_nil()) {
+    e.redeliveries = false;
+    return;
+  }
   const std::optional<StreamId> id = StreamId::Parse(next->str);
   if (!id.has_value()) return;
   const std::string ms = absl::StrCat(id->ms);
@@ -359,30 +464,42 @@ void WebhookDispatcher::FlushAcks(Endpoint& e) {
   RedisCommand ack = {"XACK", e.keys.Outbox(), absl::StrCat("wh:", e.id)};
   ack.insert(ack.end(), e.acks.begin(), e.acks.end());
   e.acks.clear();
-  (void)redis_->RunPipeline({std::move(ack)}, Writes::kUncachedOnly);
+  // Not waited for: one that is lost comes again, and is skipped again.
+  redis_->Send({std::move(ack)}, [](RedisReplies) {}, Writes::kUncachedOnly);
 }
 
 void WebhookDispatcher::Send(Endpoint& e, absl::Time now) {
-  const Letter& letter = e.queue.front();
-  WebhookRequest request;
-  request.url = e.record.webhook.url();
-  AppendJson(letter.notification, &request.body);
   const int64_t timestamp = absl::ToUnixSeconds(now);
-  std::string signatures = SignWebhook(e.key, letter.id, timestamp, request.body);
   // While a secret is rotated, the old one signs too.
-  if (!e.old_key.empty() && e.record.old_secret_until_ms > Ms(now)) {
-    absl::StrAppend(&signatures, " ",
-                    SignWebhook(e.old_key, letter.id, timestamp, request.body));
+  const bool old_signs =
+      !e.old_key.empty() && e.record.old_secret_until_ms > Ms(now);
+  std::vector<WebhookRequest> line;
+  line.reserve(e.sent.size());
+  for (const Letter& letter : e.sent) {
+    WebhookRequest request;
+    request.url = e.record.webhook.url();
+    AppendJson(letter.notification, &request.body);
+    std::string signatures =
+        SignWebhook(e.key, letter.id, timestamp, request.body);
+    if (old_signs) {
+      absl::StrAppend(&signatures, " ",
+                      SignWebhook(e.old_key, letter.id, timestamp, request.body));
+    }
+    request.headers = {"Content-Type: application/json",
+                       absl::StrCat("webhook-id: ", letter.id),
+                       absl::StrCat("webhook-timestamp: ", timestamp),
+                       absl::StrCat("webhook-signature: ", signatures)};
+    line.push_back(std::move(request));
   }
-  request.headers = {"Content-Type: application/json",
-                     absl::StrCat("webhook-id: ", letter.id),
-                     absl::StrCat("webhook-timestamp: ", timestamp),
-                     absl::StrCat("webhook-signature: ", signatures)};
   e.in_flight = true;
   const Key key{e.tenant, e.id};
-  sender_.Post(std::move(request), [this, key](WebhookResult result) {
+  sender_.PostInOrder(std::move(line), [this, key](size_t, WebhookResult result,
+                                                   bool last) {
     absl::MutexLock lock(&mu_);
-    results_.emplace_back(key, std::move(result));
+    results_.push_back({key, std::move(result), last});
+    // The loop wakes for a line's end (the next line waits on it) or a
+    // pile of results; the rest it takes at its next tick.
+    if (last || results_.size() >= 64) results_due_ = true;
   });
 }
 
@@ -394,27 +511,46 @@ absl::Duration WebhookDispatcher::Backoff(int failures) {
   return delay * absl::Uniform(random_, 0.5, 1.0);
 }
 
-void WebhookDispatcher::OnResult(const Key& key, WebhookResult result) {
+void WebhookDispatcher::OnResult(const Key& key, WebhookResult result,
+                                 bool last) {
   auto it = endpoints_.find(key);
   if (it == endpoints_.end()) return;
   Endpoint& e = *it->second;
-  e.in_flight = false;
-  if (e.queue.empty()) return;
+  if (last) e.in_flight = false;
+  if (e.sent.empty()) return;  // the lease was lost meanwhile
   const absl::Time now = clock_();
-  const bool redelivery = !e.queue.front().dead_member.empty();
-  Letter& sent = e.queue.front();
-  ++sent.attempts;
-  const Letter letter_now = sent;
+  // Results come in the line's order.
+  Letter letter = std::move(e.sent.front());
+  e.sent.pop_front();
+  ++letter.attempts;
+  const bool redelivery = !letter.dead_member.empty();
   if (result.delivered()) {
-    Settle(e, letter_now, now, "delivered", result, 0, !redelivery);
+    if (e.delivered_count++ == 0) e.first_delivered = absl::Now();
+    e.delivered.insert(e.delivered.end(),
+                       {letter.id, letter.kind, absl::StrCat(letter.attempts),
+                        absl::StrCat(result.http_status), letter.dead_member});
     e.failures = 0;
     e.next_attempt_ms = 0;
-    if (!e.queue.empty()) e.queue.pop_front();
+    if (options_.observer != nullptr) {
+      options_.observer->OnDelivery(e.tenant, e.id, "delivered",
+                                    now - absl::FromUnixMillis(letter.at_ms));
+    }
     return;
   }
+  // The line stopped here: what it did not send goes back in front, in
+  // order, behind this one (which a dead letter tried again leaves: it
+  // stays dead).
+  while (!e.sent.empty()) {
+    e.queue.push_front(std::move(e.sent.back()));
+    e.sent.pop_back();
+  }
+  if (!redelivery) e.queue.push_front(letter);
+  // What succeeded before is recorded before this failure.
+  RecordDelivered(e, now);
+  WaitForRecords(e);
   if (result.http_status == 410) {
     result.error = "410 Gone: the receiver asked for no more deliveries";
-    Settle(e, letter_now, now, "gone", result, 0, false);
+    Settle(e, letter, now, "gone", result, 0, false);
     e.record.webhook.set_disabled(true);
     e.queue.clear();
     e.held = false;
@@ -425,9 +561,42 @@ void WebhookDispatcher::OnResult(const Key& key, WebhookResult result) {
   e.last_status = result.http_status;
   const int64_t next = Ms(now + Backoff(e.failures));
   e.next_attempt_ms = next;
-  Settle(e, letter_now, now, "failed", result, next, false);
-  // A dead letter tried again and failed stays dead.
-  if (redelivery && !e.queue.empty()) e.queue.pop_front();
+  Settle(e, letter, now, "failed", result, next, false);
+}
+
+void WebhookDispatcher::RecordDelivered(Endpoint& e, absl::Time now) {
+  if (e.delivered_count == 0) return;
+  std::vector<std::string> args = {e.keys.prefix(), e.id,
+                                   absl::StrCat(Ms(now)),
+                                   absl::StrCat(e.delivered_count)};
+  args.insert(args.end(), std::make_move_iterator(e.delivered.begin()),
+              std::make_move_iterator(e.delivered.end()));
+  e.delivered.clear();
+  e.delivered_count = 0;
+  // Not waited for (a failure's record waits, see WaitForRecords).
+  e.recording->fetch_add(1);
+  RunScriptsAsync(
+      *redis_,
+      {{&WebhookDeliveredScript(),
+        {e.keys.Webhook(e.id), e.keys.Outbox()},
+        std::move(args)}},
+      [recording = e.recording, where = absl::StrCat(e.tenant, "/", e.id)](
+          RedisReplies replies) {
+        if (!replies.ok()) {
+          // Unacknowledged: delivered again by whoever reads them next.
+          LOG_EVERY_N(WARNING, 100) << "webhook " << where
+                                    << ": recording deliveries: "
+                                    << replies.status();
+        }
+        recording->fetch_sub(1);
+      });
+}
+
+void WebhookDispatcher::WaitForRecords(Endpoint& e) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (e.recording->load() > 0 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Microseconds(200));
+  }
 }
 
 void WebhookDispatcher::DeadLetter(Endpoint& e, const Letter& letter,
@@ -462,6 +631,7 @@ void WebhookDispatcher::Settle(Endpoint& e, const Letter& letter,
   if (reply.ok() && reply->str == "LOST") {
     e.held = false;
     e.queue.clear();
+    e.sent.clear();
     return;
   }
   if (!reply.ok()) {

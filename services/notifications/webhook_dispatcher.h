@@ -7,11 +7,13 @@
 // not acknowledged (XAUTOCLAIM) and delivers them first: at least once, in
 // order.
 //
-// Per endpoint, one delivery at a time in stream order; a failure holds
-// the line (head-of-line) and is retried with exponential backoff and
-// jitter until it is delivered or older than the retry period, then it is
-// a dead letter and the next one goes. An endpoint that hangs costs its
-// own timeout, never the others' (WebhookSender).
+// Per endpoint, one delivery at a time in stream order (handed to the
+// sender as lines of up to 32, each sent as soon as the one before was
+// taken); a failure holds the line (head-of-line) and is retried with
+// exponential backoff and jitter until it is delivered or older than the
+// retry period, then it is a dead letter and the next one goes. An
+// endpoint that hangs costs its own timeout, never the others'
+// (WebhookSender).
 #ifndef PLAUDIT_SERVICES_NOTIFICATIONS_WEBHOOK_DISPATCHER_H_
 #define PLAUDIT_SERVICES_NOTIFICATIONS_WEBHOOK_DISPATCHER_H_
 
@@ -23,6 +25,7 @@
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/random/random.h"
@@ -79,14 +82,19 @@ class WebhookDispatcher {
   void Refresh();
   void Step(Endpoint& endpoint, absl::Time now);
   bool HoldLease(Endpoint& endpoint, absl::Time now);
-  bool Fill(Endpoint& endpoint);
+  bool Recover(Endpoint& endpoint);
+  void ReadAhead(Endpoint& endpoint);
+  static std::vector<Letter> ParseLetters(const std::string& tenant,
+                                          const RedisValue& reply, bool claim);
+  void WaitForRecords(Endpoint& endpoint);
   void TakeRedelivery(Endpoint& endpoint);
   void FlushAcks(Endpoint& endpoint);
   void Send(Endpoint& endpoint, absl::Time now);
   void Settle(Endpoint& endpoint, const Letter& letter, absl::Time now,
               const std::string& outcome, const WebhookResult& result,
               int64_t next_attempt_ms, bool ack);
-  void OnResult(const Key& key, WebhookResult result);
+  void OnResult(const Key& key, WebhookResult result, bool last);
+  void RecordDelivered(Endpoint& endpoint, absl::Time now);
   void DeadLetter(Endpoint& endpoint, const Letter& letter, absl::Time now);
   absl::Duration Backoff(int failures);
 
@@ -101,7 +109,20 @@ class WebhookDispatcher {
   std::map<std::string, std::shared_ptr<Waker>> wakers_;  // by tenant
   absl::Time next_refresh_ = absl::InfinitePast();  // real time
   absl::Mutex mu_;
-  std::deque<std::pair<Key, WebhookResult>> results_ ABSL_GUARDED_BY(mu_);
+  struct Result {
+    Key key;
+    WebhookResult result;
+    bool last;  // the line's last
+  };
+  std::deque<Result> results_ ABSL_GUARDED_BY(mu_);
+  bool results_due_ ABSL_GUARDED_BY(mu_) = false;
+  struct ReadAheadDone {
+    Key key;
+    uint64_t wakes;
+    bool ok;
+    std::vector<Letter> letters;
+  };
+  std::deque<ReadAheadDone> reads_ ABSL_GUARDED_BY(mu_);
   std::set<std::string> grown_ ABSL_GUARDED_BY(mu_);  // tenants woken
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;  // last: starts once the rest is built

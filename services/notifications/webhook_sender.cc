@@ -132,10 +132,24 @@ absl::Status CheckWebhookUrl(absl::string_view field, const std::string& url,
   return absl::OkStatus();
 }
 
+// The rest of a line of requests (PostInOrder).
+struct WebhookSender::Chain {
+  std::vector<WebhookRequest> requests;
+  ChainDone done;
+};
+
 // One POST in flight, owned by the sender's thread.
 struct WebhookSender::Transfer {
   WebhookRequest request;
   std::function<void(WebhookResult)> done;
+  std::shared_ptr<Chain> chain;  // set when this is one of a line,
+  size_t index = 0;              // and which one
+
+  // Tells the result, alone or as the line's.
+  void Answer(WebhookResult result, bool last) {
+    if (chain == nullptr) return done(std::move(result));
+    chain->done(index, std::move(result), last);
+  }
   CURL* easy = nullptr;
   curl_slist* headers = nullptr;
   size_t received = 0;
@@ -194,6 +208,10 @@ void WebhookSender::Post(WebhookRequest request,
   auto transfer = std::make_unique<Transfer>();
   transfer->request = std::move(request);
   transfer->done = std::move(done);
+  Queue(std::move(transfer));
+}
+
+void WebhookSender::Queue(std::unique_ptr<Transfer> transfer) {
   {
     absl::MutexLock lock(&mu_);
     if (!stopping_) {
@@ -202,16 +220,27 @@ void WebhookSender::Post(WebhookRequest request,
     }
   }
   if (transfer != nullptr) {
-    transfer->done({0, "stopping", absl::ZeroDuration()});
+    transfer->Answer({0, "stopping", absl::ZeroDuration()}, true);
     return;
   }
   curl_multi_wakeup(static_cast<CURLM*>(multi_));
 }
 
+void WebhookSender::PostInOrder(std::vector<WebhookRequest> requests,
+                                ChainDone done) {
+  if (requests.empty()) return;
+  auto transfer = std::make_unique<Transfer>();
+  transfer->request = std::move(requests[0]);
+  transfer->chain = std::make_shared<Chain>();
+  transfer->chain->requests = std::move(requests);
+  transfer->chain->done = std::move(done);
+  Queue(std::move(transfer));
+}
+
 void WebhookSender::Start(std::unique_ptr<Transfer> t) {
   CURL* easy = curl_easy_init();
   if (easy == nullptr) {
-    t->done({0, "cannot make a transfer", absl::ZeroDuration()});
+    t->Answer({0, "cannot make a transfer", absl::ZeroDuration()}, true);
     return;
   }
   t->easy = easy;
@@ -243,7 +272,7 @@ void WebhookSender::Start(std::unique_ptr<Transfer> t) {
   curl_easy_setopt(easy, CURLOPT_PRIVATE, t.get());
   curl_easy_setopt(easy, CURLOPT_USERAGENT, "plaudit-webhooks/1");
   if (curl_multi_add_handle(static_cast<CURLM*>(multi_), easy) != CURLM_OK) {
-    t->done({0, "cannot start a transfer", absl::ZeroDuration()});
+    t->Answer({0, "cannot start a transfer", absl::ZeroDuration()}, true);
     return;
   }
   active_.insert(t.get());
@@ -270,7 +299,38 @@ void WebhookSender::Finish(Transfer* raw, int curl_code) {
   } else {
     result.error = t->error[0] != '\0' ? t->error : curl_easy_strerror(code);
   }
-  t->done(std::move(result));
+  if (t->chain == nullptr) return t->done(std::move(result));
+  // The next of a line goes at once, on this thread: no hop between two.
+  std::shared_ptr<Chain> chain = std::move(t->chain);
+  const size_t index = t->index;
+  const bool go_on =
+      result.delivered() && index + 1 < chain->requests.size();
+  chain->done(index, std::move(result), !go_on);
+  if (!go_on) return;
+  // The same easy handle carries the next: only the request changes.
+  t->request = std::move(chain->requests[index + 1]);
+  t->chain = std::move(chain);
+  t->index = index + 1;
+  curl_slist_free_all(t->headers);
+  t->headers = nullptr;
+  for (const std::string& header : t->request.headers) {
+    t->headers = curl_slist_append(t->headers, header.c_str());
+  }
+  t->received = 0;
+  t->refused.clear();
+  t->error[0] = '\0';
+  t->start = absl::Now();
+  CURL* easy = t->easy;
+  curl_easy_setopt(easy, CURLOPT_URL, t->request.url.c_str());
+  curl_easy_setopt(easy, CURLOPT_POSTFIELDS, t->request.body.data());
+  curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
+                   static_cast<curl_off_t>(t->request.body.size()));
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->headers);
+  if (curl_multi_add_handle(static_cast<CURLM*>(multi_), easy) != CURLM_OK) {
+    return t->Answer({0, "cannot start a transfer", absl::ZeroDuration()},
+                     true);
+  }
+  active_.insert(t.release());
 }
 
 void WebhookSender::Loop() {
@@ -292,12 +352,12 @@ void WebhookSender::Loop() {
                                     std::make_move_iterator(queued_.end()));
     }
     if (stopping) {
-      for (auto& t : starting) t->done({0, "stopping", absl::ZeroDuration()});
+      for (auto& t : starting) t->Answer({0, "stopping", absl::ZeroDuration()}, true);
       // Abort what is in flight.
       for (Transfer* t : std::exchange(active_, {})) {
         std::unique_ptr<Transfer> owned(t);
         curl_multi_remove_handle(multi, t->easy);
-        owned->done({0, "stopping", absl::ZeroDuration()});
+        owned->Answer({0, "stopping", absl::ZeroDuration()}, true);
       }
       return;
     }

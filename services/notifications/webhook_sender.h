@@ -56,10 +56,20 @@ class WebhookSender {
 
   // `done` runs on the sender's thread: quick, never waiting.
   void Post(WebhookRequest request, std::function<void(WebhookResult)> done);
+  // Posts `requests` one after another, each as soon as the one before was
+  // answered 2xx, and stops at the first that is not: one endpoint's line,
+  // in order, with no hop between two deliveries. `done(i, result)` for
+  // each one sent, in order, on the sender's thread; `last` says nothing
+  // more of this line will be sent.
+  using ChainDone =
+      std::function<void(size_t index, WebhookResult result, bool last)>;
+  void PostInOrder(std::vector<WebhookRequest> requests, ChainDone done);
 
  private:
+  struct Chain;
   struct Transfer;
   void Loop();
+  void Queue(std::unique_ptr<Transfer> transfer);
   void Start(std::unique_ptr<Transfer> transfer);
   void Finish(Transfer* transfer, int curl_code);
 

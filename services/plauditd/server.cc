@@ -78,6 +78,7 @@ struct PlauditServer::Parts {
   std::unique_ptr<RedisClient> redis;
   std::unique_ptr<Tenants> tenants;
   std::unique_ptr<OutboxFeed> feed;  // its blocking reads on a client of its own
+  std::unique_ptr<RedisClient> dispatcher_redis;
   std::unique_ptr<WebhookDispatcher> dispatcher;  // after the feed: stops first
   std::unique_ptr<OutboxTrimmer> trimmer;
   std::unique_ptr<DigestScheduler> digests;
@@ -457,8 +458,18 @@ absl::StatusOr<std::unique_ptr<PlauditServer>> PlauditServer::Start(
     delivery.sender.allow_private = notify.webhook_allow_private;
     parts->delivery_metrics = std::make_unique<DeliveryMetrics>(metrics);
     delivery.observer = parts->delivery_metrics.get();
+    // Deliveries' reads and records on a connection of their own: behind
+    // the award scripts' pipelines in the shared lanes they would wait as
+    // long as those, and lag.
+    RedisOptions own = options.redis;
+    own.connections = 1;
+    absl::StatusOr<std::unique_ptr<RedisClient>> dispatcher_redis =
+        RedisClient::Create(own);
+    if (!dispatcher_redis.ok()) return dispatcher_redis.status();
+    parts->dispatcher_redis = *std::move(dispatcher_redis);
     parts->dispatcher = std::make_unique<WebhookDispatcher>(
-        parts->redis.get(), parts->feed.get(), options.clock, delivery);
+        parts->dispatcher_redis.get(), parts->feed.get(), options.clock,
+        delivery);
   }
 
   grpc::EnableDefaultHealthCheckService(true);

@@ -54,6 +54,7 @@ PLAUDIT_READ_SCRIPT(InboxPageScript, kInboxPageLua)
 PLAUDIT_UNCACHED_SCRIPT(InboxMarkScript, kInboxMarkLua)
 PLAUDIT_UNCACHED_SCRIPT(WebhookWriteScript, kWebhookWriteLua)
 PLAUDIT_UNCACHED_SCRIPT(WebhookSettleScript, kWebhookSettleLua)
+PLAUDIT_UNCACHED_SCRIPT(WebhookDeliveredScript, kWebhookDeliveredLua)
 PLAUDIT_UNCACHED_SCRIPT(LeaseScript, kLeaseLua)
 PLAUDIT_UNCACHED_SCRIPT(OutboxTrimScript, kOutboxTrimLua)
 // Writes only its mark and the outbox: no cached page changes.

@@ -27,6 +27,7 @@ const LuaScript& InboxPageScript();
 const LuaScript& InboxMarkScript();
 const LuaScript& WebhookWriteScript();
 const LuaScript& WebhookSettleScript();
+const LuaScript& WebhookDeliveredScript();
 const LuaScript& LeaseScript();
 const LuaScript& OutboxTrimScript();
 const LuaScript& DigestScript();

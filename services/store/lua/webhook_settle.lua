@@ -1,13 +1,13 @@
--- The outcome of one delivery attempt to a webhook endpoint, recorded at
--- once by the replica holding its lease (a replica that lost the lease
--- writes nothing): the outbox entry acknowledged when it is done with
--- (delivered or dead), the endpoint's failure count and next attempt, the
--- recent attempts log, the dead letters.
+-- The outcome of one delivery attempt to a webhook endpoint that did not
+-- succeed (those that did: webhook_delivered.lua), recorded at once by the
+-- replica holding its lease (a replica that lost the lease writes
+-- nothing): the endpoint's failure count and next attempt, the outbox
+-- entry acknowledged when it is a dead letter now, the recent attempts
+-- log, the dead letters.
 --
 -- KEYS[1] the webhook's hash   KEYS[2] the outbox
--- ARGV: prefix, id, holder, now_ms, outcome ('delivered'|'failed'|'dead'|
---       'gone'), notification id, kind, attempt, http status, error,
---       next attempt (ms), dead letter (JSON; dead, or a redelivered one),
+-- ARGV: prefix, id, holder, now_ms, outcome ('failed'|'dead'|'gone'), notification id, kind, attempt, http status, error,
+--       next attempt (ms), dead letter (JSON, when dead),
 --       notification ms (the dead letter's score), ack ('1' | '')
 -- Returns 'OK' | 'LOST' (another replica holds the lease, or the endpoint
 -- is gone)
@@ -21,14 +21,10 @@ end
 local dead = prefix .. 'webhook-dead:' .. id
 local DEAD_KEPT, LOG_KEPT = 10000, 1000
 
-if ARGV[14] == '1' and (outcome == 'delivered' or outcome == 'dead') then
+if ARGV[14] == '1' and outcome == 'dead' then
   redis.call('XACK', KEYS[2], group, notification)
 end
-if outcome == 'delivered' then
-  redis.call('HSET', hook, 'failures', 0, 'next_at', 0, 'last_error', '',
-             'last_ok', now)
-  if ARGV[12] ~= '' then redis.call('ZREM', dead, ARGV[12]) end
-elseif outcome == 'failed' then
+if outcome == 'failed' then
   redis.call('HINCRBY', hook, 'failures', 1)
   redis.call('HSET', hook, 'next_at', ARGV[11], 'last_error', ARGV[10],
              'last_fail', now)
