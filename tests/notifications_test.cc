@@ -296,9 +296,14 @@ TEST_F(NotificationsTest, TheInboxCountsUnreadAndMarksNeverMoveBack) {
   marked = MarkRead("ann", inbox.notifications(4).id());
   EXPECT_EQ(marked.read_up_to(), third_newest);
   EXPECT_EQ(marked.unread_count(), 2);
+  // A later id than any: no further than the newest.
+  marked = MarkRead("ann", "99999999999999-0");
+  EXPECT_EQ(marked.read_up_to(), inbox.notifications(0).id());
+  Like("l8", "bob", "ann");
+  EXPECT_EQ(Inbox("ann").unread_count(), 1);
   // Empty: everything so far.
   marked = MarkRead("ann", "");
-  EXPECT_EQ(marked.read_up_to(), inbox.notifications(0).id());
+  EXPECT_EQ(marked.read_up_to(), Inbox("ann").notifications(0).id());
   EXPECT_EQ(marked.unread_count(), 0);
   Like("l9", "bob", "ann");
   EXPECT_EQ(Inbox("ann").unread_count(), 1);
@@ -520,7 +525,7 @@ TEST_F(NotificationsTest, ManagersGetTheirTeamsDailyDigestOnce) {
   ASSERT_EQ(digest.top_members_size(), 2);
   EXPECT_EQ(digest.top_members(0).user_id(), "ann");
   EXPECT_EQ(digest.top_members(0).points(), 20);
-  EXPECT_EQ(digest.top_members(0).display_name(), "User ann");
+  EXPECT_EQ(digest.top_members(0).display_name(), "");  // no names kept
   EXPECT_EQ(digest.top_members(1).user_id(), "bob");
   EXPECT_EQ(std::vector<std::string>(digest.quiet_user_ids().begin(),
                                      digest.quiet_user_ids().end()),

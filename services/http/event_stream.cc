@@ -89,7 +89,17 @@ class StreamReactor final
                         {"X-Accel-Buffering", "no"}};
     AddHold();  // until the writer is here
     auto attach = std::make_shared<Once>([this](bool attached) {
-      if (!attached) context_.TryCancel();  // no connection to write to
+      if (!attached) {
+        // No connection to write to: the events read meanwhile go nowhere
+        // either, and release what they held.
+        context_.TryCancel();
+        std::vector<std::string> waiting;
+        {
+          absl::MutexLock lock(&mu_);
+          waiting.swap(waiting_);
+        }
+        for (size_t i = 0; i < waiting.size(); ++i) RemoveHold();
+      }
       RemoveHold();
     });
     response.stream = [this, attach](std::shared_ptr<HttpBodyWriter> writer) {
@@ -116,6 +126,10 @@ class StreamReactor final
       event = SseEvent(*message);
     }
     incoming_.Clear();
+    if (event.empty()) {  // not parsed: skipped (an empty piece ends a body)
+      StartRead(&incoming_);
+      return;
+    }
     // The next read waits until this event is written.
     AddHold();
     std::shared_ptr<HttpBodyWriter> writer;

@@ -364,7 +364,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 class HttpSession::BodyWriter final : public HttpBodyWriter {
  public:
   explicit BodyWriter(const std::shared_ptr<HttpSession>& session)
-      : session_(session), executor_(session->stream_.get_executor()) {}
+      : session_(session),
+        core_(session->core_->shared_from_this()),
+        executor_(session->stream_.get_executor()) {}
 
   void Write(std::string piece, std::function<void(bool)> done) override {
     Post([piece = std::move(piece), done](HttpSession* session) mutable {
@@ -387,8 +389,12 @@ class HttpSession::BodyWriter final : public HttpBodyWriter {
   }
 
  private:
+  // Runs `f` on the session's strand; with no session once the server is
+  // gone (its io_context may be gone too: nothing is posted to it then).
   template <typename F>
   void Post(F f) {
+    const std::shared_ptr<HttpServer::Core> core = core_.lock();
+    if (core == nullptr || core->stopped) return f(nullptr);
     net::post(executor_, [session = session_, f = std::move(f)]() mutable {
       const std::shared_ptr<HttpSession> alive = session.lock();
       f(alive.get());
@@ -396,6 +402,7 @@ class HttpSession::BodyWriter final : public HttpBodyWriter {
   }
 
   std::weak_ptr<HttpSession> session_;
+  std::weak_ptr<HttpServer::Core> core_;
   net::any_io_executor executor_;
 };
 

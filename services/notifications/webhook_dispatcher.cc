@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "glog/logging.h"
+#include "google/protobuf/util/time_util.h"
 #include "services/http/json_writer.h"
 #include "services/notifications/webhook_signature.h"
 #include "services/store/lua_script.h"
@@ -55,6 +56,7 @@ struct WebhookDispatcher::Letter {
   v1::Notification notification;
   std::string dead_member;  // a dead letter being delivered again
   bool deleted = false;     // its entry was deleted (an erasure)
+  std::string broken;       // why its entry is not a notification
   int attempts = 0;         // by this replica
 
   // As the dead letters keep it (see DeadLetterFromJson).
@@ -112,20 +114,36 @@ struct WebhookDispatcher::Endpoint {
   // the endpoint's state is written in order.
   std::shared_ptr<std::atomic<int>> recording =
       std::make_shared<std::atomic<int>>(0);
+  // Set when Redis may have taken what it did not answer (a read ahead, an
+  // ack, a record): entries then wait in this consumer's pending list, and
+  // are read from there again, in order.
+  std::shared_ptr<std::atomic<bool>> unsure =
+      std::make_shared<std::atomic<bool>>(false);
+  absl::Time created;  // HR's create time: a new endpoint of the same id
   int failures = 0;
   int64_t next_attempt_ms = 0;
   std::string last_error;
   int last_status = 0;
 };
 
+// The feed may call a listener it took just before the dispatcher went
+// away: the dispatcher detaches its wakers first.
 class WebhookDispatcher::Waker final : public OutboxFeed::Listener {
  public:
   Waker(WebhookDispatcher* dispatcher, std::string tenant)
       : dispatcher_(dispatcher), tenant_(std::move(tenant)) {}
-  void OnAppended() override { dispatcher_->Wake(tenant_); }
+  void OnAppended() override {
+    absl::MutexLock lock(&mu_);
+    if (dispatcher_ != nullptr) dispatcher_->Wake(tenant_);
+  }
+  void Detach() {
+    absl::MutexLock lock(&mu_);
+    dispatcher_ = nullptr;
+  }
 
  private:
-  WebhookDispatcher* const dispatcher_;
+  absl::Mutex mu_;
+  WebhookDispatcher* dispatcher_ ABSL_GUARDED_BY(mu_);
   const std::string tenant_;
 };
 
@@ -137,7 +155,11 @@ WebhookDispatcher::WebhookDispatcher(RedisClient* redis, OutboxFeed* feed,
       clock_(std::move(clock)),
       options_(std::move(options)),
       replica_(options_.replica.empty() ? ReplicaName() : options_.replica),
-      sender_(options_.sender),
+      sender_([&] {
+        WebhookSenderOptions sender = options_.sender;
+        sender.clock = clock_;
+        return sender;
+      }()),
       thread_([this] { Loop(); }) {}
 
 WebhookDispatcher::~WebhookDispatcher() {
@@ -146,7 +168,16 @@ WebhookDispatcher::~WebhookDispatcher() {
     stopping_ = true;
   }
   thread_.join();
-  for (auto& [tenant, waker] : wakers_) feed_->Unsubscribe(tenant, waker.get());
+  for (auto& [tenant, waker] : wakers_) {
+    waker->Detach();
+    feed_->Unsubscribe(tenant, waker.get());
+  }
+  // Reads ahead answer within the Redis timeout (or fail at once when its
+  // client stops).
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (reading_.load() > 0 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
 }
 
 void WebhookDispatcher::Wake(const std::string& tenant) {
@@ -193,7 +224,11 @@ void WebhookDispatcher::Loop() {
       if (it == endpoints_.end()) continue;
       Endpoint& e = *it->second;
       e.reading = false;
-      if (!read.ok) continue;  // tried again at the next step
+      if (!read.ok) {
+        // It may have read (and so taken) entries whose answer was lost.
+        e.unsure->store(true);
+        continue;
+      }
       if (read.letters.size() < static_cast<size_t>(kReadAhead) &&
           e.wakes == read.wakes) {
         e.maybe_new = false;
@@ -250,6 +285,16 @@ void WebhookDispatcher::Refresh() {
         }
       }
       Endpoint& e = *endpoint;
+      const absl::Time created = absl::FromUnixMillis(
+          google::protobuf::util::TimeUtil::TimestampToMilliseconds(
+              record.webhook.create_time()));
+      if (e.created != absl::Time() && e.created != created) {
+        // Deleted and made again under the same id: nothing carries over.
+        e.held = false;
+        e.queue.clear();
+        e.recover = e.maybe_new = true;
+      }
+      e.created = created;
       if (record.webhook.disabled()) {
         e.held = false;
         e.queue.clear();
@@ -315,18 +360,24 @@ bool WebhookDispatcher::HoldLease(Endpoint& e, absl::Time now) {
 }
 
 void WebhookDispatcher::Step(Endpoint& e, absl::Time now) {
-  if (e.record.webhook.disabled() || e.in_flight || e.key.empty()) return;
-  if (!HoldLease(e, now)) return;
+  if (e.record.webhook.disabled() || e.key.empty()) return;
+  // Held while a line is out too: a slow receiver must not lose it.
+  if (!HoldLease(e, now) || e.in_flight) return;
+  if (e.unsure->exchange(false)) {
+    e.queue.clear();
+    e.recover = true;
+  }
   if (e.next_attempt_ms > Ms(now)) return;
   if (e.redeliveries &&
       (e.queue.empty() || e.queue.front().dead_member.empty())) {
     TakeRedelivery(e);
   }
-  if (e.recover && e.queue.empty() && !Recover(e)) e.recover = false;
+  if (e.recover && e.queue.empty() && !e.reading && !Recover(e)) {
+    e.recover = false;
+  }
   if (!e.recover && e.queue.size() < kReadAhead) ReadAhead(e);
   // A line of what is due, in order; a redelivery goes alone.
-  while (e.sent.size() < kLine) {
-    if (e.queue.empty()) break;
+  while (e.sent.size() < kLine && !e.queue.empty() && e.held) {
     Letter& letter = e.queue.front();
     if (!letter.dead_member.empty()) {
       if (e.sent.empty()) {
@@ -336,21 +387,24 @@ void WebhookDispatcher::Step(Endpoint& e, absl::Time now) {
       break;
     }
     if (letter.deleted ||
-        !e.filter.Accepts(letter.notification, letter.groups)) {
+        (letter.broken.empty() &&
+         !e.filter.Accepts(letter.notification, letter.groups))) {
       e.acks.push_back(letter.id);
       e.queue.pop_front();
       continue;
     }
-    if (now - absl::FromUnixMillis(letter.at_ms) > options_.retry_for) {
-      DeadLetter(e, letter, now);
+    if (!letter.broken.empty() ||
+        now - absl::FromUnixMillis(letter.at_ms) > options_.retry_for) {
+      const Letter dead = std::move(letter);
       e.queue.pop_front();
+      DeadLetter(e, dead, now);  // may lose the lease: the loop checks held
       continue;
     }
     e.sent.push_back(std::move(letter));
     e.queue.pop_front();
   }
   FlushAcks(e);
-  if (!e.sent.empty()) Send(e, now);
+  if (!e.sent.empty() && e.held) Send(e, now);
 }
 
 // The letters of XREADGROUP / XAUTOCLAIM entries.
@@ -374,8 +428,11 @@ std::vector<WebhookDispatcher::Letter> WebhookDispatcher::ParseLetters(
     if (!letter.deleted) {
       absl::StatusOr<v1::Notification> notification =
           ParseNotification(tenant, entry, &letter.groups);
-      letter.deleted = !notification.ok();
-      if (notification.ok()) letter.notification = *std::move(notification);
+      if (notification.ok()) {
+        letter.notification = *std::move(notification);
+      } else {
+        letter.broken = std::string(notification.status().message());
+      }
       letter.kind = Field(entry, "k");
       letter.users = Field(entry, "u");
       letter.at_ms = ParseInteger(Field(entry, "at"));
@@ -416,6 +473,7 @@ bool WebhookDispatcher::Recover(Endpoint& e) {
 void WebhookDispatcher::ReadAhead(Endpoint& e) {
   if (e.reading || !e.maybe_new) return;
   e.reading = true;
+  reading_.fetch_add(1);
   const Key key{e.tenant, e.id};
   const uint64_t wakes = e.wakes;
   redis_->Send(
@@ -424,8 +482,11 @@ void WebhookDispatcher::ReadAhead(Endpoint& e) {
       [this, key, wakes](RedisReplies replies) {
         ReadAheadDone done{key, wakes, replies.ok() && !replies->front().is_error(), {}};
         if (done.ok) done.letters = ParseLetters(key.first, replies->front(), false);
-        absl::MutexLock lock(&mu_);
-        reads_.push_back(std::move(done));
+        {
+          absl::MutexLock lock(&mu_);
+          reads_.push_back(std::move(done));
+        }
+        reading_.fetch_sub(1);
       },
       Writes::kUncachedOnly);
 }
@@ -464,31 +525,31 @@ void WebhookDispatcher::FlushAcks(Endpoint& e) {
   RedisCommand ack = {"XACK", e.keys.Outbox(), absl::StrCat("wh:", e.id)};
   ack.insert(ack.end(), e.acks.begin(), e.acks.end());
   e.acks.clear();
-  // Not waited for: one that is lost comes again, and is skipped again.
-  redis_->Send({std::move(ack)}, [](RedisReplies) {}, Writes::kUncachedOnly);
+  // Not waited for: one that is lost is read again, and skipped again.
+  redis_->Send(
+      {std::move(ack)},
+      [unsure = e.unsure](RedisReplies replies) {
+        if (!replies.ok() || replies->front().is_error()) unsure->store(true);
+      },
+      Writes::kUncachedOnly);
 }
 
 void WebhookDispatcher::Send(Endpoint& e, absl::Time now) {
-  const int64_t timestamp = absl::ToUnixSeconds(now);
   // While a secret is rotated, the old one signs too.
-  const bool old_signs =
-      !e.old_key.empty() && e.record.old_secret_until_ms > Ms(now);
+  std::vector<std::string> keys = {e.key};
+  if (!e.old_key.empty() && e.record.old_secret_until_ms > Ms(now)) {
+    keys.push_back(e.old_key);
+  }
   std::vector<WebhookRequest> line;
   line.reserve(e.sent.size());
   for (const Letter& letter : e.sent) {
     WebhookRequest request;
     request.url = e.record.webhook.url();
     AppendJson(letter.notification, &request.body);
-    std::string signatures =
-        SignWebhook(e.key, letter.id, timestamp, request.body);
-    if (old_signs) {
-      absl::StrAppend(&signatures, " ",
-                      SignWebhook(e.old_key, letter.id, timestamp, request.body));
-    }
     request.headers = {"Content-Type: application/json",
-                       absl::StrCat("webhook-id: ", letter.id),
-                       absl::StrCat("webhook-timestamp: ", timestamp),
-                       absl::StrCat("webhook-signature: ", signatures)};
+                       absl::StrCat("webhook-id: ", letter.id)};
+    request.signing_id = letter.id;
+    request.signing_keys = keys;
     line.push_back(std::move(request));
   }
   e.in_flight = true;
@@ -566,7 +627,7 @@ void WebhookDispatcher::OnResult(const Key& key, WebhookResult result,
 
 void WebhookDispatcher::RecordDelivered(Endpoint& e, absl::Time now) {
   if (e.delivered_count == 0) return;
-  std::vector<std::string> args = {e.keys.prefix(), e.id,
+  std::vector<std::string> args = {e.keys.prefix(), e.id, replica_,
                                    absl::StrCat(Ms(now)),
                                    absl::StrCat(e.delivered_count)};
   args.insert(args.end(), std::make_move_iterator(e.delivered.begin()),
@@ -580,13 +641,14 @@ void WebhookDispatcher::RecordDelivered(Endpoint& e, absl::Time now) {
       {{&WebhookDeliveredScript(),
         {e.keys.Webhook(e.id), e.keys.Outbox()},
         std::move(args)}},
-      [recording = e.recording, where = absl::StrCat(e.tenant, "/", e.id)](
-          RedisReplies replies) {
+      [recording = e.recording, unsure = e.unsure,
+       where = absl::StrCat(e.tenant, "/", e.id)](RedisReplies replies) {
         if (!replies.ok()) {
-          // Unacknowledged: delivered again by whoever reads them next.
+          // Unacknowledged: read again, and delivered again.
           LOG_EVERY_N(WARNING, 100) << "webhook " << where
                                     << ": recording deliveries: "
                                     << replies.status();
+          unsure->store(true);
         }
         recording->fetch_sub(1);
       });
@@ -603,9 +665,9 @@ void WebhookDispatcher::DeadLetter(Endpoint& e, const Letter& letter,
                                    absl::Time now) {
   WebhookResult result;
   result.http_status = e.last_status;
-  result.error = e.last_error.empty()
-                     ? "not delivered within the retry period"
-                     : e.last_error;
+  result.error = !letter.broken.empty() ? "not a notification: " + letter.broken
+                 : e.last_error.empty() ? "not delivered within the retry period"
+                                        : e.last_error;
   Settle(e, letter, now, "dead", result, 0, true);
 }
 

@@ -17,6 +17,7 @@
 #ifndef PLAUDIT_SERVICES_NOTIFICATIONS_WEBHOOK_DISPATCHER_H_
 #define PLAUDIT_SERVICES_NOTIFICATIONS_WEBHOOK_DISPATCHER_H_
 
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <map>
@@ -103,7 +104,6 @@ class WebhookDispatcher {
   const Clock clock_;
   const WebhookDispatcherOptions options_;
   const std::string replica_;
-  WebhookSender sender_;
   absl::BitGen random_;  // the loop's only
   std::map<Key, std::unique_ptr<Endpoint>> endpoints_;  // the loop's only
   std::map<std::string, std::shared_ptr<Waker>> wakers_;  // by tenant
@@ -125,6 +125,11 @@ class WebhookDispatcher {
   std::deque<ReadAheadDone> reads_ ABSL_GUARDED_BY(mu_);
   std::set<std::string> grown_ ABSL_GUARDED_BY(mu_);  // tenants woken
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // Reads ahead still out: their replies call back into this.
+  std::atomic<int> reading_{0};
+  // After the state its callbacks fill: destroyed first, answering what is
+  // still in flight into a live results_.
+  WebhookSender sender_;
   std::thread thread_;  // last: starts once the rest is built
 };
 

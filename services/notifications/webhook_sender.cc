@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -13,6 +14,7 @@
 #include "absl/time/clock.h"
 #include "glog/logging.h"
 #include "services/common/validation.h"
+#include "services/notifications/webhook_signature.h"
 
 namespace plaudit {
 namespace {
@@ -27,10 +29,13 @@ void InitCurl() {
 
 bool PublicV4(uint32_t host_order) {
   const uint32_t a = host_order >> 24, b = (host_order >> 16) & 0xff;
+  const uint32_t c = (host_order >> 8) & 0xff;
   if (a == 0 || a == 10 || a == 127) return false;       // this, private, loopback
   if (a == 169 && b == 254) return false;                 // link-local
   if (a == 172 && b >= 16 && b <= 31) return false;       // private
   if (a == 192 && b == 168) return false;                 // private
+  if (a == 192 && b == 0 && c == 0) return false;         // IETF protocols
+  if (a == 198 && (b == 18 || b == 19)) return false;     // benchmarking
   if (a == 100 && b >= 64 && b <= 127) return false;      // carrier-grade NAT
   if (a >= 224) return false;                             // multicast, reserved
   return true;
@@ -38,9 +43,19 @@ bool PublicV4(uint32_t host_order) {
 
 bool PublicV6(const in6_addr& address) {
   const uint8_t* b = address.s6_addr;
-  if (IN6_IS_ADDR_V4MAPPED(&address) || IN6_IS_ADDR_V4COMPAT(&address)) {
+  // IPv4 inside IPv6: mapped, compatible, NAT64 (64:ff9b::/96), 6to4
+  // (2002::/16, the address in bytes 2 to 5).
+  const bool nat64 = b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff &&
+                     b[3] == 0x9b && std::all_of(b + 4, b + 12,
+                                                 [](uint8_t x) { return x == 0; });
+  if (IN6_IS_ADDR_V4MAPPED(&address) || IN6_IS_ADDR_V4COMPAT(&address) ||
+      nat64) {
     return PublicV4((uint32_t{b[12]} << 24) | (uint32_t{b[13]} << 16) |
                     (uint32_t{b[14]} << 8) | b[15]);
+  }
+  if (b[0] == 0x20 && b[1] == 0x02) {
+    return PublicV4((uint32_t{b[2]} << 24) | (uint32_t{b[3]} << 16) |
+                    (uint32_t{b[4]} << 8) | b[5]);
   }
   if (IN6_IS_ADDR_UNSPECIFIED(&address) || IN6_IS_ADDR_LOOPBACK(&address) ||
       IN6_IS_ADDR_LINKLOCAL(&address) || IN6_IS_ADDR_SITELOCAL(&address) ||
@@ -61,6 +76,25 @@ std::string AddressText(const sockaddr* address) {
               sizeof(text));
   }
   return text;
+}
+
+// The request's headers, and its signature as of `now`.
+curl_slist* HeadersOf(const WebhookRequest& request, absl::Time now) {
+  curl_slist* headers = nullptr;
+  for (const std::string& header : request.headers) {
+    headers = curl_slist_append(headers, header.c_str());
+  }
+  if (request.signing_keys.empty()) return headers;
+  const int64_t timestamp = absl::ToUnixSeconds(now);
+  std::string signatures;
+  for (const std::string& key : request.signing_keys) {
+    if (!signatures.empty()) signatures.push_back(' ');
+    signatures += SignWebhook(key, request.signing_id, timestamp, request.body);
+  }
+  headers = curl_slist_append(
+      headers, absl::StrCat("webhook-timestamp: ", timestamp).c_str());
+  return curl_slist_append(
+      headers, absl::StrCat("webhook-signature: ", signatures).c_str());
 }
 
 }  // namespace
@@ -247,10 +281,11 @@ void WebhookSender::Start(std::unique_ptr<Transfer> t) {
   t->max_received = options_.max_response_bytes;
   t->allow_private = options_.allow_private;
   t->start = absl::Now();
-  for (const std::string& header : t->request.headers) {
-    t->headers = curl_slist_append(t->headers, header.c_str());
-  }
+  t->headers = HeadersOf(t->request, options_.clock());
   curl_easy_setopt(easy, CURLOPT_URL, t->request.url.c_str());
+  // Never through a proxy from the environment: the check of where a
+  // connection goes would see the proxy, not the endpoint.
+  curl_easy_setopt(easy, CURLOPT_PROXY, "");
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy, CURLOPT_POST, 1L);
   curl_easy_setopt(easy, CURLOPT_POSTFIELDS, t->request.body.data());
@@ -312,10 +347,7 @@ void WebhookSender::Finish(Transfer* raw, int curl_code) {
   t->chain = std::move(chain);
   t->index = index + 1;
   curl_slist_free_all(t->headers);
-  t->headers = nullptr;
-  for (const std::string& header : t->request.headers) {
-    t->headers = curl_slist_append(t->headers, header.c_str());
-  }
+  t->headers = HeadersOf(t->request, options_.clock());
   t->received = 0;
   t->refused.clear();
   t->error[0] = '\0';

@@ -21,6 +21,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "services/common/clock.h"
 
 namespace plaudit {
 
@@ -28,6 +29,11 @@ struct WebhookRequest {
   std::string url;
   std::vector<std::string> headers;  // "Name: value"
   std::string body;
+  // Signed as it goes (Standard Webhooks: webhook-timestamp and
+  // webhook-signature, one per key), so a late one of a line is not stale:
+  // its id and the keys (secret bytes) that sign it. No keys: sent as is.
+  std::string signing_id;
+  std::vector<std::string> signing_keys;
 };
 
 struct WebhookResult {
@@ -46,6 +52,7 @@ struct WebhookSenderOptions {
   bool allow_private = false;  // private and loopback targets
   size_t max_response_bytes = 64 << 10;
   int max_in_flight = 512;  // transfers at once; more wait
+  Clock clock = SystemClock();  // the time signed deliveries carry
 };
 
 class WebhookSender {

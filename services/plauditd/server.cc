@@ -78,11 +78,12 @@ struct PlauditServer::Parts {
   std::unique_ptr<RedisClient> redis;
   std::unique_ptr<Tenants> tenants;
   std::unique_ptr<OutboxFeed> feed;  // its blocking reads on a client of its own
+  // Destroyed in reverse: the dispatcher before what it uses.
+  std::unique_ptr<DeliveryMetrics> delivery_metrics;
   std::unique_ptr<RedisClient> dispatcher_redis;
   std::unique_ptr<WebhookDispatcher> dispatcher;  // after the feed: stops first
   std::unique_ptr<OutboxTrimmer> trimmer;
   std::unique_ptr<DigestScheduler> digests;
-  std::unique_ptr<DeliveryMetrics> delivery_metrics;
   std::unique_ptr<KeyStore> keys;
   std::unique_ptr<AuditLog> audit;
   std::unique_ptr<CallGuard> guard;

@@ -11,11 +11,18 @@
 local prefix, manager, day = ARGV[1], ARGV[2], ARGV[3]
 local start, finish, now = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
 if redis.call('SISMEMBER', KEYS[1], manager) == 1 then return 'DUP' end
-redis.call('SADD', KEYS[1], manager)
-redis.call('PEXPIRE', KEYS[1], ARGV[7])
+-- Marked last of all (a script that fails half way is not undone: then
+-- no mark, and the next pass makes it whole).
+local function mark()
+  redis.call('SADD', KEYS[1], manager)
+  redis.call('PEXPIRE', KEYS[1], ARGV[7])
+end
 local groups, _, left = user_info(prefix, manager)
 local reports = redis.call('SMEMBERS', prefix .. 'reports:' .. manager)
-if left or #reports == 0 then return 'SKIP' end
+if left or #reports == 0 then
+  mark()
+  return 'SKIP'
+end
 table.sort(reports)
 local action_of = {}
 for r = 0, tonumber(ARGV[8]) - 1 do
@@ -74,12 +81,12 @@ table.sort(active, function(a, b)
   if a.points ~= b.points then return a.points > b.points end
   return a.user_id < b.user_id
 end)
+-- Ids only: no name stays in the outbox (a portal shows today's names,
+-- and an erasure leaves none behind).
 local top = {}
 for i = 1, math.min(TOP, #active) do
-  local member = active[i]
-  member.direct = true
-  member.display_name = redis.call('HGET', prefix .. 'names', member.user_id) or ''
-  top[i] = member
+  active[i].direct = true
+  top[i] = active[i]
 end
 
 -- Empty lists are left out (they would encode as objects).
@@ -89,4 +96,5 @@ local digest = {manager_id = manager, day = day, points = total,
 if #top > 0 then digest.top_members = top end
 if #quiet > 0 then digest.quiet_user_ids = quiet end
 notify(prefix, 'digest.daily', {manager}, groups, now, digest)
+mark()
 return 'OK'
