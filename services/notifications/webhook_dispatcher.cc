@@ -499,25 +499,17 @@ void WebhookDispatcher::TakeRedelivery(Endpoint& e) {
     e.redeliveries = false;
     return;
   }
-  const std::optional<StreamId> id = StreamId::Parse(next->str);
-  if (!id.has_value()) return;
-  const std::string ms = absl::StrCat(id->ms);
-  absl::StatusOr<RedisValue> members = redis_->Run(
-      {"ZRANGEBYSCORE", e.keys.WebhookDead(e.id), ms, ms});
-  if (!members.ok()) return;
-  for (const RedisValue& member : members->elements) {
-    absl::StatusOr<v1::Delivery> letter =
-        DeadLetterFromJson(e.tenant, member.str);
-    if (!letter.ok() || letter->notification_id() != next->str) continue;
-    Letter redelivery;
-    redelivery.id = next->str;
-    redelivery.kind = letter->kind();
-    redelivery.at_ms = id->ms;
-    redelivery.notification = letter->notification();
-    redelivery.dead_member = member.str;
-    e.queue.push_front(std::move(redelivery));
-    return;
-  }
+  absl::StatusOr<std::optional<DeadLetterEntry>> found =
+      FindDeadLetter(*redis_, e.keys, e.tenant, e.id, next->str);
+  if (!found.ok() || !found->has_value()) return;
+  DeadLetterEntry& dead = **found;
+  Letter redelivery;
+  redelivery.id = next->str;
+  redelivery.kind = dead.delivery.kind();
+  redelivery.at_ms = StreamId::Parse(next->str)->ms;
+  redelivery.notification = std::move(*dead.delivery.mutable_notification());
+  redelivery.dead_member = std::move(dead.member);
+  e.queue.push_front(std::move(redelivery));
 }
 
 void WebhookDispatcher::FlushAcks(Endpoint& e) {

@@ -307,19 +307,32 @@ absl::StatusOr<std::vector<v1::Delivery>> WebhookStore::DeadLetters(
   return page;
 }
 
+absl::StatusOr<std::optional<DeadLetterEntry>> FindDeadLetter(
+    RedisClient& redis, const KeySchema& keys, const std::string& tenant,
+    const std::string& id, const std::string& notification_id) {
+  const std::optional<StreamId> at = StreamId::Parse(notification_id);
+  if (!at.has_value()) return std::nullopt;
+  const std::string ms = absl::StrCat(at->ms);
+  absl::StatusOr<RedisValue> members =
+      redis.Run({"ZRANGEBYSCORE", keys.WebhookDead(id), ms, ms});
+  if (!members.ok()) return members.status();
+  for (const RedisValue& member : members->elements) {
+    absl::StatusOr<v1::Delivery> letter = DeadLetterFromJson(tenant, member.str);
+    if (letter.ok() && letter->notification_id() == notification_id) {
+      return DeadLetterEntry{member.str, *std::move(letter)};
+    }
+  }
+  return std::nullopt;
+}
+
 absl::Status WebhookStore::Redeliver(const std::string& id,
                                      const std::string& notification_id) {
   absl::StatusOr<WebhookRecord> record = Get(id);
   if (!record.ok()) return record.status();
-  std::string last;
-  absl::StatusOr<std::vector<v1::Delivery>> letters =
-      DeadLetters(id, "", 10000, &last);
-  if (!letters.ok()) return letters.status();
-  const bool dead = std::any_of(
-      letters->begin(), letters->end(), [&](const v1::Delivery& letter) {
-        return letter.notification_id() == notification_id;
-      });
-  if (!dead) {
+  absl::StatusOr<std::optional<DeadLetterEntry>> letter =
+      FindDeadLetter(*redis_, keys_, tenant_, id, notification_id);
+  if (!letter.ok()) return letter.status();
+  if (!letter->has_value()) {
     return WithReason(
         absl::NotFoundError(absl::StrCat("notification ", notification_id,
                                          " is not a dead letter of webhook ",

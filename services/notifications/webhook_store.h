@@ -5,6 +5,7 @@
 #define PLAUDIT_SERVICES_NOTIFICATIONS_WEBHOOK_STORE_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,16 @@ WebhookRecord WebhookFromHash(const std::string& id,
 // A dead letter's JSON (the member of webhook-dead:<id>) as a Delivery.
 absl::StatusOr<v1::Delivery> DeadLetterFromJson(const std::string& tenant,
                                                 const std::string& json);
+
+struct DeadLetterEntry {
+  std::string member;  // its JSON, as webhook-dead:<id> holds it
+  v1::Delivery delivery;
+};
+// Webhook `id`'s dead letter of `notification_id`, looked up by its time
+// (the letters' score); nullopt when it is none.
+absl::StatusOr<std::optional<DeadLetterEntry>> FindDeadLetter(
+    RedisClient& redis, const KeySchema& keys, const std::string& tenant,
+    const std::string& id, const std::string& notification_id);
 
 }  // namespace plaudit
 

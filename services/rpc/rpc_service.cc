@@ -124,19 +124,21 @@ void RpcService::AddCallback(const Method& method, CallbackHandler handler) {
                      std::move(handler)));
 }
 
-void RpcService::HandleStream(
-    absl::string_view name,
-    std::function<StreamReactor*(grpc::CallbackServerContext*)> start) {
+const RpcService::Method& RpcService::DeclareStream(absl::string_view name) {
   const google::protobuf::MethodDescriptor* method =
       descriptor_->FindMethodByName(std::string(name));
   CHECK(method != nullptr) << descriptor_->full_name() << " has no method "
                            << name;
-  AddRawCallback(
-      Declare(name, method->input_type(), method->output_type(), true),
-      RpcMethod::BIDI_STREAMING,
-      new grpc::internal::CallbackBidiHandler<grpc::ByteBuffer,
-                                              grpc::ByteBuffer>(
-          std::move(start)));
+  return Declare(name, method->input_type(), method->output_type(), true);
+}
+
+void RpcService::HandleStream(
+    absl::string_view name,
+    std::function<StreamReactor*(grpc::CallbackServerContext*)> start) {
+  AddRawCallback(DeclareStream(name), RpcMethod::BIDI_STREAMING,
+                 new grpc::internal::CallbackBidiHandler<grpc::ByteBuffer,
+                                                         grpc::ByteBuffer>(
+                     std::move(start)));
 }
 
 void RpcService::HandleServerStream(
@@ -144,13 +146,8 @@ void RpcService::HandleServerStream(
     std::function<WriteReactor*(grpc::CallbackServerContext*,
                                 const grpc::ByteBuffer*)>
         start) {
-  const google::protobuf::MethodDescriptor* method =
-      descriptor_->FindMethodByName(std::string(name));
-  CHECK(method != nullptr) << descriptor_->full_name() << " has no method "
-                           << name;
   AddRawCallback(
-      Declare(name, method->input_type(), method->output_type(), true),
-      RpcMethod::SERVER_STREAMING,
+      DeclareStream(name), RpcMethod::SERVER_STREAMING,
       new grpc::internal::CallbackServerStreamingHandler<grpc::ByteBuffer,
                                                          grpc::ByteBuffer>(
           std::move(start)));

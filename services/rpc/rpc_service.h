@@ -125,6 +125,8 @@ class RpcService : public grpc::Service {
                         const google::protobuf::Descriptor* request,
                         const google::protobuf::Descriptor* response,
                         bool streaming);
+  // Declare for a streaming method, whose types the proto names.
+  const Method& DeclareStream(absl::string_view method);
   // Admits the caller, charges the budget, parses `bytes` into `request`.
   absl::StatusOr<Admitted> Admit(const Method& method,
                                  const grpc::ServerContextBase& context,
